@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Fellesjournal.Fhir.Definitions;
+
+namespace Fellesjournal.Fhir.Model;
+
+/// <summary>
+/// A node of a FHIR resource, read directly over its JSON, that knows its FHIR type and
+/// definition. Primitive values and their <c>_name</c> extensions are one node, as in the
+/// FHIR data model. Children are materialised on first access and cached; nodes are immutable.
+/// </summary>
+public sealed class ElementNode
+{
+    private IReadOnlyList<ElementNode>? _children;
+    private string? _location;
+
+    public FhirDefinitions Definitions { get; }
+    /// <summary>The element name: for choice elements the base name ("value"), for a root resource its type.</summary>
+    public string Name { get; }
+    /// <summary>The JSON property name ("valueQuantity"); the resource type for a root.</summary>
+    public string JsonName { get; }
+    /// <summary>The FHIR type of the node ("HumanName", "string", "Patient"); null for an element the definitions do not know.</summary>
+    public string? TypeName { get; }
+    public ElementInfo? Definition { get; }
+    public ElementNode? Parent { get; }
+    /// <summary>Index within a JSON array, or -1 when the property is not an array.</summary>
+    public int Index { get; }
+    /// <summary>The JSON value (object or primitive); null for a primitive that only has a <c>_name</c> part.</summary>
+    public JsonElement? Json { get; }
+    /// <summary>The <c>_name</c> object of a primitive (id and extension), if any.</summary>
+    public JsonElement? PrimitiveExtension { get; }
+
+    private ElementNode(FhirDefinitions defs, string name, string jsonName, string? typeName, ElementInfo? definition,
+        ElementNode? parent, int index, JsonElement? json, JsonElement? primitiveExtension)
+    {
+        Definitions = defs;
+        Name = name;
+        JsonName = jsonName;
+        TypeName = typeName;
+        Definition = definition;
+        Parent = parent;
+        Index = index;
+        Json = json;
+        PrimitiveExtension = primitiveExtension;
+    }
+
+    /// <summary>A resource (or any JSON object with <c>resourceType</c>) as a root node.</summary>
+    public static ElementNode FromJson(JsonElement resource, FhirDefinitions? defs = null)
+    {
+        defs ??= FhirDefinitions.Default;
+        var type = ResourceTypeOf(resource);
+        var sd = type is null ? null : defs.GetStructure(type);
+        return new ElementNode(defs, type ?? "Resource", type ?? "Resource", sd?.IsResource == true ? type : null,
+            sd?.Root, null, -1, resource, null);
+    }
+
+    /// <summary>A value of a given FHIR type (e.g. a HumanName object) as a root node.</summary>
+    public static ElementNode FromJson(JsonElement value, string typeName, FhirDefinitions? defs = null)
+    {
+        defs ??= FhirDefinitions.Default;
+        if (typeName == "Resource" || defs.IsResourceType(typeName)) return FromJson(value, defs);
+        return new ElementNode(defs, typeName, typeName, typeName, defs.GetStructure(typeName)?.Root, null, -1, value, null);
+    }
+
+    /// <summary>Parses JSON text into a root node. The document lives as long as the node.</summary>
+    public static ElementNode Parse(string json, FhirDefinitions? defs = null) =>
+        FromJson(JsonDocument.Parse(json, FhirJson.DocumentOptions).RootElement, defs);
+
+    public static ElementNode Parse(ReadOnlyMemory<byte> json, FhirDefinitions? defs = null) =>
+        FromJson(JsonDocument.Parse(json, FhirJson.DocumentOptions).RootElement, defs);
+
+    public bool IsResource => TypeName is not null && Json is { ValueKind: JsonValueKind.Object } &&
+                              Definitions.GetStructure(TypeName)?.IsResource == true;
+
+    public bool IsPrimitive => TypeName is not null && (Definitions.IsPrimitiveType(TypeName) || TypeName == "xhtml");
+
+    /// <summary>True when a primitive node carries a value (not only extensions).</summary>
+    public bool HasValue => Json is { } j && j.ValueKind is JsonValueKind.String or JsonValueKind.Number
+        or JsonValueKind.True or JsonValueKind.False;
+
+    /// <summary>
+    /// The FHIRPath location of the node: <c>Patient.name[0].given[1]</c>,
+    /// <c>Observation.value.ofType(Quantity)</c> for a choice element.
+    /// </summary>
+    public string Location => _location ??= BuildLocation();
+
+    private string BuildLocation()
+    {
+        if (Parent is null) return Name;
+        var sb = new StringBuilder(Parent.Location).Append('.').Append(Name);
+        if (Definition?.IsChoice == true) sb.Append(".ofType(").Append(TypeName).Append(')');
+        if (Index >= 0) sb.Append('[').Append(Index).Append(']');
+        return sb.ToString();
+    }
+
+    /// <summary>The primitive value as text: a JSON string's value, or the literal of a number or boolean.</summary>
+    public string? Text => Json is { } j
+        ? j.ValueKind switch
+        {
+            JsonValueKind.String => j.GetString(),
+            JsonValueKind.Number => j.GetRawText(),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            _ => null,
+        }
+        : null;
+
+    /// <summary>
+    /// The primitive value in its natural .NET form: string, bool, int, long, decimal (scale kept: 1.50 stays 1.50),
+    /// or a <see cref="PartialDateTime"/>/<see cref="PartialTime"/> for temporal types. Null when there is none or it is malformed.
+    /// </summary>
+    public object? Value => HasValue ? PrimitiveValues.Parse(TypeName, Json!.Value) : null;
+
+    /// <summary>All child nodes in document order (never resourceType).</summary>
+    public IReadOnlyList<ElementNode> Children() => _children ??= BuildChildren();
+
+    /// <summary>Child nodes with the given element name (choice elements answer to their base name).</summary>
+    public IEnumerable<ElementNode> Children(string name)
+    {
+        foreach (var c in Children())
+            if (c.Name == name) yield return c;
+    }
+
+    /// <summary>The first child with the given name, or null.</summary>
+    public ElementNode? Child(string name)
+    {
+        foreach (var c in Children())
+            if (c.Name == name) return c;
+        return null;
+    }
+
+    /// <summary>All descendants, depth-first.</summary>
+    public IEnumerable<ElementNode> Descendants()
+    {
+        foreach (var c in Children())
+        {
+            yield return c;
+            foreach (var d in c.Descendants()) yield return d;
+        }
+    }
+
+    /// <summary>The nearest enclosing resource (the node itself when it is one).</summary>
+    public ElementNode? Resource
+    {
+        get
+        {
+            for (var n = this; n is not null; n = n.Parent)
+                if (n.IsResource) return n;
+            return null;
+        }
+    }
+
+    private IReadOnlyList<ElementNode> BuildChildren()
+    {
+        var list = new List<ElementNode>();
+        // Primitives: children come only from the _name object (id, extension).
+        if (IsPrimitive || Json is not { ValueKind: JsonValueKind.Object } obj)
+        {
+            if (PrimitiveExtension is { ValueKind: JsonValueKind.Object } pe)
+                AddObjectChildren(pe, TypeName ?? "Element", list, primitiveParent: true);
+            return list;
+        }
+        AddObjectChildren(obj, TypeName, list, primitiveParent: false);
+        return list;
+    }
+
+    private void AddObjectChildren(JsonElement obj, string? ownType, List<ElementNode> list, bool primitiveParent)
+    {
+        // Merge "x" and "_x" so that a primitive and its extensions are one node.
+        foreach (var prop in obj.EnumerateObject())
+        {
+            var pname = prop.Name;
+            if (pname == "resourceType" && !primitiveParent) continue;
+            JsonElement? value = prop.Value, ext = null;
+            string jsonName = pname;
+            if (pname.Length > 1 && pname[0] == '_')
+            {
+                jsonName = pname[1..];
+                if (obj.TryGetProperty(jsonName, out _)) continue; // handled with its value
+                value = null;
+                ext = prop.Value;
+            }
+            else if (obj.TryGetProperty("_" + pname, out var e))
+            {
+                ext = e;
+            }
+            var res = Definitions.ResolveChild(primitiveParent ? null : Definition, ownType, jsonName);
+            var name = res?.Definition.Name ?? jsonName;
+            var type = res?.TypeName;
+            var def = res?.Definition;
+            var isArray = (value ?? ext)!.Value.ValueKind == JsonValueKind.Array;
+            if (!isArray)
+            {
+                list.Add(MakeChild(name, jsonName, type, def, -1, value, ext));
+                continue;
+            }
+            var n = Math.Max(value is { ValueKind: JsonValueKind.Array } va ? va.GetArrayLength() : 0,
+                ext is { ValueKind: JsonValueKind.Array } ea ? ea.GetArrayLength() : 0);
+            for (var i = 0; i < n; i++)
+            {
+                var v = ItemAt(value, i);
+                var x = ItemAt(ext, i);
+                if (v is null && x is null) continue; // a null placeholder paired with the other array
+                list.Add(MakeChild(name, jsonName, type, def, i, v, x));
+            }
+        }
+    }
+
+    private static JsonElement? ItemAt(JsonElement? array, int i)
+    {
+        if (array is not { ValueKind: JsonValueKind.Array } a || i >= a.GetArrayLength()) return null;
+        var item = a[i];
+        return item.ValueKind == JsonValueKind.Null ? null : item;
+    }
+
+    private ElementNode MakeChild(string name, string jsonName, string? type, ElementInfo? def, int index,
+        JsonElement? value, JsonElement? ext)
+    {
+        // Contained resources, Bundle.entry.resource, Parameters.parameter.resource: type from resourceType.
+        if (type is "Resource" or "DomainResource" && value is { ValueKind: JsonValueKind.Object } v)
+        {
+            var rt = ResourceTypeOf(v);
+            var sd = rt is null ? null : Definitions.GetStructure(rt);
+            if (sd is { IsResource: true })
+                return new ElementNode(Definitions, name, jsonName, rt, sd.Root, this, index, value, ext);
+            return new ElementNode(Definitions, name, jsonName, null, def, this, index, value, ext);
+        }
+        return new ElementNode(Definitions, name, jsonName, type, def, this, index, value, ext);
+    }
+
+    private static string? ResourceTypeOf(JsonElement obj) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("resourceType", out var rt) &&
+        rt.ValueKind == JsonValueKind.String ? rt.GetString() : null;
+
+    public override string ToString() => HasValue ? $"{Location} = {Text}" : Location;
+}

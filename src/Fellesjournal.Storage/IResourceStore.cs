@@ -1,0 +1,84 @@
+namespace Fellesjournal.Storage;
+
+/// <summary>
+/// The resource store: every version of every resource, the current version found without
+/// scanning, and search-value index rows written in the same transaction as the resource.
+/// Implementations: SQLite (embedded default) and PostgreSQL.
+/// </summary>
+public interface IResourceStore : IAsyncDisposable
+{
+    /// <summary>
+    /// Writes a batch atomically (all or nothing) and durably: when the task completes the batch is on disk.
+    /// The store assigns <c>meta.versionId</c> and <c>meta.lastUpdated</c> and returns the stored versions in batch order.
+    /// Throws <see cref="VersionConflictException"/> when an <see cref="ResourceWrite.IfMatchVersion"/> or
+    /// <see cref="ResourceWrite.MustNotExist"/> precondition fails (nothing is written then).
+    /// </summary>
+    Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct = default);
+
+    /// <summary>Runs <paramref name="work"/> inside one store transaction: reads and searches see the
+    /// transaction's own writes, and everything commits or rolls back together (FHIR transaction Bundles,
+    /// conditional operations).</summary>
+    Task<T> InTransactionAsync<T>(Func<IStoreTransaction, Task<T>> work, CancellationToken ct = default);
+
+    /// <summary>The current version (a deleted resource comes back with <see cref="StoredResource.IsDeleted"/>), or null if it never existed.</summary>
+    Task<StoredResource?> GetAsync(string resourceType, string id, CancellationToken ct = default);
+
+    /// <summary>A specific version, or null.</summary>
+    Task<StoredResource?> GetVersionAsync(string resourceType, string id, long versionId, CancellationToken ct = default);
+
+    /// <summary>History, newest first: of one resource, of a type, or of the whole system (type and id null).</summary>
+    Task<HistoryPage> HistoryAsync(HistoryQuery query, CancellationToken ct = default);
+
+    /// <summary>Searches current, non-deleted resources.</summary>
+    Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct = default);
+}
+
+/// <summary>Reads and writes that share one transaction.</summary>
+public interface IStoreTransaction
+{
+    Task<StoredResource?> GetAsync(string resourceType, string id, CancellationToken ct = default);
+    Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct = default);
+    Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct = default);
+}
+
+/// <summary>One write: a new version of a resource, or (with <see cref="Json"/> null) a delete tombstone.</summary>
+/// <param name="Json">The resource JSON (UTF-8) without versionId/lastUpdated, or null for a delete.</param>
+/// <param name="IfMatchVersion">Only write when the current version is this one (optimistic locking).</param>
+/// <param name="MustNotExist">Only write when no version of the resource exists yet.</param>
+public sealed record ResourceWrite(
+    string ResourceType,
+    string Id,
+    ReadOnlyMemory<byte>? Json,
+    long? IfMatchVersion = null,
+    bool MustNotExist = false)
+{
+    public bool IsDelete => Json is null;
+}
+
+/// <summary>A stored version. <see cref="Json"/> is exactly what is served (meta stamped), empty for a tombstone.</summary>
+public sealed record StoredResource(
+    string ResourceType,
+    string Id,
+    long VersionId,
+    DateTimeOffset LastUpdated,
+    bool IsDeleted,
+    ReadOnlyMemory<byte> Json,
+    /// <summary>True when this write created the resource (no earlier version).</summary>
+    bool Created = false);
+
+public sealed class VersionConflictException(string message, string resourceType, string id) : Exception(message)
+{
+    public string ResourceType { get; } = resourceType;
+    public string Id { get; } = id;
+}
+
+/// <summary>History query; <c>Since</c>/<c>At</c> per FHIR's _since and _at; paging by cursor.</summary>
+public sealed record HistoryQuery(
+    string? ResourceType = null,
+    string? Id = null,
+    DateTimeOffset? Since = null,
+    DateTimeOffset? At = null,
+    int Count = 50,
+    string? Cursor = null);
+
+public sealed record HistoryPage(IReadOnlyList<StoredResource> Entries, string? NextCursor, long? Total);
