@@ -51,10 +51,37 @@ internal sealed class IdentifierExpr(string name, bool atRoot, int position) : M
                 result.Add(c);
                 found = true;
             }
-            if (!found && ctx.Strict && !IsKnownChild(node))
+            if (found) continue;
+            if (ctx.Strict && !IsKnownChild(node))
                 throw new FhirPathException($"Unknown element '{Name}' on type {node.TypeName}", position);
+            if (TypedChoiceBase(node) is { } choice)
+            {
+                // "valueQuantity" is the JSON name of value[x] as a Quantity; core search parameters
+                // (ClinicalImpression.finding.itemCodeableConcept) use it, so only strict mode rejects it
+                if (ctx.Strict)
+                    throw new FhirPathException($"'{Name}' is not an element name: use '{choice}' with ofType()", position);
+                var typeName = Name[choice.Length..];
+                foreach (var c in node.Children())
+                    if (c.Name == choice && c.TypeName is { } t && string.Equals(t, typeName, StringComparison.OrdinalIgnoreCase))
+                        result.Add(c);
+            }
         }
         return result;
+    }
+
+    // valueQuantity is not a FHIRPath name: the element is "value" of type Quantity
+    private string? TypedChoiceBase(ElementNode node)
+    {
+        if (node.TypeName is null || !char.IsLower(Name[0])) return null;
+        var container = node.Definitions.ChildContainer(node.Definition, node.TypeName);
+        if (container is null) return null;
+        foreach (var c in container.Children)
+        {
+            if (c.IsChoice && Name.Length > c.Name.Length && Name.StartsWith(c.Name, StringComparison.Ordinal) &&
+                char.IsUpper(Name[c.Name.Length]))
+                return c.Name;
+        }
+        return null;
     }
 
     private bool IsKnownChild(ElementNode node)
@@ -96,6 +123,8 @@ internal sealed class SpecialExpr(string name) : Expr
 
 internal sealed class NegateExpr(Expr operand, int position) : Expr
 {
+    public Expr Operand => operand;
+
     public override List<object> Eval(Context ctx)
     {
         var v = operand.Eval(ctx);
@@ -125,7 +154,7 @@ internal sealed class TypeExpr(string op, Expr operand, TypeSpec type, int posit
         var v = operand.Eval(ctx);
         if (v.Count == 0) return [];
         // 'as' over several items filters like ofType(): core search parameters rely on it
-        if (op == "as") return v.Where(x => Types.Is(x, type)).ToList();
+        if (op == "as") return v.Where(x => Types.IsExactly(x, type)).ToList();
         if (v.Count > 1) throw new FhirPathException("'is' requires a single item", position);
         var matches = Types.Is(v[0], type);
         return op == "is" ? [matches] : matches ? v : [];

@@ -19,8 +19,26 @@ internal static class DateTimes
     }
 
     /// <summary>Compares component by component; null when they agree up to the shorter precision but differ in precision.</summary>
-    public static int? Compare(PartialDateTime a, PartialDateTime b) =>
-        CompareParts(Parts(a), Level(a.Precision), Parts(b), Level(b.Precision));
+    public static int? Compare(PartialDateTime a, PartialDateTime b)
+    {
+        // with a time part, a value with a timezone and one without cannot be ordered reliably
+        if (a.Precision >= DateTimePrecision.Hour && b.Precision >= DateTimePrecision.Hour &&
+            a.Offset.HasValue != b.Offset.HasValue)
+        {
+            var c = CompareParts(Parts(a with { Offset = null }), Level(a.Precision), Parts(b with { Offset = null }), Level(b.Precision));
+            return c == 0 ? null : CompareUncertain(a, b);
+        }
+        return CompareParts(Parts(a), Level(a.Precision), Parts(b), Level(b.Precision));
+    }
+
+    // ordering is certain only when the values differ by more than the widest possible offset gap (±14h)
+    private static int? CompareUncertain(PartialDateTime a, PartialDateTime b)
+    {
+        var da = a.LowerBound.UtcDateTime;
+        var db = b.LowerBound.UtcDateTime;
+        var gap = (da - db).Duration();
+        return gap > TimeSpan.FromHours(28) ? da.CompareTo(db) : null;
+    }
 
     public static int? Compare(PartialTime a, PartialTime b) =>
         CompareParts([a.Hour, a.Minute, a.Second + a.Millisecond / 1000m], Level(a.Precision) - 3,
@@ -58,7 +76,7 @@ internal static class DateTimes
                 "day" => dt.AddDays(whole),
                 "hour" => dt.AddHours(whole),
                 "minute" => dt.AddMinutes(whole),
-                "second" => dt.AddMilliseconds((double)decimal.Round(q.Value * 1000 * sign)),
+                "second" => dt.AddSeconds(whole),
                 _ => dt.AddMilliseconds(whole),
             };
         }
@@ -82,7 +100,7 @@ internal static class DateTimes
         {
             "hour" => TimeSpan.FromHours(whole),
             "minute" => TimeSpan.FromMinutes(whole),
-            "second" => TimeSpan.FromMilliseconds((double)decimal.Round(q.Value * 1000 * sign)),
+            "second" => TimeSpan.FromSeconds(whole),
             "millisecond" => TimeSpan.FromMilliseconds(whole),
             _ => throw new FhirPathException($"Cannot add '{q.Unit}' to a time", position),
         };

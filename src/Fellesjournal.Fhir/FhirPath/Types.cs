@@ -23,6 +23,42 @@ internal static class Types
         ? "FHIR." + (n.TypeName ?? "Element")
         : "System." + (SystemName(item) ?? item.GetType().Name);
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ElementNode> TypeInfos = new();
+
+    /// <summary>type(): a SimpleTypeInfo-like object with namespace and name.</summary>
+    public static ElementNode TypeInfoOf(object item)
+    {
+        var full = NameOf(item);
+        return TypeInfos.GetOrAdd(full, k =>
+        {
+            var dot = k.IndexOf('.');
+            var json = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["namespace"] = k[..dot], ["name"] = k[(dot + 1)..] });
+            return ElementNode.Parse(json);
+        });
+    }
+
+    private static readonly HashSet<string> SystemTypes = ["Any", "String", "Boolean", "Integer", "Decimal", "Date", "DateTime", "Time", "Quantity"];
+
+    /// <summary>Throws for a type name that is neither a FHIR nor a System type (as(string1)).</summary>
+    public static void CheckKnown(TypeSpec type, Fellesjournal.Fhir.Definitions.FhirDefinitions defs)
+    {
+        var known = type.Namespace switch
+        {
+            "System" => SystemTypes.Contains(type.Name),
+            "FHIR" => defs.GetStructure(type.Name) is not null,
+            null => SystemTypes.Contains(type.Name) || defs.GetStructure(type.Name) is not null,
+            _ => false,
+        };
+        if (!known) throw new FhirPathException($"Unknown type '{type}'");
+    }
+
+    /// <summary>as()/ofType(): FHIR primitives match their exact type only (a code is not cast to string).</summary>
+    public static bool IsExactly(object item, TypeSpec type)
+    {
+        if (item is ElementNode { IsPrimitive: true } n) return type.Namespace is null or "FHIR" && n.TypeName == type.Name;
+        return Is(item, type);
+    }
+
     public static bool Is(object item, TypeSpec type)
     {
         if (item is ElementNode n)

@@ -43,10 +43,11 @@ internal static class CollectionFunctions
             return result;
         });
         d.Add("repeat", 1, 1, (ctx, f, a, _) => Repeat(ctx, f, a[0]));
-        d.Add("ofType", 1, 1, (_, f, a, _) =>
+        d.Add("ofType", 1, 1, (ctx, f, a, _) =>
         {
             var type = Types.FromArgument(a[0]);
-            return f.Where(x => Types.Is(x, type)).ToList();
+            Types.CheckKnown(type, ctx.Root.Definitions);
+            return f.Where(x => Types.IsExactly(x, type)).ToList();
         });
         d.Add("is", 1, 1, (_, f, a, p) =>
         {
@@ -55,10 +56,12 @@ internal static class CollectionFunctions
             if (f.Count > 1) throw new FhirPathException("is() requires a single item", p);
             return [Types.Is(f[0], type)];
         });
-        d.Add("as", 1, 1, (_, f, a, _) =>
+        d.Add("as", 1, 1, (ctx, f, a, p) =>
         {
             var type = Types.FromArgument(a[0]);
-            return f.Where(x => Types.Is(x, type)).ToList();
+            Types.CheckKnown(type, ctx.Root.Definitions);
+            if (f.Count > 1) throw new FhirPathException("as() requires a single item", p);
+            return f.Where(x => Types.IsExactly(x, type)).ToList();
         });
 
         // subsetting
@@ -113,7 +116,8 @@ internal static class CollectionFunctions
         d.Add("iif", 2, 3, (ctx, f, a, p) =>
         {
             if (f.Count > 1) throw new FhirPathException("iif() requires at most one input item", p);
-            var inner = f.Count == 1 ? ctx.With(f[0], 0) : ctx;
+            // called on an explicit input (x.iif(...)) the criterion sees that input as $this
+            var inner = f.Count == 1 && !ReferenceEquals(f, ctx.This) ? ctx.With(f[0], 0) : ctx;
             var c = a[0].Eval(inner);
             if (c.Count > 1) throw new FhirPathException("iif() criterion must be a single boolean", p);
             var cond = c.Count == 1 && Values.ToSystem(c[0]) is bool b ? b : (bool?)null;
@@ -171,5 +175,41 @@ internal static class CollectionFunctions
             if (++guard > 100_000) throw new FhirPathException("repeat() did not terminate");
         }
         return result;
+    }
+}
+
+/// <summary>sort(keys...): stable sort by each key; a key written as -expr sorts descending.</summary>
+internal static class SortFunction
+{
+    public static void Register(Dictionary<string, FunctionDef> d) => d.Add("sort", 0, 16, Sort);
+
+    private static List<object> Sort(Context ctx, List<object> f, Expr[] args, int p)
+    {
+        var keys = args.Select(a => a is NegateExpr n ? (Expr: n.Operand, Desc: true) : (Expr: a, Desc: false)).ToArray();
+        var rows = f.Select((item, i) => (Item: item, Keys: keys.Length == 0
+            ? new[] { Values.ToSystem(item) }
+            : keys.Select(k => ctx.EvalFor(k.Expr, item, i) is [var v] ? Values.ToSystem(v) : null).ToArray())).ToList();
+        int CompareRows((object Item, object?[] Keys) x, (object Item, object?[] Keys) y)
+        {
+            for (var k = 0; k < x.Keys.Length; k++)
+            {
+                var a = x.Keys[k];
+                var b = y.Keys[k];
+                // empty keys sort first in either direction
+                if (a is null || b is null)
+                {
+                    if (a is null && b is null) continue;
+                    return a is null ? -1 : 1;
+                }
+                var c = Values.Compare(a, b, p) ?? 0;
+                if (keys.Length > 0 && keys[k].Desc) c = -c;
+                if (c != 0) return c;
+            }
+            return 0;
+        }
+        // List.Sort is not stable: sort by index as the last key
+        var indexed = rows.Select((r, i) => (Row: r, Index: i)).ToList();
+        indexed.Sort((x, y) => CompareRows(x.Row, y.Row) is var c && c != 0 ? c : x.Index.CompareTo(y.Index));
+        return indexed.Select(x => x.Row.Item).ToList();
     }
 }

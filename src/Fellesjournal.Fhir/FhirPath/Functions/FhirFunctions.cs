@@ -36,7 +36,9 @@ internal static class FhirFunctions
             if (f.Count == 0) return [];
             if (f.Count > 1) throw new FhirPathException("conformsTo() requires a single item", p);
             if (f[0] is not ElementNode n || n.TypeName is null) return [false];
-            if (!url.StartsWith(CoreProfilePrefix, StringComparison.Ordinal)) return [];
+            if (!url.StartsWith(CoreProfilePrefix, StringComparison.Ordinal) ||
+                n.Definitions.GetStructure(url[CoreProfilePrefix.Length..]) is null)
+                throw new FhirPathException($"conformsTo(): unknown profile '{url}'", p);
             return [n.Definitions.IsSubtypeOf(n.TypeName, url[CoreProfilePrefix.Length..])];
         });
         d.Add("memberOf", 1, 1, (ctx, f, a, p) =>
@@ -60,7 +62,7 @@ internal static class FhirFunctions
             if (f.Count > 1) throw new FhirPathException("htmlChecks() requires a single item", p);
             return [Values.ToSystem(f[0]) is string html && Xhtml.IsSafe(html)];
         });
-        d.Add("type", 0, 0, (_, f, _, _) => f.Select(x => (object)Types.NameOf(x)).ToList());
+        d.Add("type", 0, 0, (_, f, _, _) => f.Select(x => (object)Types.TypeInfoOf(x)).ToList());
     }
 
     private static IEnumerable<(string? System, string Code)> Codes(object item)

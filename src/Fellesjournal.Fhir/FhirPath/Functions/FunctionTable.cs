@@ -20,6 +20,8 @@ internal static class FunctionTable
         StringFunctions.Register(d);
         MathFunctions.Register(d);
         FhirFunctions.Register(d);
+        PrecisionFunctions.Register(d);
+        SortFunction.Register(d);
         return d;
     }
 

@@ -52,10 +52,13 @@ internal static class StringFunctions
         }));
         d.Add("matches", 1, 1, (ctx, f, a, p) => Str(f, "matches", p, s =>
             ctx.SingleArg(a, 0, p) is string re ? Regex(re, p).IsMatch(s) : null));
+        d.Add("matchesFull", 1, 1, (ctx, f, a, p) => Str(f, "matchesFull", p, s =>
+            ctx.SingleArg(a, 0, p) is string re ? Regex("^(?:" + re + ")$", p).IsMatch(s) : null));
         d.Add("replaceMatches", 2, 2, (ctx, f, a, p) => Str(f, "replaceMatches", p, s =>
         {
             if (ctx.SingleArg(a, 0, p) is not string re || ctx.SingleArg(a, 1, p) is not string repl) return null;
-            return Regex(re, p).Replace(s, repl);
+            // an empty pattern replaces nothing
+            return re.Length == 0 ? s : Regex(re, p).Replace(s, repl);
         }));
         d.Add("split", 1, 1, (ctx, f, a, p) =>
         {
@@ -92,7 +95,7 @@ internal static class StringFunctions
         d.Add("escape", 1, 1, (ctx, f, a, p) => Str(f, "escape", p, s => ctx.SingleArg(a, 0, p) switch
         {
             "html" => WebUtility.HtmlEncode(s),
-            "json" => System.Text.Json.JsonSerializer.Serialize(s)[1..^1],
+            "json" => EscapeJson(s),
             _ => null,
         }));
         d.Add("unescape", 1, 1, (ctx, f, a, p) => Str(f, "unescape", p, s => ctx.SingleArg(a, 0, p) switch
@@ -103,10 +106,50 @@ internal static class StringFunctions
         }));
     }
 
+    private static string EscapeJson(string s)
+    {
+        var sb = new StringBuilder();
+        foreach (var c in s)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                default:
+                    if (c < ' ') sb.Append("\\u").Append(((int)c).ToString("x4"));
+                    else sb.Append(c);
+                    break;
+            }
+        }
+        return sb.ToString();
+    }
+
     private static string? Unjson(string s)
     {
-        try { return System.Text.Json.JsonSerializer.Deserialize<string>("\"" + s + "\""); }
-        catch (System.Text.Json.JsonException) { return null; }
+        var sb = new StringBuilder();
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c != '\\' || i + 1 >= s.Length) { sb.Append(c); continue; }
+            var e = s[++i];
+            switch (e)
+            {
+                case 'n': sb.Append('\n'); break;
+                case 'r': sb.Append('\r'); break;
+                case 't': sb.Append('\t'); break;
+                case 'b': sb.Append('\b'); break;
+                case 'f': sb.Append('\f'); break;
+                case 'u' when i + 4 < s.Length && int.TryParse(s.AsSpan(i + 1, 4), System.Globalization.NumberStyles.HexNumber, null, out var code):
+                    sb.Append((char)code);
+                    i += 4;
+                    break;
+                default: sb.Append(e); break;
+            }
+        }
+        return sb.ToString();
     }
 
     private static Regex Regex(string pattern, int p)
