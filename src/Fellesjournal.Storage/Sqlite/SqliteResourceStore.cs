@@ -242,7 +242,7 @@ public sealed class SqliteResourceStore : IResourceStore
         {
             Check();
             if (batch.Count == 0) return Task.FromResult<IReadOnlyList<StoredResource>>([]);
-            return Task.FromResult(store._writer.Merge(tx, store.Prepare(batch)));
+            return Task.FromResult(store._writer.MergeInSavepoint(tx, store.Prepare(batch)));
         }
     }
 }

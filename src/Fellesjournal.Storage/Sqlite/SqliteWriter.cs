@@ -74,6 +74,35 @@ internal sealed class SqliteWriter : IDisposable
         return DateTimeOffset.FromUnixTimeMilliseconds(_lastStampMs);
     }
 
+    /// <summary>A batch inside a longer transaction: all or nothing through a savepoint, so a caller that
+    /// catches a conflict can go on with the transaction without half a batch in it.</summary>
+    public IReadOnlyList<StoredResource> MergeInSavepoint(SqliteTransaction tx, IReadOnlyList<PreparedWrite> batch)
+    {
+        var seq = _seq;
+        Sql(tx, "SAVEPOINT merge_batch");
+        try
+        {
+            var result = Merge(tx, batch);
+            Sql(tx, "RELEASE merge_batch");
+            return result;
+        }
+        catch
+        {
+            Sql(tx, "ROLLBACK TO merge_batch");
+            Sql(tx, "RELEASE merge_batch");
+            _seq = seq;
+            throw;
+        }
+    }
+
+    private void Sql(SqliteTransaction tx, string sql)
+    {
+        using var c = _conn.CreateCommand();
+        c.Transaction = tx;
+        c.CommandText = sql;
+        c.ExecuteNonQuery();
+    }
+
     public IReadOnlyList<StoredResource> Merge(SqliteTransaction tx, IReadOnlyList<PreparedWrite> batch)
     {
         var stamp = NextStamp();
