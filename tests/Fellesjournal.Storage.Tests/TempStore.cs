@@ -11,12 +11,18 @@ public sealed class TempStore : IAsyncDisposable
     public string Dir { get; } = Path.Combine(Path.GetTempPath(), "fj-store-" + Guid.NewGuid().ToString("N"));
     public SqliteResourceStore Store { get; private set; }
 
-    public TempStore() => Store = SqliteResourceStore.Open(Dir);
+    private readonly Fellesjournal.Fhir.Search.ISearchIndexer? _indexer;
+
+    public TempStore(Fellesjournal.Fhir.Search.ISearchIndexer? indexer = null)
+    {
+        _indexer = indexer;
+        Store = SqliteResourceStore.Open(Dir, indexer);
+    }
 
     public async Task ReopenAsync()
     {
         await Store.DisposeAsync();
-        Store = SqliteResourceStore.Open(Dir);
+        Store = SqliteResourceStore.Open(Dir, _indexer);
     }
 
     public async ValueTask DisposeAsync()

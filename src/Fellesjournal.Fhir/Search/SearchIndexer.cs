@@ -12,7 +12,7 @@ namespace Fellesjournal.Fhir.Search;
 /// that fails to compile or run is reported through <see cref="ExpressionFailed"/> and skipped, never
 /// blocking the write. Thread-safe.
 /// </summary>
-public sealed class SearchIndexer
+public sealed class SearchIndexer : ISearchIndexer
 {
     private static readonly HashSet<string> Skipped = ["_id", "_lastUpdated", "_text", "_content", "_query", "_filter", "_list", "_has", "_type"];
     private const int MaxCompositeTuples = 32;

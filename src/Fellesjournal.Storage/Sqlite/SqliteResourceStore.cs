@@ -18,14 +18,14 @@ public sealed class SqliteResourceStore : IResourceStore
     private readonly SqliteConnection _writeConnection;
     private readonly SqliteWriter _writer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly SearchIndexer _indexer;
+    private readonly ISearchIndexer _indexer;
     private readonly FhirDefinitions _definitions;
     private bool _disposed;
 
     public string FilePath { get; }
 
     /// <summary>Opens (creating if needed) <c>&lt;dataDir&gt;/fellesjournal.db</c>.</summary>
-    public static SqliteResourceStore Open(string dataDir, SearchIndexer? indexer = null)
+    public static SqliteResourceStore Open(string dataDir, ISearchIndexer? indexer = null)
     {
         Directory.CreateDirectory(dataDir);
         return new SqliteResourceStore(Path.Combine(dataDir, DefaultFileName), indexer);
@@ -33,7 +33,7 @@ public sealed class SqliteResourceStore : IResourceStore
 
     /// <param name="filePath">The database file.</param>
     /// <param name="indexer">Search-value extraction; defaults to one over <see cref="FhirDefinitions.Default"/>.</param>
-    public SqliteResourceStore(string filePath, SearchIndexer? indexer = null)
+    public SqliteResourceStore(string filePath, ISearchIndexer? indexer = null)
     {
         FilePath = Path.GetFullPath(filePath);
         _indexer = indexer ?? new SearchIndexer(FhirDefinitions.Default);

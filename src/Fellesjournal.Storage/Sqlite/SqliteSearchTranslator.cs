@@ -233,18 +233,19 @@ internal static class SqliteSearchTranslator
         {
             var r = ReferenceParser.Parse(v, defs);
             if (r is null) throw new SearchException($"Invalid reference '{v}' for '{c.Code}'.", c.Code);
+            // Relative references (and bare ids) match local targets only; an absolute URL matches its base.
             if (r.TargetType is null)
             {
-                if (typeModifier is not null || !v.Contains(':'))
-                    return (SearchNode)new IndexPredicate("idx_reference", ident,
-                        typeModifier is null ? "i.target_id = {0}" : "i.target_id = {0} AND i.target_type = {1}",
-                        typeModifier is null ? [v] : [v, typeModifier]);
-                return new IndexPredicate("idx_reference", ident, "i.target_id = {0} AND i.target_type IS NULL", v);
+                if (v.Contains(':'))
+                    return (SearchNode)new IndexPredicate("idx_reference", ident, "i.target_id = {0} AND i.target_type IS NULL", v);
+                return typeModifier is null
+                    ? new IndexPredicate("idx_reference", ident, "i.target_id = {0} AND i.base_url IS NULL", v)
+                    : new IndexPredicate("idx_reference", ident, "i.target_id = {0} AND i.target_type = {1} AND i.base_url IS NULL", v, typeModifier);
             }
             if (typeModifier is not null && typeModifier != r.TargetType)
                 throw new SearchException($"Reference '{v}' does not match ':{typeModifier}'.", c.Code);
             return r.BaseUrl is null
-                ? new IndexPredicate("idx_reference", ident, "i.target_id = {0} AND i.target_type = {1}", r.TargetId, r.TargetType)
+                ? new IndexPredicate("idx_reference", ident, "i.target_id = {0} AND i.target_type = {1} AND i.base_url IS NULL", r.TargetId, r.TargetType)
                 : new IndexPredicate("idx_reference", ident, "i.target_id = {0} AND i.target_type = {1} AND i.base_url = {2}",
                     r.TargetId, r.TargetType, r.BaseUrl);
         }).ToList());
