@@ -21,10 +21,17 @@ internal sealed class ValidationRun(FhirValidator validator)
 
     public OperationOutcome Outcome { get; } = new();
 
+    private int _errors, _others;
+
     private void Report(IssueSeverity severity, string code, string message, string? location)
     {
-        Outcome.Add(severity, code, message, location);
-        if (Outcome.Issues.Count >= FhirValidator.MaxIssues) throw new TooManyIssues();
+        if (severity is IssueSeverity.Error or IssueSeverity.Fatal)
+        {
+            Outcome.Add(severity, code, message, location);
+            if (++_errors >= FhirValidator.MaxIssues) throw new TooManyIssues();
+        }
+        else if (++_others <= FhirValidator.MaxIssues) // warnings beyond the cap are dropped, validation goes on
+            Outcome.Add(severity, code, message, location);
     }
 
     private void Error(string code, string message, string? location) => Report(IssueSeverity.Error, code, message, location);
@@ -59,8 +66,13 @@ internal sealed class ValidationRun(FhirValidator validator)
             Error("structure", $"Unknown resource type '{PrimitiveChecks.Short(type)}'", location);
             return;
         }
-        if (contained && obj.TryGetProperty("contained", out _))
-            Error("structure", "A contained resource must not contain resources (no nested contained)", location + ".contained");
+        if (obj.TryGetProperty("contained", out var containedArray))
+        {
+            if (contained)
+                Error("structure", "A contained resource must not contain resources (no nested contained)", location + ".contained");
+            else
+                ContainedChecks.CheckReferenced(obj, containedArray, location, this);
+        }
         var env = validator.Invariants.Enabled && validator.CheckInvariants
             ? validator.Invariants.Environment(node, rootResource ?? node) : null;
         ValidateObject(node, env, rootResource ?? node, isResource: true);
