@@ -61,8 +61,47 @@ internal sealed class PrimitiveChecks(FhirDefinitions defs)
         return null;
     }
 
+    /// <summary>
+    /// Hand-written equivalents of the commonest published regexes (same language, Java \s = ASCII whitespace),
+    /// used only when the definitions carry exactly that regex.
+    /// </summary>
+    private static readonly Dictionary<string, (string Pattern, Func<string, bool> Match)> FastPaths = new(StringComparer.Ordinal)
+    {
+        ["string"] = (@"[ \r\n\t\S]+", t => t.Length > 0 && t.AsSpan().IndexOfAny('\v', '\f') < 0),
+        ["markdown"] = (@"[ \r\n\t\S]+", t => t.Length > 0 && t.AsSpan().IndexOfAny('\v', '\f') < 0),
+        ["uri"] = (@"\S*", t => t.AsSpan().IndexOfAny(AsciiSpace) < 0),
+        ["url"] = (@"\S*", t => t.AsSpan().IndexOfAny(AsciiSpace) < 0),
+        ["canonical"] = (@"\S*", t => t.AsSpan().IndexOfAny(AsciiSpace) < 0),
+        ["code"] = (@"[^\s]+(\s[^\s]+)*", IsCode),
+        ["id"] = (@"[A-Za-z0-9\-\.]{1,64}", t => t.Length is >= 1 and <= 64 && t.AsSpan().IndexOfAnyExcept(IdChars) < 0),
+    };
+
+    private static readonly System.Buffers.SearchValues<char> AsciiSpace = System.Buffers.SearchValues.Create(" \t\n\v\f\r");
+    private static readonly System.Buffers.SearchValues<char> IdChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.");
+
+    /// <summary>[^\s]+(\s[^\s]+)*: words separated by single whitespace characters.</summary>
+    private static bool IsCode(string t)
+    {
+        if (t.Length == 0) return false;
+        var prevSpace = true; // no leading whitespace
+        foreach (var c in t)
+        {
+            var sp = c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r';
+            if (sp && prevSpace) return false;
+            prevSpace = sp;
+        }
+        return !prevSpace;
+    }
+
+    private readonly ConcurrentDictionary<string, Func<string, bool>?> _fast = new(StringComparer.Ordinal);
+
     private (string, string)? Regex(string type, string text)
     {
+        var fast = _fast.GetOrAdd(type, t =>
+            FastPaths.TryGetValue(t, out var f) && defs.GetStructure(t)?.PrimitiveRegex == f.Pattern ? f.Match : null);
+        if (fast is not null)
+            return fast(text) ? null : ("value", $"The value '{Short(text)}' is not a valid {type}");
         var re = _regexes.GetOrAdd(type, Build);
         if (re is null) return null;
         try
