@@ -47,17 +47,9 @@ internal sealed class PrimitiveChecks(FhirDefinitions defs)
         if (text.Length > MaxStringLength && type != "base64Binary")
             return ("too-long", $"The value is {text.Length} characters long; FHIR strings are limited to 1 MB");
         if (Regex(type, text) is { } bad) return bad;
-        switch (type)
-        {
-            case "date":
-            case "dateTime":
-            case "instant":
-                if (!PartialDateTime.TryParse(text, out _)) return ("value", $"'{Short(text)}' is not a valid {type}");
-                break;
-            case "time":
-                if (!PartialTime.TryParse(text, out _)) return ("value", $"'{Short(text)}' is not a valid time");
-                break;
-        }
+        // The regexes fix the layout and the ranges of month, hour, minute and second; the day of the month is left.
+        if (type is "date" or "dateTime" or "instant" && !DayExists(text))
+            return ("value", $"'{Short(text)}' is not a valid {type}: there is no such day");
         return null;
     }
 
@@ -96,13 +88,24 @@ internal sealed class PrimitiveChecks(FhirDefinitions defs)
 
     private readonly ConcurrentDictionary<string, Func<string, bool>?> _fast = new(StringComparer.Ordinal);
 
+    /// <summary>For text already matching the date regex (yyyy[-mm[-dd...]]): is the day in its month?</summary>
+    private static bool DayExists(string text)
+    {
+        if (text.Length < 10) return true;
+        var year = int.Parse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture);
+        var month = int.Parse(text.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture);
+        var day = int.Parse(text.AsSpan(8, 2), NumberStyles.None, CultureInfo.InvariantCulture);
+        return year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month);
+    }
+
     private (string, string)? Regex(string type, string text)
     {
-        var fast = _fast.GetOrAdd(type, t =>
-            FastPaths.TryGetValue(t, out var f) && defs.GetStructure(t)?.PrimitiveRegex == f.Pattern ? f.Match : null);
+        // TryGetValue first: GetOrAdd with a lambda or method group allocates a delegate on every call.
+        if (!_fast.TryGetValue(type, out var fast))
+            fast = _fast.GetOrAdd(type, FastPaths.TryGetValue(type, out var f) && defs.GetStructure(type)?.PrimitiveRegex == f.Pattern ? f.Match : null);
         if (fast is not null)
             return fast(text) ? null : ("value", $"The value '{Short(text)}' is not a valid {type}");
-        var re = _regexes.GetOrAdd(type, Build);
+        if (!_regexes.TryGetValue(type, out var re)) re = _regexes.GetOrAdd(type, Build(type));
         if (re is null) return null;
         try
         {
