@@ -74,11 +74,10 @@ public sealed class CompiledExpression
         {
             throw new FhirPathException("Expression is nested too deeply");
         }
-        catch (Exception e) when (e is InvalidCastException or OverflowException or ArgumentException or
-                                   FormatException or InvalidOperationException or IndexOutOfRangeException or
-                                   System.Text.RegularExpressions.RegexMatchTimeoutException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new FhirPathException($"Evaluation failed: {e.Message}");
+            // callers rely on FhirPathException being the only failure mode
+            throw new FhirPathException($"Evaluation failed: {e.GetType().Name}: {e.Message}");
         }
     }
 

@@ -51,6 +51,10 @@ public class FhirPathSemanticsTests
     [InlineData("1 year = 12 months", "true")]
     [InlineData("1 year = 1 'a'", "{}")]
     [InlineData("@2014-01-31 + 1 month", "2014-02-28")]
+    [InlineData("1 'm' + 50 'cm'", "1.50 'm'")]
+    [InlineData("1 'g'.toQuantity('mg')", "1000 'mg'")]
+    [InlineData("1 'g'.toQuantity('s')", "{}")]
+    [InlineData("2.0 'cm' * 2.0 'm' = 0.040 'm2'", "true")]
     [InlineData("@2014 + 24 months", "2016")]
     [InlineData("@T23:30 + 1 hour", "00:30")]
     // strings
