@@ -108,6 +108,8 @@ public sealed class EvaluationEnvironment
     public Action<string, IReadOnlyList<object>>? Trace { get; set; }
     /// <summary>Strict mode: navigating to an element the type does not define is an error instead of empty.</summary>
     public bool Strict { get; set; }
+    /// <summary>Ordered functions (first, skip, [i], ...) on the unordered result of children()/descendants() are errors.</summary>
+    public bool CheckOrderedFunctions { get; set; }
 }
 
 public sealed class FhirPathException(string message, int position = -1) : Exception(message)

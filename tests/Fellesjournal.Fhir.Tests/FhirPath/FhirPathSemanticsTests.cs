@@ -125,6 +125,21 @@ public class FhirPathSemanticsTests
     }
 
     [Fact]
+    public void Strict_mode_checks_casts_and_ordered_functions()
+    {
+        var obs = ElementNode.Parse("""{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":5,"unit":"mg"}}""");
+        var strict = new EvaluationEnvironment { Strict = true };
+        Assert.Throws<FhirPathException>(() => Eval("(Observation.value as Period).unit", obs, strict));
+        Assert.Equal("{}", Eval("(Observation.value as Period).start", obs, strict));
+        Assert.Equal("{}", Eval("(Observation.value as Period).unit", obs));
+        var ordered = new EvaluationEnvironment { CheckOrderedFunctions = true };
+        Assert.Throws<FhirPathException>(() => Eval("Patient.children().skip(1)", env: ordered));
+        Assert.Throws<FhirPathException>(() => Eval("Patient.descendants()[0]", env: ordered));
+        Assert.Equal("Jim", Eval("Patient.name.skip(1).given.first()", env: ordered));
+        Assert.NotEqual("{}", Eval("Patient.children().skip(1)"));
+    }
+
+    [Fact]
     public void Caches_compiled_expressions() =>
         Assert.Same(FhirPathEngine.Compile("Patient.name.family"), FhirPathEngine.Compile("Patient.name.family"));
 
