@@ -1,10 +1,50 @@
+using Fellesjournal.Server.Http;
+
 namespace Fellesjournal.Server.Cli;
 
+/// <summary>fellesjournal serve [--data DIR] [--urls URL] [--demo] [--max-body BYTES]</summary>
 public static class ServeCommand
 {
-    public static Task<int> RunAsync(string[] args)
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    public static async Task<int> RunAsync(string[] args)
     {
-        Console.Error.WriteLine("Not available yet.");
-        return Task.FromResult(3);
+        var settings = new Dictionary<string, string?>();
+        var hostArgs = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--data" when i + 1 < args.Length: settings["Fellesjournal:DataDir"] = args[++i]; break;
+                case "--urls" when i + 1 < args.Length: settings["urls"] = args[++i]; break;
+                case "--max-body" when i + 1 < args.Length: settings["Fellesjournal:MaxBodyBytes"] = args[++i]; break;
+                case "--demo": settings["Fellesjournal:Demo"] = "true"; break;
+                default:
+                    if (!args[i].StartsWith("--", StringComparison.Ordinal) || !args[i].Contains('='))
+                    {
+                        Console.Error.WriteLine($"serve: unknown option '{args[i]}'.");
+                        Console.Error.WriteLine("Usage: fellesjournal serve [--data DIR] [--urls URL] [--demo] [--max-body BYTES]");
+                        return 2;
+                    }
+                    hostArgs.Add(args[i]); // host settings (--key=value), e.g. from WebApplicationFactory
+                    break;
+            }
+        }
+        var builder = WebApplication.CreateBuilder(hostArgs.ToArray());
+        builder.Configuration.AddInMemoryCollection(settings);
+        if (settings.TryGetValue("urls", out var urls)) builder.WebHost.UseUrls(urls!);
+        else if (Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null) builder.WebHost.UseUrls(DefaultUrls);
+        ServerApp.ConfigureServices(builder);
+        await using var app = builder.Build();
+        ServerApp.MapEndpoints(app);
+        await ServerApp.InitializeAsync(app);
+        var options = app.Services.GetRequiredService<ServerOptions>();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (var url in app.Urls)
+                Console.WriteLine($"Fellesjournal FHIR R4 server: {url.TrimEnd('/')}{FhirHttpHandler.BasePath} (data: {Path.GetFullPath(options.DataDir)}{(options.Demo ? ", demo" : "")})");
+        });
+        await app.RunAsync();
+        return 0;
     }
 }

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Text;
+using Fellesjournal.Server.Demo;
+using Fellesjournal.Server.Http;
+using Fellesjournal.Storage;
+
+namespace Fellesjournal.Server.Home;
+
+/// <summary>The page at "/": what is running and where to start (bokmål first, English second).</summary>
+public sealed class HomePage(IResourceStore store, ServerOptions options)
+{
+    private static readonly string[] CountedTypes =
+        ["Patient", "Practitioner", "Organization", "Encounter", "Observation", "Condition", "MedicationRequest"];
+
+    public async Task RenderAsync(HttpContext ctx)
+    {
+        var baseUrl = $"{ctx.Request.Scheme}://{ctx.Request.Host}{ctx.Request.PathBase}{FhirHttpHandler.BasePath}";
+        var h = new StringBuilder();
+        string E(string s) => WebUtility.HtmlEncode(s);
+        h.Append("<!DOCTYPE html><html lang=\"nb\"><head><meta charset=\"utf-8\"><title>Fellesjournal</title>")
+         .Append("<style>body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;line-height:1.5}")
+         .Append("code{background:#f2f2f2;padding:0 .3em}table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:left}</style></head><body>");
+        h.Append("<h1>Fellesjournal</h1>");
+        h.Append("<p><strong>Én innbygger – én journal.</strong> Denne maskinen kjører en FHIR R4-server. ")
+         .Append($"FHIR-basen er <code>{E(baseUrl)}</code>.</p>");
+        h.Append("<p lang=\"en\"><em>One citizen – one record. This machine runs a FHIR R4 server. ")
+         .Append($"The FHIR base is <code>{E(baseUrl)}</code>.</em></p>");
+        h.Append("<ul>")
+         .Append($"<li><a href=\"{E(baseUrl)}/metadata\">Hva serveren kan (CapabilityStatement)</a> / <span lang=\"en\">What the server supports</span></li>")
+         .Append($"<li><a href=\"{E(baseUrl)}/Patient\">Pasienter (søk)</a> / <span lang=\"en\">Patients (search)</span></li>")
+         .Append("<li><a href=\"https://github.com/fellesjournal/fellesjournal/blob/main/docs/api.md\">API-dokumentasjon</a> / <span lang=\"en\">API documentation</span> (docs/api.md)</li>")
+         .Append("</ul>");
+        h.Append("<h2>Innhold <span lang=\"en\">/ Contents</span></h2>");
+        try
+        {
+            h.Append("<table><tr><th>Ressurstype / Resource type</th><th>Antall / Count</th></tr>");
+            var all = await store.SearchAsync(new SearchQuery(null, [], Count: 0, IncludeTotal: true), ctx.RequestAborted);
+            foreach (var t in CountedTypes)
+            {
+                var page = await store.SearchAsync(new SearchQuery(t, [], Count: 0, IncludeTotal: true), ctx.RequestAborted);
+                h.Append($"<tr><td><a href=\"{E(baseUrl)}/{t}\">{t}</a></td><td>{page.Total?.ToString() ?? "?"}</td></tr>");
+            }
+            h.Append($"<tr><th>Totalt / Total</th><th>{all.Total?.ToString() ?? "?"}</th></tr></table>");
+            if (options.Demo)
+            {
+                h.Append("<h2>Demopasienter <span lang=\"en\">/ Demo patients</span></h2><ul>");
+                var patients = await store.SearchAsync(new SearchQuery("Patient", [new SearchCriterion("_id", null,
+                    DemoData.Resources().Where(r => (string?)r["resourceType"] == "Patient").Select(r => (string)r["id"]!).ToList())], Count: 50), ctx.RequestAborted);
+                foreach (var p in patients.Resources)
+                {
+                    var node = ResourceJson.ParseObject(p.Json);
+                    var name = node["name"]?[0];
+                    var display = $"{string.Join(' ', name?["given"]?.AsArray().Select(g => (string?)g) ?? [])} {(string?)name?["family"]}".Trim();
+                    h.Append($"<li><a href=\"{E(baseUrl)}/Patient/{E(p.Id)}\">{E(display)}</a> ({E((string?)node["birthDate"] ?? "")})</li>");
+                }
+                h.Append("</ul>");
+            }
+        }
+        catch (Exception e)
+        {
+            h.Append($"<p>Lageret svarer ikke / <span lang=\"en\">The store does not answer</span>: {E(e.Message)}</p>");
+        }
+        h.Append($"<p><small>Data: <code>{E(Path.GetFullPath(options.DataDir))}</code></small></p></body></html>");
+        ctx.Response.ContentType = "text/html; charset=utf-8";
+        await ctx.Response.WriteAsync(h.ToString());
+    }
+}

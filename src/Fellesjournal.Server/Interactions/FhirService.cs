@@ -1,0 +1,163 @@
+using System.Data.Common;
+using Fellesjournal.Fhir.Definitions;
+using Fellesjournal.Fhir.Model;
+using Fellesjournal.Server.Bundles;
+using Fellesjournal.Server.Capabilities;
+using Fellesjournal.Server.Http;
+using Fellesjournal.Server.Store;
+using Fellesjournal.Server.Validation;
+using Fellesjournal.Storage;
+
+namespace Fellesjournal.Server.Interactions;
+
+/// <summary>
+/// Routes a <see cref="FhirRequest"/> to its interaction. Used for HTTP requests and for the
+/// entries of batch/transaction Bundles alike. Split over partial files by interaction group.
+/// </summary>
+public sealed partial class FhirService(
+    IResourceStore store,
+    FhirDefinitions defs,
+    IResourceValidator validator,
+    CapabilityStatementBuilder capabilities,
+    ILogger<FhirService> logger)
+{
+    public FhirDefinitions Definitions => defs;
+    public IResourceStore Store => store;
+
+    /// <summary>Runs a request against the store; every failure becomes an OperationOutcome response.</summary>
+    public async Task<FhirResponse> HandleAsync(FhirRequest req, CancellationToken ct) =>
+        await HandleAsync(req, new DirectStoreOps(store), ct);
+
+    public async Task<FhirResponse> HandleAsync(FhirRequest req, IStoreOps ops, CancellationToken ct)
+    {
+        try
+        {
+            return await RouteAsync(req, ops, ct);
+        }
+        catch (Exception e) when (ToFhirException(e) is { } fe)
+        {
+            return FhirResponse.FromError(fe);
+        }
+    }
+
+    /// <summary>Maps store and framework exceptions to statuses; null for the truly unexpected (logged, 500).</summary>
+    public FhirException? ToFhirException(Exception e)
+    {
+        switch (e)
+        {
+            case FhirException fe: return fe;
+            case VersionConflictException vc:
+                return new FhirException(409, "conflict", $"Version conflict on {vc.ResourceType}/{vc.Id}: {vc.Message}");
+            case SearchException se:
+                return FhirException.BadRequest(se.Message, se.Parameter, "processing");
+            case StoreUnavailableException su:
+                return new FhirException(503, "transient", su.Message);
+            case DbException or IOException or TimeoutException:
+                logger.LogError(e, "Store failure");
+                return new FhirException(503, "transient", "The resource store is unavailable: " + e.Message);
+            case OperationCanceledException:
+                return new FhirException(503, "timeout", "The request was cancelled.");
+            default:
+                logger.LogError(e, "Unhandled error");
+                return new FhirException(500, "exception", "Internal error: " + e.Message);
+        }
+    }
+
+    private Task<FhirResponse> RouteAsync(FhirRequest req, IStoreOps ops, CancellationToken ct)
+    {
+        var seg = req.Path.Length == 0 ? [] : req.Path.Split('/');
+        var m = req.Method;
+        if (seg.Length == 0)
+        {
+            if (m == "POST") return ProcessBundleAsync(req, ct);
+            if (m == "GET") return SearchAsync(req, null, ops, ct);
+            throw MethodNotAllowed(m, "GET, POST");
+        }
+        if (seg.Any(s => s.Length == 0)) throw FhirException.NotFound($"No such endpoint: {req.Path}");
+        if (seg[0].StartsWith('$') || seg.Length > 1 && seg[^1].StartsWith('$'))
+            throw new FhirException(501, "not-supported", $"Operation '{seg[^1]}' is not supported.");
+        if (seg is ["metadata"])
+        {
+            if (m != "GET") throw MethodNotAllowed(m, "GET");
+            return Task.FromResult(new FhirResponse { Resource = capabilities.Build(req.BaseUrl) });
+        }
+        if (seg is ["_history"])
+        {
+            if (m != "GET") throw MethodNotAllowed(m, "GET");
+            return HistoryAsync(req, null, null, ops, ct);
+        }
+        if (seg is ["_search"])
+        {
+            if (m != "POST") throw MethodNotAllowed(m, "POST");
+            return SearchAsync(req, null, ops, ct);
+        }
+
+        var type = seg[0];
+        if (!defs.IsConcreteResourceType(type))
+            throw FhirException.NotFound($"Unknown resource type '{type}'.");
+        switch (seg.Length)
+        {
+            case 1:
+                return m switch
+                {
+                    "GET" => SearchAsync(req, type, ops, ct),
+                    "POST" => CreateAsync(req, type, ops, ct),
+                    "PUT" => ConditionalUpdateAsync(req, type, ops, ct),
+                    "DELETE" => ConditionalDeleteAsync(req, type, ops, ct),
+                    "PATCH" => ConditionalPatchAsync(req, type, ops, ct),
+                    _ => throw MethodNotAllowed(m, "GET, POST, PUT, DELETE, PATCH"),
+                };
+            case 2 when seg[1] == "_search":
+                if (m != "POST") throw MethodNotAllowed(m, "POST");
+                return SearchAsync(req, type, ops, ct);
+            case 2 when seg[1] == "_history":
+                if (m != "GET") throw MethodNotAllowed(m, "GET");
+                return HistoryAsync(req, type, null, ops, ct);
+            case 2:
+                CheckId(seg[1]);
+                return m switch
+                {
+                    "GET" => ReadAsync(req, type, seg[1], ops, ct),
+                    "PUT" => UpdateAsync(req, type, seg[1], ops, ct),
+                    "DELETE" => DeleteAsync(req, type, seg[1], ops, ct),
+                    "PATCH" => PatchAsync(req, type, seg[1], ops, ct),
+                    _ => throw MethodNotAllowed(m, "GET, PUT, DELETE, PATCH"),
+                };
+            case 3 when seg[2] == "_history":
+                CheckId(seg[1]);
+                if (m != "GET") throw MethodNotAllowed(m, "GET");
+                return HistoryAsync(req, type, seg[1], ops, ct);
+            case 4 when seg[2] == "_history":
+                CheckId(seg[1]);
+                if (m != "GET") throw MethodNotAllowed(m, "GET");
+                return VReadAsync(req, type, seg[1], seg[3], ops, ct);
+        }
+        throw FhirException.NotFound($"No such endpoint: {req.Path}");
+    }
+
+    private static void CheckId(string id)
+    {
+        if (!StructuralValidator.IdPattern().IsMatch(id))
+            throw FhirException.NotFound($"'{id}' is not a valid resource id.");
+    }
+
+    private static FhirException MethodNotAllowed(string method, string allow)
+    {
+        var e = new FhirException(405, "not-supported", $"Method {method} is not allowed here; allowed: {allow}.");
+        e.Headers["Allow"] = allow;
+        return e;
+    }
+
+    private string Location(string baseUrl, StoredResource r) => $"{baseUrl}/{r.ResourceType}/{r.Id}/_history/{r.VersionId}";
+
+    private static FhirResponse ResourceResponse(StoredResource r, int status = 200, string? location = null, bool write = false) => new()
+    {
+        Status = status,
+        Resource = r.IsDeleted ? null : r.Json,
+        VersionId = r.VersionId,
+        LastModified = r.LastUpdated,
+        Location = location,
+        Subsettable = !write,
+        IsWriteResult = write,
+    };
+}

@@ -1,0 +1,56 @@
+using Fellesjournal.Fhir.Definitions;
+using Fellesjournal.Server.Http;
+using Fellesjournal.Storage;
+
+namespace Fellesjournal.Server.Interactions;
+
+/// <summary>Turns URL parameters into store search criteria, separating result-control parameters.</summary>
+public static class SearchParameters
+{
+    /// <summary>Result parameters handled by the server, not passed as criteria.</summary>
+    public static readonly HashSet<string> ControlParameters =
+        ["_count", "_cursor", "_format", "_pretty", "_summary", "_elements", "_total", "_sort", "_include", "_revinclude", "_contained", "_containedType"];
+
+    /// <summary>Parameters valid on every resource type (and on system search).</summary>
+    public static readonly HashSet<string> CommonParameters =
+        ["_id", "_lastUpdated", "_tag", "_profile", "_security", "_source", "_text", "_content", "_list", "_has", "_type"];
+
+    /// <summary>Criteria from the query. Unknown parameters throw 400 when strict, else are dropped and reported in <paramref name="ignored"/>.</summary>
+    public static List<SearchCriterion> ParseCriteria(FhirDefinitions defs, string? type, IEnumerable<KeyValuePair<string, string>> query, bool strict, out List<string> ignored)
+    {
+        var criteria = new List<SearchCriterion>();
+        ignored = [];
+        foreach (var (key, value) in query)
+        {
+            if (ControlParameters.Contains(key)) continue;
+            var colon = key.IndexOf(':');
+            var code = colon < 0 ? key : key[..colon];
+            var modifier = colon < 0 ? null : key[(colon + 1)..];
+            var baseCode = code.Split('.')[0];
+            var known = CommonParameters.Contains(baseCode) ||
+                        (type is not null ? defs.GetSearchParameter(type, baseCode) is not null : false);
+            if (!known)
+            {
+                if (strict) throw FhirException.BadRequest($"Unknown search parameter '{key}'{(type is null ? "" : $" for {type}")}.", key, "not-supported");
+                ignored.Add(key);
+                continue;
+            }
+            criteria.Add(new SearchCriterion(code, modifier, SplitValues(value)));
+        }
+        return criteria;
+    }
+
+    /// <summary>Splits on commas that are not escaped with a backslash (escapes stay for the store).</summary>
+    public static IReadOnlyList<string> SplitValues(string value)
+    {
+        var values = new List<string>();
+        var start = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (value[i] == '\\') { i++; continue; }
+            if (value[i] == ',') { values.Add(value[start..i]); start = i + 1; }
+        }
+        values.Add(value[start..]);
+        return values;
+    }
+}

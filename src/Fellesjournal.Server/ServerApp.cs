@@ -1,0 +1,62 @@
+using Fellesjournal.Fhir.Definitions;
+using Fellesjournal.Server.Capabilities;
+using Fellesjournal.Server.Demo;
+using Fellesjournal.Server.Home;
+using Fellesjournal.Server.Http;
+using Fellesjournal.Server.Interactions;
+using Fellesjournal.Server.Store;
+using Fellesjournal.Server.Validation;
+using Fellesjournal.Storage;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Fellesjournal.Server;
+
+/// <summary>Wires the FHIR server: services, the /fhir routes, the home page and the last-resort error handler.</summary>
+public static class ServerApp
+{
+    public static void ConfigureServices(WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // The handler enforces the configurable limit itself (413 with an OperationOutcome).
+            k.Limits.MaxRequestBodySize = null;
+            k.AddServerHeader = false;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        var services = builder.Services;
+        services.AddSingleton(sp => ServerOptions.From(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton(_ => FhirDefinitions.Default);
+        services.AddSingleton<IResourceStore>(sp => StoreFactory.Open(sp.GetRequiredService<ServerOptions>().DataDir));
+        services.AddSingleton<IResourceValidator>(sp => new StructuralValidator(sp.GetRequiredService<FhirDefinitions>()));
+        services.AddSingleton<CapabilityStatementBuilder>();
+        services.AddSingleton<FhirService>();
+        services.AddSingleton<FhirHttpHandler>();
+        services.AddSingleton<HomePage>();
+    }
+
+    public static void MapEndpoints(WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = ctx =>
+            {
+                var error = ctx.Features.Get<IExceptionHandlerFeature>()?.Error;
+                return FhirHttpHandler.WriteOutcomeAsync(ctx, 500, "exception", "Internal error: " + error?.Message);
+            },
+        });
+        var handler = app.Services.GetRequiredService<FhirHttpHandler>();
+        app.Map(FhirHttpHandler.BasePath, handler.HandleAsync);
+        app.Map(FhirHttpHandler.BasePath + "/{**path}", handler.HandleAsync);
+        app.MapGet("/", (HttpContext ctx, HomePage home) => home.RenderAsync(ctx));
+        app.MapFallback(ctx => FhirHttpHandler.WriteOutcomeAsync(ctx, 404, "not-found",
+            $"No such endpoint: {ctx.Request.Path}. The FHIR base is {FhirHttpHandler.BasePath}."));
+    }
+
+    /// <summary>Start-up work after the container is built: open the store, load demo data.</summary>
+    public static async Task InitializeAsync(WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<ServerOptions>();
+        if (options.Demo)
+            await DemoData.LoadAsync(app.Services.GetRequiredService<IResourceStore>(), app.Services.GetRequiredService<IResourceValidator>());
+    }
+}

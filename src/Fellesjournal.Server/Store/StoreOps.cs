@@ -1,0 +1,32 @@
+using Fellesjournal.Storage;
+
+namespace Fellesjournal.Server.Store;
+
+/// <summary>
+/// The store operations an interaction needs, either directly on the store or inside a
+/// transaction (where reads see the transaction's own writes).
+/// </summary>
+public interface IStoreOps
+{
+    Task<StoredResource?> GetAsync(string type, string id, CancellationToken ct);
+    Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct);
+    Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct);
+    /// <summary>Version reads and history are not part of a store transaction; they see committed data.</summary>
+    IResourceStore Store { get; }
+}
+
+public sealed class DirectStoreOps(IResourceStore store) : IStoreOps
+{
+    public IResourceStore Store => store;
+    public Task<StoredResource?> GetAsync(string type, string id, CancellationToken ct) => store.GetAsync(type, id, ct);
+    public Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct) => store.SearchAsync(query, ct);
+    public Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct) => store.MergeAsync(batch, ct);
+}
+
+public sealed class TransactionStoreOps(IResourceStore store, IStoreTransaction tx) : IStoreOps
+{
+    public IResourceStore Store => store;
+    public Task<StoredResource?> GetAsync(string type, string id, CancellationToken ct) => tx.GetAsync(type, id, ct);
+    public Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct) => tx.SearchAsync(query, ct);
+    public Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct) => tx.MergeAsync(batch, ct);
+}
