@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Fellesjournal.Fhir.Model;
 
 namespace Fellesjournal.Fhir.FhirPath;
@@ -6,8 +7,34 @@ namespace Fellesjournal.Fhir.FhirPath;
 public static class FhirPathEngine
 {
     /// <summary>Compiles (or fetches from the cache) an expression. Throws <see cref="FhirPathException"/> on a syntax error.</summary>
-    public static CompiledExpression Compile(string expression) =>
-        throw new NotImplementedException("FHIRPath engine under construction");
+    public static CompiledExpression Compile(string expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        if (Cache.TryGetValue(expression, out var c)) return c;
+        c = new CompiledExpression(expression, ParseSafely(expression));
+        // bounded: expressions from requests must not grow the cache without limit
+        if (Cache.Count < MaxCacheSize) Cache.TryAdd(expression, c);
+        return c;
+    }
+
+    private const int MaxCacheSize = 10_000;
+    private static readonly ConcurrentDictionary<string, CompiledExpression> Cache = new(StringComparer.Ordinal);
+
+    private static Expr ParseSafely(string expression)
+    {
+        try
+        {
+            return Parser.Parse(expression);
+        }
+        catch (FhirPathException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new FhirPathException($"Invalid expression: {e.Message}");
+        }
+    }
 
     /// <summary>Convenience: compile and evaluate.</summary>
     public static IReadOnlyList<object> Evaluate(ElementNode context, string expression, EvaluationEnvironment? env = null) =>
@@ -18,15 +45,51 @@ public static class FhirPathEngine
 public sealed class CompiledExpression
 {
     public string Expression { get; }
-    internal CompiledExpression(string expression) => Expression = expression;
+    private readonly Expr _root;
+
+    internal CompiledExpression(string expression, Expr root)
+    {
+        Expression = expression;
+        _root = root;
+    }
 
     /// <summary>
     /// Evaluates against a context node. Result items are <see cref="ElementNode"/>s or System values:
     /// string, bool, int, long, decimal, <see cref="PartialDateTime"/>, <see cref="PartialTime"/>, <see cref="Quantity"/>.
     /// Throws <see cref="FhirPathException"/> on an execution error.
     /// </summary>
-    public IReadOnlyList<object> Evaluate(ElementNode context, EvaluationEnvironment? env = null) =>
-        throw new NotImplementedException("FHIRPath engine under construction");
+    public IReadOnlyList<object> Evaluate(ElementNode context, EvaluationEnvironment? env = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var ctx = new Context { This = [context], Root = context, Env = env, Strict = env?.Strict == true };
+        try
+        {
+            return _root.Eval(ctx);
+        }
+        catch (FhirPathException)
+        {
+            throw;
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            throw new FhirPathException("Expression is nested too deeply");
+        }
+        catch (Exception e) when (e is InvalidCastException or OverflowException or ArgumentException or
+                                   FormatException or InvalidOperationException or IndexOutOfRangeException or
+                                   System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            throw new FhirPathException($"Evaluation failed: {e.Message}");
+        }
+    }
+
+    /// <summary>Evaluates to a boolean by FHIRPath singleton rules: empty → null, one boolean → its value.</summary>
+    public bool? EvaluateBoolean(ElementNode context, EvaluationEnvironment? env = null)
+    {
+        var r = Evaluate(context, env);
+        if (r.Count == 0) return null;
+        if (r.Count > 1) throw new FhirPathException($"Expected a single boolean, found {r.Count} items");
+        return Values.ToSystem(r[0]) is bool b ? b : true;
+    }
 }
 
 /// <summary>Environment variables and services for evaluation (%resource, %context, %ucum, resolve(), memberOf()).</summary>
@@ -42,16 +105,14 @@ public sealed class EvaluationEnvironment
     public Func<string, ElementNode?>? ExternalResolver { get; set; }
     /// <summary>Checks code membership for memberOf(): (valueSetUrl, system, code) → member?; null when no terminology is loaded.</summary>
     public Func<string, string?, string, bool?>? ValueSetMembership { get; set; }
+    /// <summary>Receives trace() output (name, items); null to discard it.</summary>
+    public Action<string, IReadOnlyList<object>>? Trace { get; set; }
+    /// <summary>Strict mode: navigating to an element the type does not define is an error instead of empty.</summary>
+    public bool Strict { get; set; }
 }
 
 public sealed class FhirPathException(string message, int position = -1) : Exception(message)
 {
     /// <summary>Character offset in the expression, -1 when unknown.</summary>
     public int Position { get; } = position;
-}
-
-/// <summary>A FHIRPath quantity: a decimal value with a UCUM unit or a calendar duration unit ('year', 'month', ...).</summary>
-public readonly record struct Quantity(decimal Value, string Unit)
-{
-    public override string ToString() => $"{Value.ToString(System.Globalization.CultureInfo.InvariantCulture)} '{Unit}'";
 }

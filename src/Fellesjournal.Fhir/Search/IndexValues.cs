@@ -1,0 +1,34 @@
+namespace Fellesjournal.Fhir.Search;
+
+/// <summary>One typed search-index value of a resource, for one search parameter.</summary>
+public abstract record IndexValue(string Param);
+
+/// <summary>string: <see cref="Normalized"/> is lower-case without accents (for the default and :contains
+/// searches); <see cref="Exact"/> is the text as written (for :exact).</summary>
+public sealed record StringIndexValue(string Param, string Normalized, string Exact) : IndexValue(Param);
+
+/// <summary>token: system and code, and the display/text for :text (normalized).</summary>
+public sealed record TokenIndexValue(string Param, string? System, string? Code, string? Text = null) : IndexValue(Param);
+
+/// <summary>date: the range the value covers, <see cref="High"/> exclusive; open ends are Min/MaxValue.</summary>
+public sealed record DateIndexValue(string Param, DateTimeOffset Low, DateTimeOffset High) : IndexValue(Param);
+
+public sealed record NumberIndexValue(string Param, decimal Value) : IndexValue(Param);
+
+public sealed record QuantityIndexValue(string Param, decimal Value, string? System, string? Code, string? Unit) : IndexValue(Param);
+
+/// <summary>reference: <see cref="BaseUrl"/> is set for absolute references (without the trailing type/id);
+/// <see cref="TargetType"/> is null for a reference that is only a URL/URN (then <see cref="TargetId"/> holds it).</summary>
+public sealed record ReferenceIndexValue(string Param, string? TargetType, string TargetId, string? BaseUrl = null) : IndexValue(Param);
+
+public sealed record UriIndexValue(string Param, string Uri) : IndexValue(Param);
+
+/// <summary>composite: one tuple, its components in the order of the parameter's components.</summary>
+public sealed record CompositeIndexValue(string Param, IReadOnlyList<IndexValue> Components) : IndexValue(Param);
+
+/// <summary>What the indexer extracted from a resource.</summary>
+/// <param name="PatientId">The id of the Patient the resource belongs to (the compartment key), or null.</param>
+public sealed record ResourceIndex(IReadOnlyList<IndexValue> Values, string? PatientId)
+{
+    public static readonly ResourceIndex Empty = new([], null);
+}

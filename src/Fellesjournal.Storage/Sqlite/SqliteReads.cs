@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace Fellesjournal.Storage.Sqlite;
+
+/// <summary>Read queries shared by pooled reader connections and the writer's open transaction.</summary>
+internal static class SqliteReads
+{
+    private const string Columns = "r.seq, r.res_type, r.res_id, r.version, r.last_updated, r.deleted, r.json_len, r.json";
+    public const int MaxCount = 1000;
+
+    public static StoredResource? Get(SqliteConnection c, SqliteTransaction? tx, string type, string id, long? version)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = version is null
+            ? $"SELECT {Columns} FROM resource_version r WHERE r.res_type = $t AND r.res_id = $i AND r.is_current = 1"
+            : $"SELECT {Columns} FROM resource_version r WHERE r.res_type = $t AND r.res_id = $i AND r.version = $v";
+        cmd.Parameters.AddWithValue("$t", type);
+        cmd.Parameters.AddWithValue("$i", id);
+        if (version is { } v) cmd.Parameters.AddWithValue("$v", v);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? ReadRow(r) : null;
+    }
+
+    private static StoredResource ReadRow(SqliteDataReader r)
+    {
+        var deleted = r.GetInt64(5) != 0;
+        var len = r.GetInt32(6);
+        var json = deleted || r.IsDBNull(7) ? [] : JsonCodec.Decompress((byte[])r.GetValue(7), len);
+        return new StoredResource(r.GetString(1), r.GetString(2), r.GetInt64(3),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), deleted, json);
+    }
+
+    private static int Clamp(int count) => Math.Clamp(count, 0, MaxCount);
+
+    public static HistoryPage History(SqliteConnection c, HistoryQuery q)
+    {
+        if (q.Id is not null && q.ResourceType is null) throw new ArgumentException("Instance history needs a resource type.");
+        using var cmd = c.CreateCommand();
+        var sql = new StringBuilder($"SELECT {Columns} FROM resource_version r WHERE 1 = 1");
+        if (q.ResourceType is not null) { sql.Append(" AND r.res_type = $t"); cmd.Parameters.AddWithValue("$t", q.ResourceType); }
+        if (q.Id is not null) { sql.Append(" AND r.res_id = $i"); cmd.Parameters.AddWithValue("$i", q.Id); }
+        if (q.Since is { } since)
+        {
+            sql.Append(" AND r.last_updated >= $since");
+            cmd.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+        }
+        if (q.At is { } at)
+        {
+            // Versions that were current at that instant: written at or before it, not superseded by then.
+            sql.Append(" AND r.last_updated <= $at AND NOT EXISTS (SELECT 1 FROM resource_version n WHERE n.res_type = r.res_type" +
+                       " AND n.res_id = r.res_id AND n.version > r.version AND n.last_updated <= $at)");
+            cmd.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        }
+        if (q.Cursor is not null)
+        {
+            var (lu, seq) = ParseHistoryCursor(q.Cursor);
+            sql.Append(" AND (r.last_updated, r.seq) < ($clu, $cseq)");
+            cmd.Parameters.AddWithValue("$clu", lu);
+            cmd.Parameters.AddWithValue("$cseq", seq);
+        }
+        var count = Clamp(q.Count);
+        sql.Append(" ORDER BY r.last_updated DESC, r.seq DESC LIMIT $n");
+        cmd.Parameters.AddWithValue("$n", count + 1);
+        cmd.CommandText = sql.ToString();
+        var list = new List<StoredResource>();
+        long lastLu = 0, lastSeq = 0;
+        string? next = null;
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+            {
+                if (list.Count == count) { next = $"h{lastLu}.{lastSeq}"; break; }
+                list.Add(ReadRow(r));
+                lastSeq = r.GetInt64(0);
+                lastLu = r.GetInt64(4);
+            }
+        return new HistoryPage(list, next, null);
+    }
+
+    private static (long, long) ParseHistoryCursor(string cursor)
+    {
+        var dot = cursor.IndexOf('.');
+        if (cursor.Length > 1 && cursor[0] == 'h' && dot > 1 &&
+            long.TryParse(cursor.AsSpan(1, dot - 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var lu) &&
+            long.TryParse(cursor.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+            return (lu, seq);
+        throw new SearchException("Invalid paging cursor.", "_cursor");
+    }
+
+    public static SearchPage Search(SqliteConnection c, SqliteTransaction? tx, TranslatedSearch t, SearchQuery q)
+    {
+        var count = Clamp(q.Count);
+        long? total = null;
+        if (q.IncludeTotal)
+        {
+            using var cc = c.CreateCommand();
+            cc.Transaction = tx;
+            cc.CommandText = $"SELECT count(*) FROM resource_version r WHERE {t.Where}";
+            t.Bind(cc);
+            total = (long)cc.ExecuteScalar()!;
+        }
+        var list = new List<StoredResource>();
+        string? next = null;
+        if (count > 0)
+        {
+            using var cmd = c.CreateCommand();
+            cmd.Transaction = tx;
+            var where = t.Where;
+            if (q.Cursor is not null)
+            {
+                if (q.Cursor.Length < 2 || q.Cursor[0] != 's' ||
+                    !long.TryParse(q.Cursor.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var after))
+                    throw new SearchException("Invalid paging cursor.", "_cursor");
+                where += " AND r.seq > $cursor";
+                cmd.Parameters.AddWithValue("$cursor", after);
+            }
+            cmd.CommandText = $"SELECT {Columns} FROM resource_version r WHERE {where} ORDER BY r.seq LIMIT $n";
+            cmd.Parameters.AddWithValue("$n", count + 1);
+            t.Bind(cmd);
+            long lastSeq = 0;
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                if (list.Count == count) { next = "s" + lastSeq.ToString(CultureInfo.InvariantCulture); break; }
+                list.Add(ReadRow(r));
+                lastSeq = r.GetInt64(0);
+            }
+        }
+        return new SearchPage(list, next, total);
+    }
+}

@@ -1,0 +1,248 @@
+using Fellesjournal.Fhir.Definitions;
+using Fellesjournal.Fhir.Model;
+using Fellesjournal.Fhir.Search;
+using Microsoft.Data.Sqlite;
+
+namespace Fellesjournal.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode with <c>synchronous=FULL</c>. One writer connection
+/// (serialized by a semaphore, transactions begin IMMEDIATE), readers on pooled connections in parallel.
+/// Search values are extracted before the write lock is taken and written in the same transaction as the resource.
+/// </summary>
+public sealed class SqliteResourceStore : IResourceStore
+{
+    public const string DefaultFileName = "fellesjournal.db";
+
+    private readonly string _readConnectionString;
+    private readonly SqliteConnection _writeConnection;
+    private readonly SqliteWriter _writer;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ISearchIndexer _indexer;
+    private readonly FhirDefinitions _definitions;
+    private bool _disposed;
+
+    public string FilePath { get; }
+
+    /// <summary>Opens (creating if needed) <c>&lt;dataDir&gt;/fellesjournal.db</c>.</summary>
+    public static SqliteResourceStore Open(string dataDir, ISearchIndexer? indexer = null)
+    {
+        Directory.CreateDirectory(dataDir);
+        return new SqliteResourceStore(Path.Combine(dataDir, DefaultFileName), indexer);
+    }
+
+    /// <param name="filePath">The database file.</param>
+    /// <param name="indexer">Search-value extraction; defaults to one over <see cref="FhirDefinitions.Default"/>.</param>
+    public SqliteResourceStore(string filePath, ISearchIndexer? indexer = null)
+    {
+        FilePath = Path.GetFullPath(filePath);
+        _indexer = indexer ?? new SearchIndexer(FhirDefinitions.Default);
+        _definitions = _indexer.Definitions;
+        var b = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        _readConnectionString = b.ToString();
+        // The writer gets its own (unpooled) connection: it lives as long as the store.
+        b.Pooling = false;
+        _writeConnection = new SqliteConnection(b.ToString());
+        _writeConnection.Open();
+        Execute(_writeConnection, """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = FULL;
+            PRAGMA temp_store = MEMORY;
+            PRAGMA cache_size = -32768;
+            """);
+        Execute(_writeConnection, SqliteSchema.Create);
+        Execute(_writeConnection,
+            $"INSERT OR IGNORE INTO store_info (key, value) VALUES ('schema_version', '{SqliteSchema.Version}')");
+        _writer = new SqliteWriter(_writeConnection);
+    }
+
+    private static void Execute(SqliteConnection conn, string sql)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    // ---- writes ----
+
+    public async Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (batch.Count == 0) return [];
+        var prepared = Prepare(batch);
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var tx = _writer.Begin();
+            try
+            {
+                var result = _writer.Merge(tx, prepared);
+                _writer.Commit(tx);
+                return result;
+            }
+            catch
+            {
+                _writer.Rollback(tx);
+                throw;
+            }
+            finally
+            {
+                tx.Dispose();
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<T> InTransactionAsync<T>(Func<IStoreTransaction, Task<T>> work, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var tx = _writer.Begin();
+            var scope = new Transaction(this, tx);
+            try
+            {
+                var result = await work(scope).ConfigureAwait(false);
+                scope.Complete();
+                _writer.Commit(tx);
+                return result;
+            }
+            catch
+            {
+                scope.Complete();
+                _writer.Rollback(tx);
+                throw;
+            }
+            finally
+            {
+                tx.Dispose();
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Extracts search values (CPU work, outside the write lock; parallel for larger batches).</summary>
+    private PreparedWrite[] Prepare(IReadOnlyList<ResourceWrite> batch)
+    {
+        var prepared = new PreparedWrite[batch.Count];
+        void One(int i)
+        {
+            var w = batch[i];
+            if (string.IsNullOrEmpty(w.ResourceType) || string.IsNullOrEmpty(w.Id))
+                throw new ArgumentException("A write needs a resource type and an id.");
+            prepared[i] = new PreparedWrite(w, w.Json is { } json
+                ? _indexer.Extract(ElementNode.Parse(json, _definitions), w.Id)
+                : ResourceIndex.Empty);
+        }
+        if (batch.Count >= 32 && Environment.ProcessorCount > 1)
+            Parallel.For(0, batch.Count, One);
+        else
+            for (var i = 0; i < batch.Count; i++) One(i);
+        return prepared;
+    }
+
+    // ---- reads ----
+
+    private SqliteConnection OpenRead()
+    {
+        var c = new SqliteConnection(_readConnectionString);
+        c.Open();
+        return c;
+    }
+
+    public Task<StoredResource?> GetAsync(string resourceType, string id, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var c = OpenRead();
+        return Task.FromResult(SqliteReads.Get(c, null, resourceType, id, null));
+    }
+
+    public Task<StoredResource?> GetVersionAsync(string resourceType, string id, long versionId, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var c = OpenRead();
+        return Task.FromResult(SqliteReads.Get(c, null, resourceType, id, versionId));
+    }
+
+    public Task<HistoryPage> HistoryAsync(HistoryQuery query, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var c = OpenRead();
+        return Task.FromResult(SqliteReads.History(c, query));
+    }
+
+    public Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var sql = SqliteSearchTranslator.Translate(query, _definitions);
+        using var c = OpenRead();
+        return Task.FromResult(SqliteReads.Search(c, null, sql, query));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _writer.Dispose();
+            _writeConnection.Close();
+            _writeConnection.Dispose();
+            using var c = new SqliteConnection(_readConnectionString);
+            SqliteConnection.ClearPool(c); // release the file (temp dirs, reopen)
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Reads and writes on the writer connection inside the open transaction.</summary>
+    private sealed class Transaction(SqliteResourceStore store, SqliteTransaction tx) : IStoreTransaction
+    {
+        private bool _completed;
+
+        public void Complete() => _completed = true;
+
+        private void Check()
+        {
+            if (_completed) throw new InvalidOperationException("The store transaction has ended.");
+        }
+
+        public Task<StoredResource?> GetAsync(string resourceType, string id, CancellationToken ct = default)
+        {
+            Check();
+            return Task.FromResult(SqliteReads.Get(store._writeConnection, tx, resourceType, id, null));
+        }
+
+        public Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct = default)
+        {
+            Check();
+            var sql = SqliteSearchTranslator.Translate(query, store._definitions);
+            return Task.FromResult(SqliteReads.Search(store._writeConnection, tx, sql, query));
+        }
+
+        public Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct = default)
+        {
+            Check();
+            if (batch.Count == 0) return Task.FromResult<IReadOnlyList<StoredResource>>([]);
+            return Task.FromResult(store._writer.MergeInSavepoint(tx, store.Prepare(batch)));
+        }
+    }
+}
