@@ -15,13 +15,11 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
 {
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "fj-server-" + Guid.NewGuid().ToString("N"));
     public long? MaxBodyBytes { get; init; }
-    public InMemoryStore Store { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Fellesjournal:DataDir", DataDir);
         if (MaxBodyBytes is { } m) builder.UseSetting("Fellesjournal:MaxBodyBytes", m.ToString());
-        builder.ConfigureTestServices(s => s.AddSingleton<IResourceStore>(Store));
     }
 
     public override async ValueTask DisposeAsync()

@@ -18,12 +18,12 @@ public sealed class SocketServer : IAsyncDisposable
         BaseUrl = app.Urls.First().TrimEnd('/');
     }
 
-    public static async Task<SocketServer> StartAsync(IResourceStore? store = null)
+    /// <summary>Starts on a fresh SQLite store in a temp dir (or on <paramref name="dataDir"/>).</summary>
+    public static async Task<SocketServer> StartAsync(string? dataDir = null)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "fj-sock-" + Guid.NewGuid().ToString("N"));
+        var dir = dataDir ?? Path.Combine(Path.GetTempPath(), "fj-sock-" + Guid.NewGuid().ToString("N"));
         var settings = new Dictionary<string, string?> { ["Fellesjournal:DataDir"] = dir };
-        var app = await ServerApp.BuildAsync(settings, "http://127.0.0.1:0", null,
-            s => s.AddSingleton<IResourceStore>(store ?? new InMemoryStore()));
+        var app = await ServerApp.BuildAsync(settings, "http://127.0.0.1:0");
         await app.StartAsync();
         return new SocketServer(app, dir);
     }
