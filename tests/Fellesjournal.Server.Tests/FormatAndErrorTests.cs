@@ -68,11 +68,33 @@ public sealed class FormatAndErrorTests(ServerFixture server) : IClassFixture<Se
     }
 
     [Fact]
-    public async Task Xml_is_refused_clearly_until_supported()
+    public async Task Xml_in_and_out()
     {
-        if (Fellesjournal.Server.Http.FormatNegotiation.XmlSupported) return;
-        await Fhir.AssertOutcome(await _c.GetAsync("/fhir/metadata?_format=xml"), 406);
-        await Fhir.AssertOutcome(await _c.PostAsync("/fhir/Patient", new StringContent("<Patient xmlns=\"http://hl7.org/fhir\"/>", Encoding.UTF8, "application/fhir+xml")), 415);
+        const string xml = """
+            <Patient xmlns="http://hl7.org/fhir"><active value="true"/><name><family value="Ås"/><given value="Kari"/></name><gender value="female"/></Patient>
+            """;
+        var created = await _c.PostAsync("/fhir/Patient", new StringContent(xml, Encoding.UTF8, "application/fhir+xml"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var json = await Fhir.Body(created);
+        var id = (string)json["id"]!;
+        Assert.Equal("Ås", (string?)json["name"]![0]!["family"]);
+        Assert.True((bool)json["active"]!);
+
+        var asXml = await _c.GetAsync($"/fhir/Patient/{id}?_format=xml");
+        Assert.Equal(HttpStatusCode.OK, asXml.StatusCode);
+        Assert.Equal("application/fhir+xml", asXml.Content.Headers.ContentType?.MediaType);
+        var text = await asXml.Content.ReadAsStringAsync();
+        Assert.Contains("<Patient xmlns=\"http://hl7.org/fhir\"", text);
+        Assert.Contains($"<id value=\"{id}\"", text);
+        var accept = await _c.SendAsync(Fhir.Request(HttpMethod.Get, $"/fhir/Patient/{id}", null, ("Accept", "application/fhir+xml")));
+        Assert.Equal("application/fhir+xml", accept.Content.Headers.ContentType?.MediaType);
+
+        var notFound = await _c.GetAsync("/fhir/Patient/nobody?_format=xml");
+        Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
+        Assert.Contains("<OperationOutcome", await notFound.Content.ReadAsStringAsync());
+        await Fhir.AssertOutcome(await _c.PostAsync("/fhir/Patient", new StringContent("<Patient xmlns=\"http://hl7.org/fhir\"><oops", Encoding.UTF8, "application/fhir+xml")), 400);
+        var cs = await _c.GetAsync("/fhir/metadata?_format=application/fhir%2Bxml");
+        Assert.Contains("<CapabilityStatement", await cs.Content.ReadAsStringAsync());
     }
 
     [Fact]
