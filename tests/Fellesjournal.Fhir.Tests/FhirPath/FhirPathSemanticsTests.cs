@@ -55,6 +55,10 @@ public class FhirPathSemanticsTests
     [InlineData("1 'g'.toQuantity('mg')", "1000 'mg'")]
     [InlineData("1 'g'.toQuantity('s')", "{}")]
     [InlineData("2.0 'cm' * 2.0 'm' = 0.040 'm2'", "true")]
+    [InlineData("5 '10*3/uL' = 5000 '/uL'", "true")]
+    [InlineData("1 'mmol/L' = 1000 'umol/L'", "true")]
+    [InlineData("3 '{cells}' = 3 '1'", "true")]
+    [InlineData("1 'mg/dL' > 9 'mg/L'", "true")]
     [InlineData("@2014 + 24 months", "2016")]
     [InlineData("@T23:30 + 1 hour", "00:30")]
     // strings
