@@ -149,6 +149,21 @@ public class FhirPathSemanticsTests
     }
 
     [Fact]
+    public void Compiled_expressions_are_thread_safe()
+    {
+        var json = File.ReadAllText(Path.Combine(FhirDefinitions.Default.PackageDirectory, "Patient-example.json"));
+        var expr = FhirPathEngine.Compile("Patient.name.where(use != 'old').select(given.first() & ' ' & family.first()).join(', ')");
+        var expected = Eval(expr.Expression);
+        var results = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 200, i =>
+        {
+            var node = i % 2 == 0 ? Patient : ElementNode.Parse(json); // shared and fresh trees
+            results.Add(Values.Format(expr.Evaluate(node).Single())!);
+        });
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
+
+    [Fact]
     public void Caches_compiled_expressions() =>
         Assert.Same(FhirPathEngine.Compile("Patient.name.family"), FhirPathEngine.Compile("Patient.name.family"));
 
