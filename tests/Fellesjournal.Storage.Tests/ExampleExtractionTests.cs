@@ -83,3 +83,45 @@ public class ExampleExtractionTests(ITestOutputHelper output)
         Assert.True(values > files.Count * 5);
     }
 }
+
+/// <summary>The official Patient and Observation examples through the whole store and search path.</summary>
+public class ExampleSearchTests
+{
+    [Fact]
+    public async Task Examples_are_searchable()
+    {
+        if (!Indexers.FhirPathAvailable) return;
+        var defs = FhirDefinitions.Default;
+        var files = Directory.EnumerateFiles(defs.PackageDirectory, "*.json")
+            .Where(f => Path.GetFileName(f).StartsWith("Patient-") || Path.GetFileName(f).StartsWith("Observation-")).ToList();
+        await using var t = new TempStore(new SearchIndexer(defs));
+        var writes = new List<ResourceWrite>();
+        foreach (var f in files)
+        {
+            var bytes = File.ReadAllBytes(f);
+            using var doc = System.Text.Json.JsonDocument.Parse(bytes);
+            var root = doc.RootElement;
+            if (!root.TryGetProperty("id", out var id) || root.GetProperty("resourceType").GetString() is not ("Patient" or "Observation")) continue;
+            writes.Add(new ResourceWrite(root.GetProperty("resourceType").GetString()!, id.GetString()!, bytes));
+        }
+        await t.Store.MergeAsync(writes);
+
+        async Task<string[]> Ids(string type, string code, string value, string? modifier = null) =>
+            (await t.Store.SearchAsync(new SearchQuery(type, [new SearchCriterion(code, modifier, value.Split(','))], Count: 500)))
+            .Resources.Select(r => r.Id).ToArray();
+
+        Assert.Contains("example", await Ids("Patient", "name", "chalmers"));
+        Assert.Contains("example", await Ids("Patient", "identifier", "urn:oid:1.2.36.146.595.217.0.1|12345"));
+        Assert.Contains("example", await Ids("Patient", "birthdate", "1974-12"));
+        Assert.DoesNotContain("example", await Ids("Patient", "birthdate", "1975"));
+        Assert.Contains("example", await Ids("Observation", "code", "http://loinc.org|29463-7"));
+        Assert.Contains("example", await Ids("Observation", "patient", "Patient/example"));
+        Assert.Contains("example", await Ids("Observation", "value-quantity", "185|http://unitsofmeasure.org|[lb_av]"));
+        Assert.DoesNotContain("example", await Ids("Observation", "value-quantity", "gt200"));
+        Assert.Contains("example", await Ids("Observation", "date", "2016-03-28"));
+        var male = await Ids("Patient", "gender", "male");
+        var female = await Ids("Patient", "gender", "female");
+        Assert.NotEmpty(male);
+        Assert.Empty(male.Intersect(female));
+    }
+}
