@@ -66,6 +66,33 @@ public class ExampleExtractionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Fast_paths_give_the_same_values_as_the_engine()
+    {
+        if (!Indexers.FhirPathAvailable) return;
+        var fast = new SearchIndexer(Defs);
+        var engine = new SearchIndexer(Defs) { UseFastPaths = false };
+        var files = AllExamples();
+        var compared = 0;
+        var mismatches = new List<string>();
+        for (var i = 0; i < files.Count; i += 2)
+        {
+            var bytes = File.ReadAllBytes(files[i]);
+            var a = fast.Extract(ElementNode.Parse(bytes, Defs));
+            var b = engine.Extract(ElementNode.Parse(bytes, Defs));
+            compared++;
+            if (a.PatientId != b.PatientId || !a.Values.OrderBy(v => v.ToString()).SequenceEqual(b.Values.OrderBy(v => v.ToString())))
+            {
+                var onlyFast = a.Values.Except(b.Values).Take(3).Select(v => "+" + v);
+                var onlyEngine = b.Values.Except(a.Values).Take(3).Select(v => "-" + v);
+                mismatches.Add(Path.GetFileName(files[i]) + ": " + string.Join("; ", onlyFast.Concat(onlyEngine)));
+            }
+        }
+        foreach (var m in mismatches.Take(30)) output.WriteLine(m);
+        Assert.True(compared > 1000);
+        Assert.Empty(mismatches);
+    }
+
+    [Fact]
     public void Every_example_extracts_without_throwing()
     {
         if (!Indexers.FhirPathAvailable) return;

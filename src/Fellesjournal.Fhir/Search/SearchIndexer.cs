@@ -43,8 +43,12 @@ public sealed class SearchIndexer : ISearchIndexer
     }
 
     /// <param name="Required">Top-level elements one of which must be present, or null to always evaluate.</param>
+    /// <param name="Fast">Child-walking evaluator for plain paths, used instead of <paramref name="Expression"/>.</param>
     private sealed record ParamPlan(SearchParameterInfo Param, CompiledExpression Expression, ComponentPlan[]? Components,
-        IReadOnlySet<string>? Required);
+        IReadOnlySet<string>? Required, SimplePathEvaluator? Fast);
+
+    /// <summary>Use the child-walking fast path for plain path expressions (on by default; off to cross-check).</summary>
+    public bool UseFastPaths { get; init; } = true;
 
     private sealed record ComponentPlan(string Type, CompiledExpression Expression);
 
@@ -63,7 +67,7 @@ public sealed class SearchIndexer : ISearchIndexer
         {
             if (plan.Required is { } required && !required.Overlaps(present)) continue;
             IReadOnlyList<object> items;
-            try { items = plan.Expression.Evaluate(resource, _env); }
+            try { items = plan.Fast is { } fast ? fast.Evaluate(resource) : plan.Expression.Evaluate(resource, _env); }
             catch (Exception e) { Report(plan.Param, e); continue; }
             if (items.Count == 0) continue;
             var produced = new List<IndexValue>();
@@ -141,7 +145,8 @@ public sealed class SearchIndexer : ISearchIndexer
                 }
                 if (comps is null || comps.Length == 0) continue;
             }
-            list.Add(new ParamPlan(sp, expr, comps, ExpressionPruner.RequiredElements(pruned, t)));
+            list.Add(new ParamPlan(sp, expr, comps, ExpressionPruner.RequiredElements(pruned, t),
+                UseFastPaths ? SimplePathEvaluator.TryCreate(pruned, t, Definitions) : null));
         }
         return list.ToArray();
     });
