@@ -25,9 +25,9 @@ public static class FhirPathCommand
         ElementNode resource;
         try
         {
-            resource = SuiteXmlLoader.Load(file);
+            resource = ResourceFile.Load(file);
         }
-        catch (Exception e) when (e is JsonException or System.Xml.XmlException or InvalidDataException)
+        catch (Exception e) when (e is JsonException or System.Xml.XmlException or FormatException or InvalidDataException)
         {
             Console.Error.WriteLine($"Cannot read {file}: {e.Message}");
             return Task.FromResult(2);

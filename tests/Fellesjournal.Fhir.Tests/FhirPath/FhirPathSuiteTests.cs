@@ -14,6 +14,7 @@ public class FhirPathSuiteTests(ITestOutputHelper output)
     [
         "testPolymorphismAsB",      // strict-mode static typing of 'as' results is not implemented
         "testDollarOrderNotAllowed", // checkOrderedFunctions (ordered-function check after children()) not implemented
+        "testFHIRPathAsFunction21", // as() on several items filters instead of failing: core invariant dom-3 relies on it
         "testPolymorphicsB",        // JSON choice names (valueQuantity) are accepted outside strict mode for core search parameters
         "LowBoundaryDecimal15",     // boundary rounding of tiny decimals below the requested precision differs
         "HighBoundaryDecimal15",

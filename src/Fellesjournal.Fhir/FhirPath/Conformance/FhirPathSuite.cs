@@ -25,7 +25,7 @@ public static class FhirPathSuite
     public static SuiteRun Run(string suiteFile, Func<string, ElementNode>? loader = null, FhirDefinitions? defs = null)
     {
         defs ??= FhirDefinitions.Default;
-        loader ??= path => SuiteXmlLoader.Load(path, defs);
+        loader ??= path => ResourceFile.Load(path, defs);
         var dir = Path.GetDirectoryName(Path.GetFullPath(suiteFile))!;
         var doc = XDocument.Load(suiteFile);
         var inputs = new Dictionary<string, (ElementNode? Node, string? Error)>(StringComparer.Ordinal);

@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using Fellesjournal.Fhir.Definitions;
+using Fellesjournal.Fhir.FhirPath;
+using Fellesjournal.Fhir.Model;
+using Fellesjournal.Fhir.Terminology;
+
+namespace Fellesjournal.Fhir.Validation;
+
+/// <summary>
+/// Evaluates the constraints (invariants) of each element with FHIRPath: those of the element
+/// definition and of its data type, compiled once and cached per (element, type).
+/// </summary>
+internal sealed class InvariantChecks(FhirDefinitions defs, TerminologyService terminology)
+{
+    /// <summary>
+    /// Constraints not evaluated with FHIRPath, and why (see docs/conformance/validation.md):
+    /// checked natively by the validator, or known to be wrong in R4 core.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Skipped = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["ele-1"] = "checked natively: empty objects, arrays and strings are errors",
+        ["txt-1"] = "checked natively (XhtmlChecks): uses htmlChecks(), which is not FHIRPath",
+        ["txt-2"] = "checked natively (XhtmlChecks): uses htmlChecks(), which is not FHIRPath",
+        ["dom-2"] = "checked natively: no nested contained resources",
+        ["dom-3"] = "checked natively (ContainedChecks): the R4 expression applies as() to collections, an error in FHIRPath",
+        ["que-7"] = "R4 expression tests 'answer is Boolean' (System.Boolean), which a FHIR boolean is not in FHIRPath",
+    };
+
+    private sealed record Compiled(ConstraintInfo Constraint, CompiledExpression? Expression, string? CompileError);
+
+    private readonly ConcurrentDictionary<(ElementInfo, string?), Compiled[]> _byElement = new();
+    private readonly ConcurrentDictionary<string, Compiled> _byExpression = new(StringComparer.Ordinal);
+    private readonly Lazy<bool> _enabled = new(Probe);
+
+    /// <summary>False while the FHIRPath engine is not available (then only structural checks run).</summary>
+    public bool Enabled => _enabled.Value;
+
+    private static bool Probe()
+    {
+        try
+        {
+            FhirPathEngine.Compile("true");
+            return true;
+        }
+        catch (NotImplementedException)
+        {
+            return false;
+        }
+    }
+
+    public EvaluationEnvironment Environment(ElementNode resource, ElementNode root) => new()
+    {
+        Resource = resource,
+        RootResource = root,
+        ValueSetMembership = terminology.IsMember,
+    };
+
+    public IEnumerable<(IssueSeverity, string, string)> Evaluate(ElementNode node, EvaluationEnvironment env)
+    {
+        var def = node.Definition;
+        if (def is null) return [];
+        var list = _byElement.GetOrAdd((def, node.TypeName), Build);
+        return list.Length == 0 ? [] : Run(list, node, env);
+    }
+
+    private IEnumerable<(IssueSeverity, string, string)> Run(Compiled[] list, ElementNode node, EvaluationEnvironment env)
+    {
+        foreach (var c in list)
+        {
+            var key = c.Constraint.Key;
+            if (c.Expression is null)
+            {
+                yield return (IssueSeverity.Warning, "invariant", $"Invariant {key} could not be compiled: {c.CompileError}");
+                continue;
+            }
+            string? failure = null;
+            bool ok;
+            try
+            {
+                ok = IsTrue(c.Expression.Evaluate(node, env));
+            }
+            catch (Exception e) when (e is not (OutOfMemoryException or InsufficientExecutionStackException))
+            {
+                ok = true;
+                failure = e.Message;
+            }
+            if (failure is not null)
+                yield return (IssueSeverity.Warning, "invariant", $"Invariant {key} could not be evaluated: {failure}");
+            else if (!ok)
+                yield return (c.Constraint.Severity == "error" ? IssueSeverity.Error : IssueSeverity.Warning, "invariant",
+                    $"Constraint failed: {key}: {c.Constraint.Human}");
+        }
+    }
+
+    /// <summary>
+    /// An invariant fails only when it yields false. Empty passes: many R4 invariants yield empty when the
+    /// elements they test are absent (ref-1 on a display-only Reference, bdl-8 without fullUrl), and the
+    /// official examples that the HL7 tooling publishes as valid depend on that reading.
+    /// </summary>
+    private static bool IsTrue(IReadOnlyList<object> result) =>
+        result.Count != 1 || result[0] is not bool b || b;
+
+    private Compiled[] Build((ElementInfo Def, string? Type) key)
+    {
+        var constraints = new List<ConstraintInfo>(key.Def.Constraints);
+        // An element typed by a data type also carries that type's own invariants (e.g. HumanName, Extension).
+        if (key.Def.Children.Count == 0 && key.Type is not null && defs.GetStructure(key.Type) is { } sd && !ReferenceEquals(sd.Root, key.Def))
+        {
+            foreach (var c in sd.Root.Constraints)
+                if (!constraints.Exists(x => x.Key == c.Key)) constraints.Add(c);
+        }
+        return constraints
+            .Where(c => c.Expression is not null && !Skipped.ContainsKey(c.Key))
+            .Select(c => _byExpression.GetOrAdd(c.Key + "\u0000" + c.Expression, _ => Compile(c)))
+            .ToArray();
+    }
+
+    private static Compiled Compile(ConstraintInfo c)
+    {
+        try
+        {
+            return new Compiled(c, FhirPathEngine.Compile(c.Expression!), null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new Compiled(c, null, e.Message);
+        }
+    }
+}
