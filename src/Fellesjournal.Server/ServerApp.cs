@@ -42,7 +42,7 @@ public static class ServerApp
         services.AddSingleton(sp => ServerOptions.From(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(_ => FhirDefinitions.Default);
         services.AddSingleton<IResourceStore>(sp => StoreFactory.Open(sp.GetRequiredService<ServerOptions>().DataDir));
-        services.AddSingleton<IResourceValidator>(sp => new StructuralValidator(sp.GetRequiredService<FhirDefinitions>()));
+        services.AddSingleton(sp => Validators.CreateDefault(sp.GetRequiredService<FhirDefinitions>()));
         services.AddSingleton<CapabilityStatementBuilder>();
         services.AddSingleton<FhirService>();
         services.AddSingleton<FhirHttpHandler>();

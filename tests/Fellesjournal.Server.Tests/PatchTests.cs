@@ -51,12 +51,45 @@ public sealed class PatchTests(ServerFixture server) : IClassFixture<ServerFixtu
         Assert.Equal("W/\"1\"", Fhir.ETag(await _c.GetAsync($"/fhir/Patient/{id}")));
     }
 
+    private static string Op(string type, string path, string extraParts) =>
+        $$"""{"name":"operation","part":[{"name":"type","valueCode":"{{type}}"},{"name":"path","valueString":"{{path}}"}{{extraParts}}]}""";
+
+    private static StringContent Parameters(params string[] ops) =>
+        Fhir.Json($$"""{"resourceType":"Parameters","parameter":[{{string.Join(",", ops)}}]}""");
+
     [Fact]
-    public async Task FhirPath_patch_is_reported_as_not_implemented()
+    public async Task FhirPath_patch_add_insert_replace_move_delete()
+    {
+        var p = Fhir.Patient();
+        p["name"]![0]!["given"] = new JsonArray("Kari", "Anne");
+        p["telecom"] = new JsonArray(new JsonObject { ["system"] = "phone", ["value"] = "1" }, new JsonObject { ["system"] = "email", ["value"] = "k@x.no" });
+        var id = (string)(await Fhir.Create(_c, p))["id"]!;
+        var r = await _c.PatchAsync($"/fhir/Patient/{id}", Parameters(
+            Op("add", "Patient", """,{"name":"name","valueString":"birthDate"},{"name":"value","valueDate":"1990-05-17"}"""),
+            Op("replace", "Patient.gender", """,{"name":"value","valueCode":"other"}"""),
+            Op("insert", "Patient.name[0].given", """,{"name":"index","valueInteger":0},{"name":"value","valueString":"Eva"}"""),
+            Op("move", "Patient.telecom", """,{"name":"source","valueInteger":1},{"name":"destination","valueInteger":0}"""),
+            Op("delete", "Patient.name[0].given[2]", ""),
+            Op("add", "Patient", """,{"name":"name","valueString":"deceased"},{"name":"value","valueBoolean":false}""")));
+        var text = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.OK, text);
+        var b = await Fhir.Body(await _c.GetAsync($"/fhir/Patient/{id}"));
+        Assert.Equal("1990-05-17", (string?)b["birthDate"]);
+        Assert.Equal("other", (string?)b["gender"]);
+        Assert.Equal(["Eva", "Kari"], b["name"]![0]!["given"]!.AsArray().Select(g => (string)g!));
+        Assert.Equal("email", (string?)b["telecom"]![0]!["system"]);
+        Assert.False((bool)b["deceasedBoolean"]!);
+    }
+
+    [Fact]
+    public async Task FhirPath_patch_errors_are_422()
     {
         var id = (string)(await Fhir.Create(_c, Fhir.Patient()))["id"]!;
-        var parameters = """{"resourceType":"Parameters","parameter":[{"name":"operation","part":[{"name":"type","valueCode":"delete"},{"name":"path","valueString":"Patient.gender"}]}]}""";
-        await Fhir.AssertOutcome(await _c.PatchAsync($"/fhir/Patient/{id}", Fhir.Json(parameters)), 501);
+        await Fhir.AssertOutcome(await _c.PatchAsync($"/fhir/Patient/{id}", Parameters(Op("replace", "Patient.birthDate", """,{"name":"value","valueDate":"2000-01-01"}"""))), 422);
+        await Fhir.AssertOutcome(await _c.PatchAsync($"/fhir/Patient/{id}", Parameters(Op("explode", "Patient", ""))), 422);
+        await Fhir.AssertOutcome(await _c.PatchAsync($"/fhir/Patient/{id}", Parameters(Op("delete", "Patient.name.where(", ""))), 422);
+        await Fhir.AssertOutcome(await _c.PatchAsync($"/fhir/Patient/{id}", Fhir.Json(Fhir.Patient())), 400);
+        Assert.Equal("W/\"1\"", Fhir.ETag(await _c.GetAsync($"/fhir/Patient/{id}")));
     }
 
     [Fact]

@@ -138,7 +138,7 @@ public sealed partial class FhirService(
     /// <summary>Malformed ids cannot exist: 404 on reads, 400 on writes (the client sent something invalid).</summary>
     private static void CheckId(string id, bool write = false)
     {
-        if (StructuralValidator.IdPattern().IsMatch(id)) return;
+        if (ResourceIds.Pattern().IsMatch(id)) return;
         var message = $"'{id}' is not a valid resource id (1-64 characters A-Z a-z 0-9 - .).";
         throw write ? FhirException.BadRequest(message, "id", "value") : FhirException.NotFound(message);
     }
