@@ -66,6 +66,33 @@ public class ExampleExtractionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Fast_paths_give_the_same_values_as_the_engine()
+    {
+        if (!Indexers.FhirPathAvailable) return;
+        var fast = new SearchIndexer(Defs);
+        var engine = new SearchIndexer(Defs) { UseFastPaths = false };
+        var files = AllExamples();
+        var compared = 0;
+        var mismatches = new List<string>();
+        for (var i = 0; i < files.Count; i += 2)
+        {
+            var bytes = File.ReadAllBytes(files[i]);
+            var a = fast.Extract(ElementNode.Parse(bytes, Defs));
+            var b = engine.Extract(ElementNode.Parse(bytes, Defs));
+            compared++;
+            if (a.PatientId != b.PatientId || !a.Values.OrderBy(v => v.ToString()).SequenceEqual(b.Values.OrderBy(v => v.ToString())))
+            {
+                var onlyFast = a.Values.Except(b.Values).Take(3).Select(v => "+" + v);
+                var onlyEngine = b.Values.Except(a.Values).Take(3).Select(v => "-" + v);
+                mismatches.Add(Path.GetFileName(files[i]) + ": " + string.Join("; ", onlyFast.Concat(onlyEngine)));
+            }
+        }
+        foreach (var m in mismatches.Take(30)) output.WriteLine(m);
+        Assert.True(compared > 1000);
+        Assert.Empty(mismatches);
+    }
+
+    [Fact]
     public void Every_example_extracts_without_throwing()
     {
         if (!Indexers.FhirPathAvailable) return;
@@ -81,5 +108,47 @@ public class ExampleExtractionTests(ITestOutputHelper output)
         foreach (var (k, e) in failures.OrderBy(x => x.Key)) output.WriteLine($"  {k}: {e}");
         Assert.True(files.Count > 1000);
         Assert.True(values > files.Count * 5);
+    }
+}
+
+/// <summary>The official Patient and Observation examples through the whole store and search path.</summary>
+public class ExampleSearchTests
+{
+    [Fact]
+    public async Task Examples_are_searchable()
+    {
+        if (!Indexers.FhirPathAvailable) return;
+        var defs = FhirDefinitions.Default;
+        var files = Directory.EnumerateFiles(defs.PackageDirectory, "*.json")
+            .Where(f => Path.GetFileName(f).StartsWith("Patient-") || Path.GetFileName(f).StartsWith("Observation-")).ToList();
+        await using var t = new TempStore(new SearchIndexer(defs));
+        var writes = new List<ResourceWrite>();
+        foreach (var f in files)
+        {
+            var bytes = File.ReadAllBytes(f);
+            using var doc = System.Text.Json.JsonDocument.Parse(bytes);
+            var root = doc.RootElement;
+            if (!root.TryGetProperty("id", out var id) || root.GetProperty("resourceType").GetString() is not ("Patient" or "Observation")) continue;
+            writes.Add(new ResourceWrite(root.GetProperty("resourceType").GetString()!, id.GetString()!, bytes));
+        }
+        await t.Store.MergeAsync(writes);
+
+        async Task<string[]> Ids(string type, string code, string value, string? modifier = null) =>
+            (await t.Store.SearchAsync(new SearchQuery(type, [new SearchCriterion(code, modifier, value.Split(','))], Count: 500)))
+            .Resources.Select(r => r.Id).ToArray();
+
+        Assert.Contains("example", await Ids("Patient", "name", "chalmers"));
+        Assert.Contains("example", await Ids("Patient", "identifier", "urn:oid:1.2.36.146.595.217.0.1|12345"));
+        Assert.Contains("example", await Ids("Patient", "birthdate", "1974-12"));
+        Assert.DoesNotContain("example", await Ids("Patient", "birthdate", "1975"));
+        Assert.Contains("example", await Ids("Observation", "code", "http://loinc.org|29463-7"));
+        Assert.Contains("example", await Ids("Observation", "patient", "Patient/example"));
+        Assert.Contains("example", await Ids("Observation", "value-quantity", "185|http://unitsofmeasure.org|[lb_av]"));
+        Assert.DoesNotContain("example", await Ids("Observation", "value-quantity", "gt200"));
+        Assert.Contains("example", await Ids("Observation", "date", "2016-03-28"));
+        var male = await Ids("Patient", "gender", "male");
+        var female = await Ids("Patient", "gender", "female");
+        Assert.NotEmpty(male);
+        Assert.Empty(male.Intersect(female));
     }
 }

@@ -23,6 +23,14 @@ public readonly record struct Quantity(decimal Value, string Unit)
         "year" => "a", "month" => "mo", _ => null,
     };
 
+    /// <summary>The value of <paramref name="q"/> expressed in <paramref name="unit"/>; null when not commensurable.</summary>
+    internal static decimal? ConvertValue(Quantity q, string unit)
+    {
+        if (q.Unit == unit) return q.Value;
+        var al = Align(q, new Quantity(1, unit));
+        return al is null || al.Value.B == 0 ? null : al.Value.A / al.Value.B;
+    }
+
     /// <summary>
     /// Converts both quantities to a common unit so they can be compared; null when the units are not commensurable.
     /// </summary>

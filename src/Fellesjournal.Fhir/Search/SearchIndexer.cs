@@ -42,7 +42,13 @@ public sealed class SearchIndexer : ISearchIndexer
             ElementNode.Parse("{\"resourceType\":" + JsonSerializer.Serialize(t) + "}", Definitions));
     }
 
-    private sealed record ParamPlan(SearchParameterInfo Param, CompiledExpression Expression, ComponentPlan[]? Components);
+    /// <param name="Required">Top-level elements one of which must be present, or null to always evaluate.</param>
+    /// <param name="Fast">Child-walking evaluator for plain paths, used instead of <paramref name="Expression"/>.</param>
+    private sealed record ParamPlan(SearchParameterInfo Param, CompiledExpression Expression, ComponentPlan[]? Components,
+        IReadOnlySet<string>? Required, SimplePathEvaluator? Fast);
+
+    /// <summary>Use the child-walking fast path for plain path expressions (on by default; off to cross-check).</summary>
+    public bool UseFastPaths { get; init; } = true;
 
     private sealed record ComponentPlan(string Type, CompiledExpression Expression);
 
@@ -54,10 +60,14 @@ public sealed class SearchIndexer : ISearchIndexer
         if (type is null) return ResourceIndex.Empty;
         var values = new List<IndexValue>();
         var seen = new HashSet<IndexValue>();
+        // Most parameters of a type concern elements a given resource does not have: skip those cheaply.
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in resource.Children()) present.Add(c.Name);
         foreach (var plan in PlansFor(type))
         {
+            if (plan.Required is { } required && !required.Overlaps(present)) continue;
             IReadOnlyList<object> items;
-            try { items = plan.Expression.Evaluate(resource, _env); }
+            try { items = plan.Fast is { } fast ? fast.Evaluate(resource) : plan.Expression.Evaluate(resource, _env); }
             catch (Exception e) { Report(plan.Param, e); continue; }
             if (items.Count == 0) continue;
             var produced = new List<IndexValue>();
@@ -117,7 +127,9 @@ public sealed class SearchIndexer : ISearchIndexer
         foreach (var sp in Definitions.SearchParametersFor(t).Values)
         {
             if (Skipped.Contains(sp.Code) || sp.Type == "special" || string.IsNullOrEmpty(sp.Expression)) continue;
-            var expr = TryCompile(sp, sp.Expression);
+            var pruned = ExpressionPruner.ForType(sp.Expression, t, Definitions.IsResourceType);
+            if (pruned is null) continue;
+            var expr = TryCompile(sp, pruned);
             if (expr is null) continue;
             ComponentPlan[]? comps = null;
             if (sp.Type == "composite")
@@ -133,7 +145,8 @@ public sealed class SearchIndexer : ISearchIndexer
                 }
                 if (comps is null || comps.Length == 0) continue;
             }
-            list.Add(new ParamPlan(sp, expr, comps));
+            list.Add(new ParamPlan(sp, expr, comps, ExpressionPruner.RequiredElements(pruned, t),
+                UseFastPaths ? SimplePathEvaluator.TryCreate(pruned, t, Definitions) : null));
         }
         return list.ToArray();
     });

@@ -23,6 +23,9 @@ internal sealed class InvariantChecks(FhirDefinitions defs, TerminologyService t
         ["txt-2"] = "checked natively (XhtmlChecks): uses htmlChecks(), which is not FHIRPath",
         ["dom-2"] = "checked natively: no nested contained resources",
         ["dom-3"] = "checked natively (ContainedChecks): the R4 expression applies as() to collections, an error in FHIRPath",
+        ["bdl-3"] = "checked natively (BundleChecks) in one pass; as FHIRPath it is slow on large Bundles",
+        ["bdl-4"] = "checked natively (BundleChecks) in one pass; as FHIRPath it is slow on large Bundles",
+        ["bdl-7"] = "checked natively (BundleChecks) with a hash set; as FHIRPath isDistinct() is O(n²)",
         ["que-7"] = "R4 expression tests 'answer is Boolean' (System.Boolean), which a FHIR boolean is not in FHIRPath",
     };
 

@@ -73,6 +73,7 @@ internal sealed class ValidationRun(FhirValidator validator)
             else
                 ContainedChecks.CheckReferenced(obj, containedArray, location, this);
         }
+        if (type == "Bundle" && validator.CheckInvariants) BundleChecks.Check(obj, location, this);
         var env = validator.Invariants.Enabled && validator.CheckInvariants
             ? validator.Invariants.Environment(node, rootResource ?? node) : null;
         ValidateObject(node, env, rootResource ?? node, isResource: true);
@@ -84,14 +85,16 @@ internal sealed class ValidationRun(FhirValidator validator)
     {
         RuntimeHelpers.EnsureSufficientExecutionStack();
         var obj = node.Json!.Value;
-        CheckProperties(obj, node.Definition, node.TypeName, node.Location, isResource, primitiveType: null);
+        CheckProperties(obj, node.Definition, node.TypeName, node, isResource, primitiveType: null);
         foreach (var child in node.Children())
             ValidateChild(child, env, rootResource);
     }
 
     /// <summary>JSON-level checks of one object: names, duplicates, array shape, nulls, choice use and cardinality.</summary>
-    private void CheckProperties(JsonElement obj, ElementInfo? def, string? type, string location, bool isResource, string? primitiveType)
+    private void CheckProperties(JsonElement obj, ElementInfo? def, string? type, ElementNode owner, bool isResource, string? primitiveType)
     {
+        // Locations are built only when an issue is reported.
+        var location = new LazyLocation(owner);
         _names.Clear();
         var count = 0;
         ElementInfo? choiceSeen = null;
@@ -136,14 +139,14 @@ internal sealed class ValidationRun(FhirValidator validator)
                 else if (choiceSeen is null) choiceSeen = cdef;
                 else (choicesSeen ??= []).Add(cdef);
             }
-            var loc = ChildLocation(location, cdef, ctype);
+            var loc = new LazyLocation(owner, cdef, ctype);
             var v = p.Value;
             if (isExt && obj.TryGetProperty(baseName, out var primary))
             {
                 CheckPairedArrays(primary, v, cdef, loc);
                 continue; // counted with its value
             }
-            if (!isExt && isPrimitive && obj.TryGetProperty("_" + baseName, out var ext))
+            if (!isExt && isPrimitive && TryGetExtension(obj, baseName, out var ext))
             {
                 CheckShape(v, cdef, loc, ext, isPrimitive);
                 continue;
@@ -155,7 +158,7 @@ internal sealed class ValidationRun(FhirValidator validator)
         CheckRequired(obj, def, type, location, primitiveType);
     }
 
-    private void UnknownElement(ElementInfo? def, string? type, string baseName, string name, string location)
+    private void UnknownElement(ElementInfo? def, string? type, string baseName, string name, LazyLocation location)
     {
         // A known choice element used without (or with a wrong) type suffix gets a precise message.
         var container = _defs.ChildContainer(def, type);
@@ -177,7 +180,7 @@ internal sealed class ValidationRun(FhirValidator validator)
     }
 
     /// <summary>Array versus single value, empty arrays, nulls.</summary>
-    private void CheckShape(JsonElement v, ElementInfo cdef, string loc, JsonElement? ext, bool isPrimitive)
+    private void CheckShape(JsonElement v, ElementInfo cdef, LazyLocation loc, JsonElement? ext, bool isPrimitive)
     {
         if (cdef.IsCollection)
         {
@@ -216,7 +219,7 @@ internal sealed class ValidationRun(FhirValidator validator)
     }
 
     /// <summary>A repeating primitive and its _name array: same length, and no index null in both.</summary>
-    private void CheckPairedArrays(JsonElement values, JsonElement exts, ElementInfo cdef, string loc)
+    private void CheckPairedArrays(JsonElement values, JsonElement exts, ElementInfo cdef, LazyLocation loc)
     {
         if (!cdef.IsCollection)
         {
@@ -243,7 +246,7 @@ internal sealed class ValidationRun(FhirValidator validator)
                 Error("structure", "null at the same index of a value and its extension array", $"{loc}[{i}]");
     }
 
-    private void CheckRequired(JsonElement obj, ElementInfo? def, string? type, string location, string? primitiveType)
+    private void CheckRequired(JsonElement obj, ElementInfo? def, string? type, LazyLocation location, string? primitiveType)
     {
         var container = primitiveType is not null ? _defs.ChildContainer(null, primitiveType) : _defs.ChildContainer(def, type);
         if (container is null) return;
@@ -268,12 +271,31 @@ internal sealed class ValidationRun(FhirValidator validator)
 
     private static string MaxText(ElementInfo e) => e.Max < 0 ? "*" : e.Max.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The location of a child as <see cref="ElementNode.Location"/> builds it (without index).</summary>
-    private static string ChildLocation(string parent, ElementInfo cdef, string ctype)
+    /// <summary>"_" + name looked up without allocating.</summary>
+    private static bool TryGetExtension(JsonElement obj, string name, out JsonElement ext)
     {
-        var sb = new StringBuilder(parent).Append('.').Append(cdef.Name);
-        if (cdef.IsChoice) sb.Append(".ofType(").Append(ctype).Append(')');
-        return sb.ToString();
+        if (name.Length > 120) return obj.TryGetProperty("_" + name, out ext);
+        Span<char> buf = stackalloc char[name.Length + 1];
+        buf[0] = '_';
+        name.AsSpan().CopyTo(buf[1..]);
+        return obj.TryGetProperty(buf, out ext);
+    }
+
+    /// <summary>
+    /// A location computed only when an issue needs it: the owner's location, or a child's as
+    /// <see cref="ElementNode.Location"/> builds it (Observation.value.ofType(Quantity)).
+    /// </summary>
+    private readonly struct LazyLocation(ElementNode owner, ElementInfo? child = null, string? childType = null)
+    {
+        public override string ToString()
+        {
+            if (child is null) return owner.Location;
+            var sb = new StringBuilder(owner.Location).Append('.').Append(child.Name);
+            if (child.IsChoice) sb.Append(".ofType(").Append(childType).Append(')');
+            return sb.ToString();
+        }
+
+        public static implicit operator string(LazyLocation l) => l.ToString();
     }
 
     /// <summary>Checks one typed child node: its value or content, then bindings and invariants.</summary>
@@ -312,7 +334,7 @@ internal sealed class ValidationRun(FhirValidator validator)
             {
                 if (pe.ValueKind == JsonValueKind.Object)
                 {
-                    CheckProperties(pe, null, null, child.Location, isResource: false, primitiveType: type);
+                    CheckProperties(pe, null, null, child, isResource: false, primitiveType: type);
                     foreach (var c in child.Children()) ValidateChild(c, env, rootResource);
                 }
                 else if (pe.ValueKind != JsonValueKind.Null)

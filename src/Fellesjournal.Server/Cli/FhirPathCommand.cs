@@ -16,7 +16,7 @@ public static class FhirPathCommand
             Console.Error.WriteLine("Usage: fhirpath '<expression>' <resource.json|xml>");
             return Task.FromResult(2);
         }
-        var (expression, file) = (args[0], args[1]);
+        var (expression, file) = (args[0], ResolvePath(args[1]));
         if (!File.Exists(file))
         {
             Console.Error.WriteLine($"File not found: {file}");
@@ -46,6 +46,19 @@ public static class FhirPathCommand
             Console.Error.WriteLine(e.Position >= 0 ? $"Error at position {e.Position}: {e.Message}" : $"Error: {e.Message}");
             return Task.FromResult(1);
         }
+    }
+
+    /// <summary>
+    /// A relative path as the user meant it: `dotnet run --project` starts the program in the project directory,
+    /// so a path relative to the caller's shell directory (PWD) is tried too.
+    /// </summary>
+    internal static string ResolvePath(string path)
+    {
+        if (File.Exists(path) || Path.IsPathRooted(path)) return path;
+        var shellDir = Environment.GetEnvironmentVariable("PWD");
+        if (string.IsNullOrEmpty(shellDir)) return path;
+        var candidate = Path.Combine(shellDir, path);
+        return File.Exists(candidate) ? candidate : path;
     }
 
     /// <summary>[{"type":"string","value":"Peter"}, ...]: nodes as their FHIR type and JSON value.</summary>

@@ -51,6 +51,10 @@ public class FhirPathSemanticsTests
     [InlineData("1 year = 12 months", "true")]
     [InlineData("1 year = 1 'a'", "{}")]
     [InlineData("@2014-01-31 + 1 month", "2014-02-28")]
+    [InlineData("1 'm' + 50 'cm'", "1.50 'm'")]
+    [InlineData("1 'g'.toQuantity('mg')", "1000 'mg'")]
+    [InlineData("1 'g'.toQuantity('s')", "{}")]
+    [InlineData("2.0 'cm' * 2.0 'm' = 0.040 'm2'", "true")]
     [InlineData("@2014 + 24 months", "2016")]
     [InlineData("@T23:30 + 1 hour", "00:30")]
     // strings
@@ -113,11 +117,31 @@ public class FhirPathSemanticsTests
         {
             var expr = string.Join(rnd.Next(2) == 0 ? "" : " ", Enumerable.Range(0, rnd.Next(1, 12)).Select(_ => parts[rnd.Next(parts.Length)]));
             try { FhirPathEngine.Evaluate(Patient, expr); }
-            catch (FhirPathException) { }
+            catch (FhirPathException e)
+            {
+                // a wrapped .NET exception is an engine bug
+                Assert.False(e.Message.StartsWith("Evaluation failed", StringComparison.Ordinal), $"{expr}: {e.Message}");
+                Assert.False(e.Message.StartsWith("Invalid expression", StringComparison.Ordinal), $"{expr}: {e.Message}");
+            }
         }
         var deep = new string('(', 5000) + "1" + new string(')', 5000);
         Assert.Throws<FhirPathException>(() => FhirPathEngine.Compile(deep));
         Assert.Throws<FhirPathException>(() => FhirPathEngine.Compile(string.Concat(Enumerable.Repeat("-", 5000)) + "1"));
+    }
+
+    [Fact]
+    public void Strict_mode_checks_casts_and_ordered_functions()
+    {
+        var obs = ElementNode.Parse("""{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":5,"unit":"mg"}}""");
+        var strict = new EvaluationEnvironment { Strict = true };
+        Assert.Throws<FhirPathException>(() => Eval("(Observation.value as Period).unit", obs, strict));
+        Assert.Equal("{}", Eval("(Observation.value as Period).start", obs, strict));
+        Assert.Equal("{}", Eval("(Observation.value as Period).unit", obs));
+        var ordered = new EvaluationEnvironment { CheckOrderedFunctions = true };
+        Assert.Throws<FhirPathException>(() => Eval("Patient.children().skip(1)", env: ordered));
+        Assert.Throws<FhirPathException>(() => Eval("Patient.descendants()[0]", env: ordered));
+        Assert.Equal("Jim", Eval("Patient.name.skip(1).given.first()", env: ordered));
+        Assert.NotEqual("{}", Eval("Patient.children().skip(1)"));
     }
 
     [Fact]

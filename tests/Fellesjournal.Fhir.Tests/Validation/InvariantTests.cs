@@ -48,6 +48,18 @@ public class InvariantTests
     }
 
     [Fact]
+    public void Bundle_invariants_checked_natively()
+    {
+        const string p = "{\"resourceType\":\"Patient\",\"active\":true}";
+        Fails(V($$$"""{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:1","resource":{{{p}}}},{"fullUrl":"urn:uuid:1","resource":{{{p}}}}]}"""),
+            "bdl-7", "Bundle");
+        Fails(V($$$"""{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:1","resource":{{{p}}}}]}"""), "bdl-3", "Bundle");
+        Fails(V($$$"""{"resourceType":"Bundle","type":"collection","entry":[{"resource":{{{p}}},"response":{"status":"200"}}]}"""), "bdl-4", "Bundle");
+        Assert.True(V($$$"""{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:1","resource":{{{p}}},"request":{"method":"POST","url":"Patient"}}]}""").Success);
+        Assert.True(V($$$"""{"resourceType":"Bundle","type":"history","entry":[{"fullUrl":"urn:uuid:1","resource":{{{p}}},"request":{"method":"PUT","url":"Patient/1"},"response":{"status":"200"}},{"fullUrl":"urn:uuid:1","resource":{{{p}}},"request":{"method":"PUT","url":"Patient/1"},"response":{"status":"200"}}]}""").Success);
+    }
+
+    [Fact]
     public void Warnings_do_not_fail_validation()
     {
         // dom-6 (warning): no narrative.

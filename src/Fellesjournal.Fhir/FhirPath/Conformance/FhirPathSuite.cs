@@ -68,7 +68,11 @@ public static class FhirPathSuite
         var invalid = (string?)exprEl.Attribute("invalid");
         var strict = ((string?)test.Attribute("mode") ?? (string?)exprEl.Attribute("mode")) == "strict";
         var predicate = (string?)test.Attribute("predicate") == "true";
-        var env = new EvaluationEnvironment { Strict = strict };
+        var env = new EvaluationEnvironment
+        {
+            Strict = strict,
+            CheckOrderedFunctions = (string?)test.Attribute("checkOrderedFunctions") == "true",
+        };
         IReadOnlyList<object> result;
         try
         {
