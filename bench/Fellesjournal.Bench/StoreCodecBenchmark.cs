@@ -22,7 +22,7 @@ public class StoreCodecBenchmark
     private static int Brotli(byte[] json, int quality)
     {
         var buffer = new byte[BrotliEncoder.GetMaxCompressedLength(json.Length)];
-        BrotliEncoder.TryCompress(json, buffer, out var written, quality, 22);
+        BrotliEncoder.TryCompress(json, buffer, out var written, quality, Fellesjournal.Storage.JsonCodec.WindowFor(json.Length));
         return written;
     }
 

@@ -7,15 +7,18 @@ namespace Fellesjournal.Storage;
 public static class JsonCodec
 {
     public const int Quality = 2;
-    private const int Window = 22;
 
     public static byte[] Compress(ReadOnlySpan<byte> json)
     {
         var buffer = new byte[BrotliEncoder.GetMaxCompressedLength(json.Length)];
-        if (!BrotliEncoder.TryCompress(json, buffer, out var written, Quality, Window))
+        if (!BrotliEncoder.TryCompress(json, buffer, out var written, Quality, WindowFor(json.Length)))
             throw new InvalidOperationException("Brotli compression failed.");
         return buffer.AsSpan(0, written).ToArray();
     }
+
+    /// <summary>The smallest window that covers the input (10..24 bits): the encoder's state scales with the
+    /// window, and a 4 MB window for a 2 KB resource costs more than the compression itself.</summary>
+    public static int WindowFor(int length) => Math.Clamp(32 - System.Numerics.BitOperations.LeadingZeroCount((uint)Math.Max(length, 1)), 10, 24);
 
     public static byte[] Decompress(ReadOnlySpan<byte> data, int length)
     {

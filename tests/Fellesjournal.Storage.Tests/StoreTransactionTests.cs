@@ -113,3 +113,21 @@ public class StoreTransactionTests
         Assert.Equal(601, page.Total);
     }
 }
+
+public class StoreTransactionMisuseTests
+{
+    [Fact]
+    public async Task Writing_through_the_store_inside_a_transaction_fails_fast()
+    {
+        await using var t = new TempStore();
+        var task = t.Store.InTransactionAsync<int>(async tx =>
+        {
+            await t.Store.MergeAsync([TempStore.Put("""{"resourceType":"Patient","id":"a"}""")]);
+            return 0;
+        });
+        var done = await Task.WhenAny(task, Task.Delay(10_000));
+        Assert.Same(task, done);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => task);
+        Assert.Null(await t.Store.GetAsync("Patient", "a"));
+    }
+}

@@ -24,7 +24,22 @@ public sealed record ReferenceIndexValue(string Param, string? TargetType, strin
 public sealed record UriIndexValue(string Param, string Uri) : IndexValue(Param);
 
 /// <summary>composite: one tuple, its components in the order of the parameter's components.</summary>
-public sealed record CompositeIndexValue(string Param, IReadOnlyList<IndexValue> Components) : IndexValue(Param);
+public sealed record CompositeIndexValue(string Param, IReadOnlyList<IndexValue> Components) : IndexValue(Param)
+{
+    // Structural equality over the components (a list compares by reference otherwise): dedupe and tests rely on it.
+    public bool Equals(CompositeIndexValue? other) =>
+        other is not null && Param == other.Param && Components.SequenceEqual(other.Components);
+
+    public override int GetHashCode()
+    {
+        var h = new HashCode();
+        h.Add(Param);
+        foreach (var c in Components) h.Add(c);
+        return h.ToHashCode();
+    }
+
+    public override string ToString() => $"CompositeIndexValue {{ Param = {Param}, Components = [{string.Join(", ", Components)}] }}";
+}
 
 /// <summary>What the indexer extracted from a resource.</summary>
 /// <param name="PatientId">The id of the Patient the resource belongs to (the compartment key), or null.</param>

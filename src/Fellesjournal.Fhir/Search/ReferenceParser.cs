@@ -16,6 +16,8 @@ public static class ReferenceParser
         if (hist > 0) r = r[..hist];
         var q = r.IndexOf('?');
         if (q >= 0) return new ReferenceIndexValue(param, null, reference); // a search URL, not resolvable here
+        var bar = r.IndexOf('|'); // canonical with a version
+        if (bar > 0) r = r[..bar];
         var slash = r.LastIndexOf('/');
         if (slash > 0 && slash < r.Length - 1)
         {
@@ -29,8 +31,6 @@ public static class ReferenceParser
                 return new ReferenceIndexValue(param, type, id, baseUrl);
             }
         }
-        var cut = r.IndexOf('|'); // canonical with a version
-        if (cut > 0) r = r[..cut];
         return new ReferenceIndexValue(param, null, r);
     }
 }

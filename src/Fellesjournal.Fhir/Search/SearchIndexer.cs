@@ -42,9 +42,15 @@ public sealed class SearchIndexer : ISearchIndexer
             ElementNode.Parse("{\"resourceType\":" + JsonSerializer.Serialize(t) + "}", Definitions));
     }
 
-    private sealed record ParamPlan(SearchParameterInfo Param, CompiledExpression Expression, ComponentPlan[]? Components);
+    /// <param name="Required">Top-level elements one of which must be present, or null to always evaluate.</param>
+    /// <param name="Fast">Child-walking evaluator for plain paths, used instead of <paramref name="Expression"/>.</param>
+    private sealed record ParamPlan(SearchParameterInfo Param, CompiledExpression Expression, ComponentPlan[]? Components,
+        IReadOnlySet<string>? Required, SimplePathEvaluator? Fast);
 
-    private sealed record ComponentPlan(string Type, CompiledExpression Expression);
+    /// <summary>Use the child-walking fast path for plain path expressions (on by default; off to cross-check).</summary>
+    public bool UseFastPaths { get; init; } = true;
+
+    private sealed record ComponentPlan(string Type, CompiledExpression Expression, SimplePathEvaluator? Fast);
 
     /// <summary>Search values and patient-compartment key of a resource.</summary>
     /// <param name="id">The resource id when it differs from (or is missing in) the JSON.</param>
@@ -54,10 +60,14 @@ public sealed class SearchIndexer : ISearchIndexer
         if (type is null) return ResourceIndex.Empty;
         var values = new List<IndexValue>();
         var seen = new HashSet<IndexValue>();
+        // Most parameters of a type concern elements a given resource does not have: skip those cheaply.
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in resource.Children()) present.Add(c.Name);
         foreach (var plan in PlansFor(type))
         {
+            if (plan.Required is { } required && !required.Overlaps(present)) continue;
             IReadOnlyList<object> items;
-            try { items = plan.Expression.Evaluate(resource, _env); }
+            try { items = plan.Fast is { } fast ? fast.Evaluate(resource) : plan.Expression.Evaluate(resource, _env); }
             catch (Exception e) { Report(plan.Param, e); continue; }
             if (items.Count == 0) continue;
             var produced = new List<IndexValue>();
@@ -97,16 +107,29 @@ public sealed class SearchIndexer : ISearchIndexer
             var vals = new List<IndexValue>();
             try
             {
-                foreach (var x in c.Expression.Evaluate(item, _env)) Convert(sp.Code, c.Type, x, vals, Definitions);
+                var items = c.Fast is { } fast ? fast.Evaluate(item) : c.Expression.Evaluate(item, _env);
+                foreach (var x in items) Convert(sp.Code, c.Type, x, vals, Definitions);
             }
             catch (Exception e) { Report(sp, e); return; }
             if (vals.Count == 0) return;
             perComponent.Add(vals);
         }
-        IEnumerable<List<IndexValue>> tuples = [[]];
-        foreach (var vals in perComponent)
-            tuples = tuples.SelectMany(t => vals.Select(v => new List<IndexValue>(t) { v }));
-        foreach (var t in tuples.Take(MaxCompositeTuples)) output.Add(new CompositeIndexValue(sp.Code, t));
+        // Cartesian product of the component values, capped.
+        var tuples = new List<IndexValue[]> { new IndexValue[perComponent.Count] };
+        for (var k = 0; k < perComponent.Count; k++)
+        {
+            var next = new List<IndexValue[]>(tuples.Count * perComponent[k].Count);
+            foreach (var t in tuples)
+                foreach (var v in perComponent[k])
+                {
+                    if (next.Count == MaxCompositeTuples) break;
+                    var copy = (IndexValue[])t.Clone();
+                    copy[k] = v;
+                    next.Add(copy);
+                }
+            tuples = next;
+        }
+        foreach (var t in tuples) output.Add(new CompositeIndexValue(sp.Code, t));
     }
 
     private void Report(SearchParameterInfo sp, Exception e) => ExpressionFailed?.Invoke(sp, e);
@@ -117,7 +140,9 @@ public sealed class SearchIndexer : ISearchIndexer
         foreach (var sp in Definitions.SearchParametersFor(t).Values)
         {
             if (Skipped.Contains(sp.Code) || sp.Type == "special" || string.IsNullOrEmpty(sp.Expression)) continue;
-            var expr = TryCompile(sp, sp.Expression);
+            var pruned = ExpressionPruner.ForType(sp.Expression, t, Definitions.IsResourceType);
+            if (pruned is null) continue;
+            var expr = TryCompile(sp, pruned);
             if (expr is null) continue;
             ComponentPlan[]? comps = null;
             if (sp.Type == "composite")
@@ -129,11 +154,13 @@ public sealed class SearchIndexer : ISearchIndexer
                     var cType = Definitions.GetSearchParameterByUrl(c.Definition)?.Type;
                     var cExpr = cType is null ? null : TryCompile(sp, c.Expression);
                     if (cExpr is null) { comps = null; break; }
-                    comps[i] = new ComponentPlan(cType!, cExpr);
+                    comps[i] = new ComponentPlan(cType!, cExpr,
+                        UseFastPaths ? SimplePathEvaluator.TryCreate(c.Expression, null, Definitions) : null);
                 }
                 if (comps is null || comps.Length == 0) continue;
             }
-            list.Add(new ParamPlan(sp, expr, comps));
+            list.Add(new ParamPlan(sp, expr, comps, ExpressionPruner.RequiredElements(pruned, t),
+                UseFastPaths ? SimplePathEvaluator.TryCreate(pruned, t, Definitions) : null));
         }
         return list.ToArray();
     });
@@ -182,17 +209,20 @@ public sealed class SearchIndexer : ISearchIndexer
         output.Add(new StringIndexValue(param, StringNormalizer.Normalize(text), text));
     }
 
+    private static readonly string[] NameParts = ["text", "family", "given", "prefix", "suffix"];
+    private static readonly string[] AddressParts = ["text", "line", "city", "district", "state", "postalCode", "country"];
+
     private static void Strings(string param, object item, List<IndexValue> output)
     {
         if (item is not ElementNode n) { AddString(param, TextOf(item), output); return; }
         switch (n.TypeName)
         {
             case "HumanName":
-                foreach (var part in new[] { "text", "family", "given", "prefix", "suffix" })
+                foreach (var part in NameParts)
                     foreach (var c in n.Children(part)) AddString(param, c.Text, output);
                 break;
             case "Address":
-                foreach (var part in new[] { "text", "line", "city", "district", "state", "postalCode", "country" })
+                foreach (var part in AddressParts)
                     foreach (var c in n.Children(part)) AddString(param, c.Text, output);
                 break;
             default:

@@ -54,6 +54,7 @@ public sealed class CapabilityStatementBuilder(FhirDefinitions defs, ServerOptio
             w.WriteEndArray();
             w.WriteStartArray("patchFormat");
             w.WriteStringValue("application/json-patch+json");
+            w.WriteStringValue("application/fhir+json");
             w.WriteEndArray();
             w.WriteStartArray("rest");
             w.WriteStartObject();

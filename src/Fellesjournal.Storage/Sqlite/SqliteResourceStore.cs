@@ -20,6 +20,7 @@ public sealed class SqliteResourceStore : IResourceStore
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ISearchIndexer _indexer;
     private readonly FhirDefinitions _definitions;
+    private readonly AsyncLocal<bool> _inTransaction = new();
     private bool _disposed;
 
     public string FilePath { get; }
@@ -75,6 +76,7 @@ public sealed class SqliteResourceStore : IResourceStore
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (batch.Count == 0) return [];
+        ThrowIfInTransaction();
         var prepared = Prepare(batch);
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -106,11 +108,13 @@ public sealed class SqliteResourceStore : IResourceStore
     public async Task<T> InTransactionAsync<T>(Func<IStoreTransaction, Task<T>> work, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfInTransaction();
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             var tx = _writer.Begin();
             var scope = new Transaction(this, tx);
+            _inTransaction.Value = true;
             try
             {
                 var result = await work(scope).ConfigureAwait(false);
@@ -126,6 +130,7 @@ public sealed class SqliteResourceStore : IResourceStore
             }
             finally
             {
+                _inTransaction.Value = false;
                 tx.Dispose();
             }
         }
@@ -133,6 +138,14 @@ public sealed class SqliteResourceStore : IResourceStore
         {
             _writeLock.Release();
         }
+    }
+
+    /// <summary>Writing through the store (not the transaction) inside InTransactionAsync would wait for the
+    /// lock the transaction holds: fail fast instead of deadlocking.</summary>
+    private void ThrowIfInTransaction()
+    {
+        if (_inTransaction.Value)
+            throw new InvalidOperationException("Inside InTransactionAsync, write through the IStoreTransaction, not the store.");
     }
 
     /// <summary>Extracts search values (CPU work, outside the write lock; parallel for larger batches).</summary>
