@@ -32,7 +32,7 @@ internal sealed class SqliteWriter : IDisposable
             _committedSeq = _seq = r.GetInt64(0);
             _lastStampMs = r.GetInt64(1);
         }
-        _selectCurrent = new(conn, "SELECT seq, version, deleted, last_updated FROM resource_version WHERE res_type = $a AND res_id = $b AND is_current = 1", 2);
+        _selectCurrent = new(conn, "SELECT seq, version, deleted, last_updated FROM resource_version WHERE res_type = $a AND res_id = $b ORDER BY version DESC LIMIT 1", 2);
         _retire = new(conn, "UPDATE resource_version SET is_current = 0 WHERE seq = $a", 1);
         _insertVersion = new(conn, "INSERT INTO resource_version (seq, res_type, res_id, version, last_updated, deleted, is_current, patient_id, json_len, json) VALUES ($a, $b, $c, $d, $e, $f, 1, $g, $h, $i)", 9);
         _deleteIndex = SqliteSchema.IndexTables.Select(t => new Cmd(conn, $"DELETE FROM {t} WHERE seq = $a", 1)).ToArray();
