@@ -48,7 +48,8 @@ internal static class SqliteSearchTranslator
             throw new SearchException($"Search parameter '{c.Code}' needs a resource type (system-level search supports _id and _lastUpdated).", c.Code);
         var sp = defs.GetSearchParameter(type, c.Code)
                  ?? throw new SearchException($"Unknown search parameter '{c.Code}' for {type}.", c.Code);
-        var ident = IndexHash.Of(type, sp.Code);
+        // phonetic has name's expression and is not indexed separately: approximate it with the name rows.
+        var ident = IndexHash.Of(type, sp.Code == "phonetic" && defs.GetSearchParameter(type, "name") is not null ? "name" : sp.Code);
         if (c.Modifier == "missing")
         {
             var table = TableOf(sp);
