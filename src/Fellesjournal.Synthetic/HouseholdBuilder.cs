@@ -84,7 +84,7 @@ internal sealed class HouseholdBuilder
         var line = $"{Municipalities.Streets[rng.Next(Municipalities.Streets.Length)]} {rng.Between(1, 120)}";
         if (rng.Chance(0.3)) line += $", H0{rng.Between(1, 4)}0{rng.Between(1, 4)}";   // flat number (bolignummer)
         var householdGp = _infra.GpFor(ref rng, mun);
-        var foreign = rng.Chance(DNumberShare * 1.6);   // D-number holders mostly live alone or as couples
+        var foreign = rng.Chance(DNumberShare * 1.15);   // D-number holders mostly live alone or as couples
         var family = foreign ? rng.Pick(Names.SurnamesForeign) : Names.Surnames[_surnames.Pick(ref rng)];
         var people = new List<Person>(4);
         var next = firstPerson;
