@@ -14,6 +14,21 @@ namespace Fellesjournal.Server;
 /// <summary>Wires the FHIR server: services, the /fhir routes, the home page and the last-resort error handler.</summary>
 public static class ServerApp
 {
+    /// <summary>Builds a ready-to-run server (used by "serve" and by tests that need a real socket).</summary>
+    public static async Task<WebApplication> BuildAsync(IDictionary<string, string?> settings, string? urls, string[]? hostArgs = null,
+        Action<IServiceCollection>? overrideServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(hostArgs ?? []);
+        builder.Configuration.AddInMemoryCollection(settings);
+        if (urls is not null) builder.WebHost.UseUrls(urls);
+        ConfigureServices(builder);
+        overrideServices?.Invoke(builder.Services);
+        var app = builder.Build();
+        MapEndpoints(app);
+        await InitializeAsync(app);
+        return app;
+    }
+
     public static void ConfigureServices(WebApplicationBuilder builder)
     {
         builder.WebHost.ConfigureKestrel(k =>
@@ -27,7 +42,8 @@ public static class ServerApp
         services.AddSingleton(sp => ServerOptions.From(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(_ => FhirDefinitions.Default);
         services.AddSingleton<IResourceStore>(sp => StoreFactory.Open(sp.GetRequiredService<ServerOptions>().DataDir));
-        services.AddSingleton<IResourceValidator>(sp => new StructuralValidator(sp.GetRequiredService<FhirDefinitions>()));
+        services.AddSingleton(sp => Validators.CreateDefault(sp.GetRequiredService<FhirDefinitions>()));
+        services.AddSingleton<WriteCoalescer>();
         services.AddSingleton<CapabilityStatementBuilder>();
         services.AddSingleton<FhirService>();
         services.AddSingleton<FhirHttpHandler>();

@@ -34,6 +34,10 @@ internal sealed class IdentifierExpr(string name, bool atRoot, int position) : M
 
     public override List<object> EvalOn(Context ctx, List<object> focus)
     {
+        // strict mode: '(x as Period).unit' is wrong even when the cast yields nothing
+        if (focus is TypedList { Count: 0 } typed && ctx.Strict &&
+            ctx.Root.Definitions.GetStructure(typed.FhirType) is { } sd && !sd.IsPrimitive && sd.Root.Child(Name) is null)
+            throw new FhirPathException($"Type {typed.FhirType} has no element '{Name}'", position);
         var result = new List<object>();
         foreach (var item in focus)
         {
@@ -98,6 +102,7 @@ internal sealed class IndexerExpr(Expr target, Expr index, int position) : Expr
     public override List<object> Eval(Context ctx)
     {
         var items = target.Eval(ctx);
+        ctx.RequireOrdered(items, "An indexer", position);
         var idx = index.Eval(ctx);
         if (idx.Count == 0) return [];
         if (idx.Count > 1 || Values.ToSystem(idx[0]) is not int i)
@@ -152,9 +157,13 @@ internal sealed class TypeExpr(string op, Expr operand, TypeSpec type, int posit
     public override List<object> Eval(Context ctx)
     {
         var v = operand.Eval(ctx);
-        if (v.Count == 0) return [];
+        if (v.Count == 0) return ctx.Strict && op == "as" ? new TypedList([], type.Name) : [];
         // 'as' over several items filters like ofType(): core search parameters rely on it
-        if (op == "as") return v.Where(x => Types.IsExactly(x, type)).ToList();
+        if (op == "as")
+        {
+            var cast = v.Where(x => Types.IsExactly(x, type));
+            return ctx.Strict && type.Namespace is null or "FHIR" ? new TypedList(cast, type.Name) : cast.ToList();
+        }
         if (v.Count > 1) throw new FhirPathException("'is' requires a single item", position);
         var matches = Types.Is(v[0], type);
         return op == "is" ? [matches] : matches ? v : [];

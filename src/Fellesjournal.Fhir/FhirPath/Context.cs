@@ -2,6 +2,15 @@ using Fellesjournal.Fhir.Model;
 
 namespace Fellesjournal.Fhir.FhirPath;
 
+/// <summary>The result of children()/descendants(): the spec leaves its order undefined.</summary>
+internal sealed class UnorderedList(IEnumerable<object> items) : List<object>(items);
+
+/// <summary>The result of 'as T' in strict mode: keeps the static type so that navigation on it can be checked even when empty.</summary>
+internal sealed class TypedList(IEnumerable<object> items, string fhirType) : List<object>(items)
+{
+    public string FhirType { get; } = fhirType;
+}
+
 /// <summary>Evaluation state: $this/$index/$total of the current iteration plus the environment variables.</summary>
 internal sealed class Context
 {
@@ -11,6 +20,14 @@ internal sealed class Context
     public required ElementNode Root { get; init; }
     public EvaluationEnvironment? Env { get; init; }
     public bool Strict { get; init; }
+    public bool CheckOrdered => Env?.CheckOrderedFunctions == true;
+
+    /// <summary>Rejects an ordered operation on an unordered collection when the environment asks for it.</summary>
+    public void RequireOrdered(List<object> focus, string operation, int position)
+    {
+        if (focus is UnorderedList && CheckOrdered)
+            throw new FhirPathException($"{operation} needs an ordered collection; children()/descendants() are unordered", position);
+    }
 
     /// <summary>A child context iterating over one item.</summary>
     public Context With(object item, int index, List<object>? total = null) => new()

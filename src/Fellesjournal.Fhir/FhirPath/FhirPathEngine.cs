@@ -74,11 +74,10 @@ public sealed class CompiledExpression
         {
             throw new FhirPathException("Expression is nested too deeply");
         }
-        catch (Exception e) when (e is InvalidCastException or OverflowException or ArgumentException or
-                                   FormatException or InvalidOperationException or IndexOutOfRangeException or
-                                   System.Text.RegularExpressions.RegexMatchTimeoutException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new FhirPathException($"Evaluation failed: {e.Message}");
+            // callers rely on FhirPathException being the only failure mode
+            throw new FhirPathException($"Evaluation failed: {e.GetType().Name}: {e.Message}");
         }
     }
 
@@ -109,6 +108,8 @@ public sealed class EvaluationEnvironment
     public Action<string, IReadOnlyList<object>>? Trace { get; set; }
     /// <summary>Strict mode: navigating to an element the type does not define is an error instead of empty.</summary>
     public bool Strict { get; set; }
+    /// <summary>Ordered functions (first, skip, [i], ...) on the unordered result of children()/descendants() are errors.</summary>
+    public bool CheckOrderedFunctions { get; set; }
 }
 
 public sealed class FhirPathException(string message, int position = -1) : Exception(message)

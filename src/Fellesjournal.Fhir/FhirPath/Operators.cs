@@ -225,13 +225,9 @@ internal static class Arithmetic
             case "+":
             case "-":
             {
-                var al = Quantity.Align(a, b);
-                if (al is null) throw new FhirPathException($"Cannot add '{a.Unit}' and '{b.Unit}'", position);
-                if (a.Unit == b.Unit) return a with { Value = op == "+" ? a.Value + b.Value : a.Value - b.Value };
-                // express the result in the left unit
-                var factor = al.Value.A / a.Value;
-                var bInA = a.Value == 0 ? b.Value : al.Value.B / (al.Value.A / a.Value);
-                _ = factor;
+                // the result is expressed in the left operand's unit
+                var bInA = Quantity.ConvertValue(b, a.Unit)
+                           ?? throw new FhirPathException($"Cannot {(op == "+" ? "add" : "subtract")} '{b.Unit}' and '{a.Unit}'", position);
                 return a with { Value = op == "+" ? a.Value + bInA : a.Value - bInA };
             }
             case "*":

@@ -167,23 +167,35 @@ public sealed class ElementNode
 
     private void AddObjectChildren(JsonElement obj, string? ownType, List<ElementNode> list, bool primitiveParent)
     {
-        // Merge "x" and "_x" so that a primitive and its extensions are one node.
+        // One pass over the properties. "x" and "_x" are merged so that a primitive and its extensions are one
+        // node; they are paired over the collected names because TryGetProperty scans the whole object.
+        var props = new List<(string Name, JsonElement Value)>();
+        var anyExt = false;
         foreach (var prop in obj.EnumerateObject())
         {
-            var pname = prop.Name;
+            var pn = prop.Name;
+            anyExt |= pn.Length > 1 && pn[0] == '_';
+            props.Add((pn, prop.Value));
+        }
+        for (var p = 0; p < props.Count; p++)
+        {
+            var pname = props[p].Name;
             if (pname == "resourceType" && !primitiveParent) continue;
-            JsonElement? value = prop.Value, ext = null;
+            JsonElement? value = props[p].Value, ext = null;
             string jsonName = pname;
-            if (pname.Length > 1 && pname[0] == '_')
+            if (anyExt)
             {
-                jsonName = pname[1..];
-                if (obj.TryGetProperty(jsonName, out _)) continue; // handled with its value
-                value = null;
-                ext = prop.Value;
-            }
-            else if (obj.TryGetProperty("_" + pname, out var e))
-            {
-                ext = e;
+                if (pname.Length > 1 && pname[0] == '_')
+                {
+                    jsonName = pname[1..];
+                    if (IndexOfName(props, jsonName, underscore: false) >= 0) continue; // handled with its value
+                    value = null;
+                    ext = props[p].Value;
+                }
+                else if (IndexOfName(props, pname, underscore: true) is var e and >= 0)
+                {
+                    ext = props[e].Value;
+                }
             }
             var res = Definitions.ResolveChild(primitiveParent ? null : Definition, ownType, jsonName);
             var name = res?.Definition.Name ?? jsonName;
@@ -195,23 +207,36 @@ public sealed class ElementNode
                 list.Add(MakeChild(name, jsonName, type, def, -1, value, ext));
                 continue;
             }
-            var n = Math.Max(value is { ValueKind: JsonValueKind.Array } va ? va.GetArrayLength() : 0,
-                ext is { ValueKind: JsonValueKind.Array } ea ? ea.GetArrayLength() : 0);
-            for (var i = 0; i < n; i++)
+            // Enumerate both arrays in step: indexing a JsonElement array of objects is linear per access.
+            var hasV = value is { ValueKind: JsonValueKind.Array };
+            var hasX = ext is { ValueKind: JsonValueKind.Array };
+            var ve = hasV ? value!.Value.EnumerateArray() : default;
+            var xe = hasX ? ext!.Value.EnumerateArray() : default;
+            for (var i = 0; ; i++)
             {
-                var v = ItemAt(value, i);
-                var x = ItemAt(ext, i);
+                var gotV = hasV && ve.MoveNext();
+                var gotX = hasX && xe.MoveNext();
+                if (!gotV && !gotX) break;
+                JsonElement? v = gotV && ve.Current.ValueKind != JsonValueKind.Null ? ve.Current : null;
+                JsonElement? x = gotX && xe.Current.ValueKind != JsonValueKind.Null ? xe.Current : null;
                 if (v is null && x is null) continue; // a null placeholder paired with the other array
                 list.Add(MakeChild(name, jsonName, type, def, i, v, x));
             }
         }
     }
 
-    private static JsonElement? ItemAt(JsonElement? array, int i)
+    /// <summary>Index of the property named <paramref name="name"/> (or "_" + name), -1 when absent.</summary>
+    private static int IndexOfName(List<(string Name, JsonElement Value)> props, string name, bool underscore)
     {
-        if (array is not { ValueKind: JsonValueKind.Array } a || i >= a.GetArrayLength()) return null;
-        var item = a[i];
-        return item.ValueKind == JsonValueKind.Null ? null : item;
+        for (var i = 0; i < props.Count; i++)
+        {
+            var n = props[i].Name;
+            if (underscore
+                    ? n.Length == name.Length + 1 && n[0] == '_' && n.AsSpan(1).SequenceEqual(name)
+                    : n == name)
+                return i;
+        }
+        return -1;
     }
 
     private ElementNode MakeChild(string name, string jsonName, string? type, ElementInfo? def, int index,

@@ -64,11 +64,16 @@ public sealed class TerminologyService
 
     private ValueSetContent? GetValueSet(string url)
     {
-        url = StripVersion(url);
-        // Fast path after first use: one dictionary lookup, then a hash set lookup in the content.
-        if (_valueSets.TryGetValue(url, out var lazy)) return lazy.Value;
-        return _valueSets.GetOrAdd(url, u => new Lazy<ValueSetContent?>(() => ValueSetBuilder.Build(this, u, []))).Value;
+        // Fast path after first use: one dictionary lookup by the url as given (with or without |version),
+        // then a hash set lookup in the content.
+        if (_byRequestedUrl.TryGetValue(url, out var known)) return known.Value;
+        var bare = StripVersion(url);
+        var lazy = _valueSets.GetOrAdd(bare, u => new Lazy<ValueSetContent?>(() => ValueSetBuilder.Build(this, u, [])));
+        if (_byRequestedUrl.Count < 100_000) _byRequestedUrl.TryAdd(url, lazy);
+        return lazy.Value;
     }
+
+    private readonly ConcurrentDictionary<string, Lazy<ValueSetContent?>> _byRequestedUrl = new(StringComparer.Ordinal);
 
     internal ValueSetContent? GetValueSet(string url, HashSet<string> visiting)
     {

@@ -17,7 +17,7 @@ public sealed class BundleWriter : IDisposable
         _w.WriteString("resourceType", "Bundle");
         _w.WriteString("id", Guid.NewGuid().ToString("N"));
         _w.WriteStartObject("meta");
-        _w.WriteString("lastUpdated", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffzzz"));
+        _w.WriteString("lastUpdated", FormatInstant(DateTimeOffset.UtcNow));
         _w.WriteEndObject();
         _w.WriteString("type", type);
         if (total is not null) _w.WriteNumber("total", total.Value);

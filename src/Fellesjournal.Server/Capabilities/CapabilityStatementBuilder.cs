@@ -54,6 +54,7 @@ public sealed class CapabilityStatementBuilder(FhirDefinitions defs, ServerOptio
             w.WriteEndArray();
             w.WriteStartArray("patchFormat");
             w.WriteStringValue("application/json-patch+json");
+            w.WriteStringValue("application/fhir+json");
             w.WriteEndArray();
             w.WriteStartArray("rest");
             w.WriteStartObject();
@@ -97,7 +98,7 @@ public sealed class CapabilityStatementBuilder(FhirDefinitions defs, ServerOptio
         w.WriteBoolean("readHistory", true);
         w.WriteBoolean("updateCreate", true);
         w.WriteBoolean("conditionalCreate", true);
-        w.WriteString("conditionalRead", "modified-since");
+        w.WriteString("conditionalRead", "full-support");
         w.WriteBoolean("conditionalUpdate", true);
         w.WriteString("conditionalDelete", "single");
         w.WriteStartArray("referencePolicy");

@@ -12,13 +12,14 @@ public static class ConformanceCommand
             Console.Error.WriteLine("Usage: conformance fhirpath <suite.xml> [--verbose]");
             return Task.FromResult(2);
         }
-        if (!File.Exists(args[1]))
+        var suite = FhirPathCommand.ResolvePath(args[1]);
+        if (!File.Exists(suite))
         {
             Console.Error.WriteLine($"Suite file not found: {args[1]}");
             return Task.FromResult(2);
         }
         var verbose = CommandLine.Flag(args, "--verbose");
-        var run = FhirPathSuite.Run(args[1]);
+        var run = FhirPathSuite.Run(suite);
         foreach (var r in run.Results)
         {
             if (r.Status == SuiteStatus.Passed && !verbose) continue;

@@ -16,7 +16,7 @@ public static class FhirPathCommand
             Console.Error.WriteLine("Usage: fhirpath '<expression>' <resource.json|xml>");
             return Task.FromResult(2);
         }
-        var (expression, file) = (args[0], args[1]);
+        var (expression, file) = (args[0], ResolvePath(args[1]));
         if (!File.Exists(file))
         {
             Console.Error.WriteLine($"File not found: {file}");
@@ -25,9 +25,9 @@ public static class FhirPathCommand
         ElementNode resource;
         try
         {
-            resource = SuiteXmlLoader.Load(file);
+            resource = ResourceFile.Load(file);
         }
-        catch (Exception e) when (e is JsonException or System.Xml.XmlException or InvalidDataException)
+        catch (Exception e) when (e is JsonException or System.Xml.XmlException or FormatException or InvalidDataException)
         {
             Console.Error.WriteLine($"Cannot read {file}: {e.Message}");
             return Task.FromResult(2);
@@ -48,11 +48,24 @@ public static class FhirPathCommand
         }
     }
 
+    /// <summary>
+    /// A relative path as the user meant it: `dotnet run --project` starts the program in the project directory,
+    /// so a path relative to the caller's shell directory (PWD) is tried too.
+    /// </summary>
+    internal static string ResolvePath(string path)
+    {
+        if (File.Exists(path) || Path.IsPathRooted(path)) return path;
+        var shellDir = Environment.GetEnvironmentVariable("PWD");
+        if (string.IsNullOrEmpty(shellDir)) return path;
+        var candidate = Path.Combine(shellDir, path);
+        return File.Exists(candidate) ? candidate : path;
+    }
+
     /// <summary>[{"type":"string","value":"Peter"}, ...]: nodes as their FHIR type and JSON value.</summary>
     public static string ToJson(IReadOnlyList<object> items)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = false }))
         {
             w.WriteStartArray();
             foreach (var item in items)

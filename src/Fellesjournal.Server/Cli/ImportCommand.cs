@@ -1,10 +1,57 @@
+using Fellesjournal.Fhir.Definitions;
+using Fellesjournal.Server.Import;
+using Fellesjournal.Server.Store;
+using Fellesjournal.Server.Validation;
+
 namespace Fellesjournal.Server.Cli;
 
+/// <summary>fellesjournal import &lt;file|dir&gt;... [--data DIR] [--batch N]: bulk load without HTTP.</summary>
 public static class ImportCommand
 {
-    public static Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
-        Console.Error.WriteLine("Not available yet.");
-        return Task.FromResult(3);
+        var dataDir = CommandLine.Option(args, "--data") ?? "./data";
+        var batch = int.TryParse(CommandLine.Option(args, "--batch"), out var b) && b > 0 ? b : 1000;
+        var paths = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is "--data" or "--batch") { i++; continue; }
+            if (args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine($"import: unknown option '{args[i]}'.");
+                return 2;
+            }
+            paths.Add(args[i]);
+        }
+        if (paths.Count == 0)
+        {
+            Console.Error.WriteLine("Usage: fellesjournal import <file|dir>... [--data DIR] [--batch N]");
+            return 2;
+        }
+        List<string> files;
+        try
+        {
+            files = paths.SelectMany(Importer.Files).ToList();
+        }
+        catch (FileNotFoundException e)
+        {
+            Console.Error.WriteLine("import: " + e.Message);
+            return 2;
+        }
+        var defs = FhirDefinitions.Default;
+        await using var store = StoreFactory.Open(dataDir);
+        var importer = new Importer(store, defs, Validators.CreateDefault(defs), batch)
+        {
+            Progress = (n, rate) => Console.Error.Write($"\r{n:N0} resources, {rate:N0}/s   "),
+        };
+        var report = await importer.ImportAsync(files);
+        Console.Error.WriteLine();
+        Console.WriteLine($"Imported from {files.Count} file(s) into {Path.GetFullPath(dataDir)} in {report.Elapsed.TotalSeconds:N1} s ({report.PerSecond:N0} resources/s):");
+        Console.WriteLine($"  loaded (new versions): {report.Loaded:N0}");
+        Console.WriteLine($"  unchanged (skipped):   {report.Unchanged:N0}");
+        Console.WriteLine($"  rejected:              {report.Rejected.Count:N0}");
+        foreach (var r in report.Rejected.Take(100)) Console.WriteLine($"    {r.Source}: {r.Reason}");
+        if (report.Rejected.Count > 100) Console.WriteLine($"    ... and {report.Rejected.Count - 100} more");
+        return report.Rejected.Count == 0 ? 0 : 1;
     }
 }

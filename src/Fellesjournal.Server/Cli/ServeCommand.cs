@@ -30,14 +30,9 @@ public static class ServeCommand
                     break;
             }
         }
-        var builder = WebApplication.CreateBuilder(hostArgs.ToArray());
-        builder.Configuration.AddInMemoryCollection(settings);
-        if (settings.TryGetValue("urls", out var urls)) builder.WebHost.UseUrls(urls!);
-        else if (Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null) builder.WebHost.UseUrls(DefaultUrls);
-        ServerApp.ConfigureServices(builder);
-        await using var app = builder.Build();
-        ServerApp.MapEndpoints(app);
-        await ServerApp.InitializeAsync(app);
+        settings.TryGetValue("urls", out var urls);
+        if (urls is null && Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null) urls = DefaultUrls;
+        await using var app = await ServerApp.BuildAsync(settings, urls, hostArgs.ToArray());
         var options = app.Services.GetRequiredService<ServerOptions>();
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -28,7 +28,7 @@ public sealed class HomePage(IResourceStore store, ServerOptions options)
         h.Append("<ul>")
          .Append($"<li><a href=\"{E(baseUrl)}/metadata\">Hva serveren kan (CapabilityStatement)</a> / <span lang=\"en\">What the server supports</span></li>")
          .Append($"<li><a href=\"{E(baseUrl)}/Patient\">Pasienter (søk)</a> / <span lang=\"en\">Patients (search)</span></li>")
-         .Append("<li><a href=\"https://github.com/fellesjournal/fellesjournal/blob/main/docs/api.md\">API-dokumentasjon</a> / <span lang=\"en\">API documentation</span> (docs/api.md)</li>")
+         .Append("<li>API-dokumentasjon: <code>docs/api.md</code> i kildekoden / <span lang=\"en\">API documentation: <code>docs/api.md</code> in the source tree</span></li>")
          .Append("</ul>");
         h.Append("<h2>Innhold <span lang=\"en\">/ Contents</span></h2>");
         try

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Fellesjournal.Fhir.Definitions;
 using Fellesjournal.Fhir.Model;
+using Fellesjournal.Fhir.Xml;
 using Fellesjournal.Server.Interactions;
 
 namespace Fellesjournal.Server.Http;
@@ -20,9 +21,10 @@ public sealed class FhirHttpHandler(FhirService service, ServerOptions options, 
         var elements = query.LastOrDefault(kv => kv.Key == "_elements").Value;
         FhirRequest? req = null;
         FhirResponse resp;
+        var format = FormatNegotiation.Format.Json;
         try
         {
-            var format = FormatNegotiation.ForResponse(query.LastOrDefault(kv => kv.Key == "_format").Value, ctx.Request.Headers.Accept);
+            format = FormatNegotiation.ForResponse(query.LastOrDefault(kv => kv.Key == "_format").Value, ctx.Request.Headers.Accept);
             if (format == FormatNegotiation.Format.Unsupported || format == FormatNegotiation.Format.Xml && !FormatNegotiation.XmlSupported)
                 throw new FhirException(406, "not-supported",
                     $"Cannot produce the requested format ({query.LastOrDefault(kv => kv.Key == "_format").Value ?? ctx.Request.Headers.Accept.ToString()}); this server serves application/fhir+json.");
@@ -31,11 +33,17 @@ public sealed class FhirHttpHandler(FhirService service, ServerOptions options, 
             ReadOnlyMemory<byte>? body = null;
             if (method is "POST" or "PUT" or "PATCH" || ctx.Request.ContentLength > 0)
                 body = await ReadBodyAsync(ctx);
+            var contentType = ctx.Request.ContentType;
             if (body is { Length: > 0 })
             {
-                var bodyFormat = FormatNegotiation.ForRequestBody(ctx.Request.ContentType);
-                if (bodyFormat == FormatNegotiation.Format.Unsupported || bodyFormat == FormatNegotiation.Format.Xml && !FormatNegotiation.XmlSupported)
-                    throw new FhirException(415, "not-supported", $"Unsupported Content-Type '{ctx.Request.ContentType}'; send application/fhir+json.");
+                var bodyFormat = FormatNegotiation.ForRequestBody(contentType);
+                if (bodyFormat == FormatNegotiation.Format.Unsupported)
+                    throw new FhirException(415, "not-supported", $"Unsupported Content-Type '{contentType}'; send application/fhir+json or application/fhir+xml.");
+                if (bodyFormat == FormatNegotiation.Format.Xml)
+                {
+                    body = XmlToJson(body.Value);
+                    contentType = FormatNegotiation.FhirJson;
+                }
             }
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var h in new[] { "If-Match", "If-None-Match", "If-Modified-Since", "If-None-Exist", "Prefer" })
@@ -47,7 +55,7 @@ public sealed class FhirHttpHandler(FhirService service, ServerOptions options, 
                 Query = query,
                 Headers = headers,
                 Body = body,
-                ContentType = ctx.Request.ContentType,
+                ContentType = contentType,
                 BaseUrl = $"{ctx.Request.Scheme}://{ctx.Request.Host}{ctx.Request.PathBase}{BasePath}",
             };
             if (!Subsetting.IsValidSummary(summary)) throw FhirException.BadRequest($"_summary={summary} is not valid (true, text, data, count, false).", "_summary");
@@ -57,7 +65,19 @@ public sealed class FhirHttpHandler(FhirService service, ServerOptions options, 
         {
             resp = FhirResponse.FromError(service.ToFhirException(e)!);
         }
-        await WriteAsync(ctx, req, resp, pretty, summary, elements);
+        await WriteAsync(ctx, req, resp, pretty, summary, elements, format == FormatNegotiation.Format.Xml);
+    }
+
+    private ReadOnlyMemory<byte> XmlToJson(ReadOnlyMemory<byte> xml)
+    {
+        try
+        {
+            return FhirXmlReader.ToJsonBytes(System.Text.Encoding.UTF8.GetString(xml.Span), defs);
+        }
+        catch (FhirXmlException e)
+        {
+            throw FhirException.BadRequest("The XML body is not valid FHIR XML: " + e.Message, code: "structure");
+        }
     }
 
     private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext ctx)
@@ -78,7 +98,7 @@ public sealed class FhirHttpHandler(FhirService service, ServerOptions options, 
     private static FhirException TooLarge(long limit) =>
         new(413, "too-costly", $"The request body exceeds the limit of {limit} bytes.");
 
-    private async Task WriteAsync(HttpContext ctx, FhirRequest? req, FhirResponse resp, bool pretty, string? summary, string? elements)
+    private async Task WriteAsync(HttpContext ctx, FhirRequest? req, FhirResponse resp, bool pretty, string? summary, string? elements, bool xml)
     {
         var response = ctx.Response;
         var status = resp.Status;
@@ -118,8 +138,25 @@ public sealed class FhirHttpHandler(FhirService service, ServerOptions options, 
         if (resp.Location is { } loc) response.Headers.Location = loc;
         foreach (var (k, v) in resp.Headers) response.Headers[k] = v;
         if (body is not { } bytes || status is 204 or 304) return;
-        if (pretty) bytes = ResourceJson.Indent(bytes);
-        response.ContentType = FormatNegotiation.JsonContentType;
+        if (xml)
+        {
+            try
+            {
+                bytes = System.Text.Encoding.UTF8.GetBytes(FhirXmlWriter.ToXml(System.Text.Encoding.UTF8.GetString(bytes.Span), defs));
+                response.ContentType = FormatNegotiation.XmlContentType;
+            }
+            catch (Exception e) when (e is FhirXmlException or System.Text.Json.JsonException)
+            {
+                response.StatusCode = 500;
+                bytes = OperationOutcome.Single(IssueSeverity.Error, "exception", "Cannot express the result as XML: " + e.Message).ToJsonBytes();
+                response.ContentType = FormatNegotiation.JsonContentType;
+            }
+        }
+        else
+        {
+            if (pretty) bytes = ResourceJson.Indent(bytes);
+            response.ContentType = FormatNegotiation.JsonContentType;
+        }
         response.ContentLength = bytes.Length;
         if (!HttpMethods.IsHead(ctx.Request.Method)) await response.Body.WriteAsync(bytes, ctx.RequestAborted);
     }

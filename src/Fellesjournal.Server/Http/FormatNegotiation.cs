@@ -1,14 +1,15 @@
 namespace Fellesjournal.Server.Http;
 
 /// <summary>
-/// _format and Accept/Content-Type handling. JSON is served; XML is recognised and refused with
-/// 406/415 until the XML reader/writer is part of the build.
+/// _format and Accept/Content-Type handling: JSON natively, XML converted at the edge
+/// (FhirXmlReader on the way in, FhirXmlWriter on the way out).
 /// </summary>
 public static class FormatNegotiation
 {
     public const string FhirJson = "application/fhir+json";
     public const string JsonContentType = "application/fhir+json; charset=utf-8";
-    public static bool XmlSupported => false;
+    public static bool XmlSupported => true;
+    public const string XmlContentType = "application/fhir+xml; charset=utf-8";
 
     public static IEnumerable<string> SupportedFormats() => XmlSupported ? ["json", "xml"] : ["json"];
 

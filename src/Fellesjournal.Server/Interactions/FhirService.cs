@@ -19,6 +19,7 @@ public sealed partial class FhirService(
     FhirDefinitions defs,
     IResourceValidator validator,
     CapabilityStatementBuilder capabilities,
+    WriteCoalescer coalescer,
     ILogger<FhirService> logger)
 {
     public FhirDefinitions Definitions => defs;
@@ -26,7 +27,7 @@ public sealed partial class FhirService(
 
     /// <summary>Runs a request against the store; every failure becomes an OperationOutcome response.</summary>
     public async Task<FhirResponse> HandleAsync(FhirRequest req, CancellationToken ct) =>
-        await HandleAsync(req, new DirectStoreOps(store), ct);
+        await HandleAsync(req, new DirectStoreOps(store, coalescer), ct);
 
     public async Task<FhirResponse> HandleAsync(FhirRequest req, IStoreOps ops, CancellationToken ct)
     {
@@ -114,7 +115,7 @@ public sealed partial class FhirService(
                 if (m != "GET") throw MethodNotAllowed(m, "GET");
                 return HistoryAsync(req, type, null, ops, ct);
             case 2:
-                CheckId(seg[1]);
+                CheckId(seg[1], m is "PUT" or "PATCH");
                 return m switch
                 {
                     "GET" => ReadAsync(req, type, seg[1], ops, ct),
@@ -135,10 +136,12 @@ public sealed partial class FhirService(
         throw FhirException.NotFound($"No such endpoint: {req.Path}");
     }
 
-    private static void CheckId(string id)
+    /// <summary>Malformed ids cannot exist: 404 on reads, 400 on writes (the client sent something invalid).</summary>
+    private static void CheckId(string id, bool write = false)
     {
-        if (!StructuralValidator.IdPattern().IsMatch(id))
-            throw FhirException.NotFound($"'{id}' is not a valid resource id.");
+        if (ResourceIds.Pattern().IsMatch(id)) return;
+        var message = $"'{id}' is not a valid resource id (1-64 characters A-Z a-z 0-9 - .).";
+        throw write ? FhirException.BadRequest(message, "id", "value") : FhirException.NotFound(message);
     }
 
     private static FhirException MethodNotAllowed(string method, string allow)

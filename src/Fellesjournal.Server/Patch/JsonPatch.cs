@@ -20,10 +20,7 @@ public static class JsonPatch
             {
                 case "add": root = Add(root, path, Value(op, i), i); break;
                 case "remove": root = Remove(root, path, i, out _); break;
-                case "replace":
-                    root = Remove(root, path, i, out _);
-                    root = Add(root, path, Value(op, i), i);
-                    break;
+                case "replace": root = Replace(root, path, Value(op, i), i); break;
                 case "move":
                 {
                     var from = Str(op, "from", i);
@@ -66,10 +63,12 @@ public static class JsonPatch
         return pointer[1..].Split('/').Select(t => t.Replace("~1", "/").Replace("~0", "~")).ToList();
     }
 
-    private static JsonNode? Resolve(JsonNode? root, string pointer, int i)
+    private static JsonNode? Resolve(JsonNode? root, string pointer, int i) => Resolve(root, Tokens(pointer, i), pointer, i);
+
+    private static JsonNode? Resolve(JsonNode? root, List<string> tokens, string pointer, int i)
     {
         var node = root;
-        foreach (var t in Tokens(pointer, i))
+        foreach (var t in tokens)
         {
             node = node switch
             {
@@ -85,7 +84,7 @@ public static class JsonPatch
     {
         var tokens = Tokens(pointer, i);
         if (tokens.Count == 0) return value ?? throw new JsonPatchException($"Operation {i}: the document cannot be null.", i);
-        var parent = Resolve(root, "/" + string.Join('/', tokens[..^1].Select(Escape)), i);
+        var parent = Resolve(root, tokens[..^1], pointer, i);
         var last = tokens[^1];
         switch (parent)
         {
@@ -99,11 +98,27 @@ public static class JsonPatch
         return root;
     }
 
+    /// <summary>Replaces in place, keeping the member's position (remove+add would move it to the end).</summary>
+    private static JsonNode Replace(JsonNode root, string pointer, JsonNode? value, int i)
+    {
+        var tokens = Tokens(pointer, i);
+        if (tokens.Count == 0) return value ?? throw new JsonPatchException($"Operation {i}: the document cannot be null.", i);
+        var parent = Resolve(root, tokens[..^1], pointer, i);
+        var last = tokens[^1];
+        switch (parent)
+        {
+            case JsonObject o when o.ContainsKey(last): o[last] = value; break;
+            case JsonArray a: a[Index(a, last, pointer, i, allowEnd: false)] = value; break;
+            default: throw Missing(pointer, i);
+        }
+        return root;
+    }
+
     private static JsonNode Remove(JsonNode root, string pointer, int i, out JsonNode? removed)
     {
         var tokens = Tokens(pointer, i);
         if (tokens.Count == 0) throw new JsonPatchException($"Operation {i}: cannot remove the whole document.", i);
-        var parent = Resolve(root, "/" + string.Join('/', tokens[..^1].Select(Escape)), i);
+        var parent = Resolve(root, tokens[..^1], pointer, i);
         var last = tokens[^1];
         switch (parent)
         {
@@ -120,8 +135,6 @@ public static class JsonPatch
         }
         return root;
     }
-
-    private static string Escape(string t) => t.Replace("~", "~0").Replace("/", "~1");
 
     private static int Index(JsonArray a, string token, string pointer, int i, bool allowEnd)
     {

@@ -1,14 +1,21 @@
 using Fellesjournal.Storage;
+using Fellesjournal.Storage.Sqlite;
 
 namespace Fellesjournal.Server.Store;
 
-/// <summary>Opens the durable store in a data directory.</summary>
+/// <summary>Opens the durable store in a data directory (SQLite, one file).</summary>
 public static class StoreFactory
 {
     public static IResourceStore Open(string dataDir)
     {
-        Directory.CreateDirectory(dataDir);
-        throw new StoreUnavailableException("The SQLite resource store is not available in this build yet.");
+        try
+        {
+            return SqliteResourceStore.Open(dataDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
+        {
+            throw new StoreUnavailableException($"Cannot open the store in '{Path.GetFullPath(dataDir)}': {e.Message}", e);
+        }
     }
 }
 

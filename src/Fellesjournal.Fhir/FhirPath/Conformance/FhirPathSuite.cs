@@ -25,7 +25,7 @@ public static class FhirPathSuite
     public static SuiteRun Run(string suiteFile, Func<string, ElementNode>? loader = null, FhirDefinitions? defs = null)
     {
         defs ??= FhirDefinitions.Default;
-        loader ??= path => SuiteXmlLoader.Load(path, defs);
+        loader ??= path => ResourceFile.Load(path, defs);
         var dir = Path.GetDirectoryName(Path.GetFullPath(suiteFile))!;
         var doc = XDocument.Load(suiteFile);
         var inputs = new Dictionary<string, (ElementNode? Node, string? Error)>(StringComparer.Ordinal);
@@ -68,7 +68,11 @@ public static class FhirPathSuite
         var invalid = (string?)exprEl.Attribute("invalid");
         var strict = ((string?)test.Attribute("mode") ?? (string?)exprEl.Attribute("mode")) == "strict";
         var predicate = (string?)test.Attribute("predicate") == "true";
-        var env = new EvaluationEnvironment { Strict = strict };
+        var env = new EvaluationEnvironment
+        {
+            Strict = strict,
+            CheckOrderedFunctions = (string?)test.Attribute("checkOrderedFunctions") == "true",
+        };
         IReadOnlyList<object> result;
         try
         {

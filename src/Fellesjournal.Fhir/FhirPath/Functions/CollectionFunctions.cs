@@ -56,22 +56,31 @@ internal static class CollectionFunctions
             if (f.Count > 1) throw new FhirPathException("is() requires a single item", p);
             return [Types.Is(f[0], type)];
         });
-        d.Add("as", 1, 1, (ctx, f, a, p) =>
+        // as() filters a collection like ofType(): the spec makes several items an error, but the R4 core
+        // invariant dom-3 calls descendants().as(canonical)
+        d.Add("as", 1, 1, (ctx, f, a, _) =>
         {
             var type = Types.FromArgument(a[0]);
             Types.CheckKnown(type, ctx.Root.Definitions);
-            if (f.Count > 1) throw new FhirPathException("as() requires a single item", p);
             return f.Where(x => Types.IsExactly(x, type)).ToList();
         });
 
         // subsetting
         d.Add("single", 0, 0, (_, f, _, p) =>
             f.Count > 1 ? throw new FhirPathException("single() found more than one item", p) : f);
-        d.Add("first", 0, 0, (_, f, _, _) => f.Count == 0 ? [] : [f[0]]);
-        d.Add("last", 0, 0, (_, f, _, _) => f.Count == 0 ? [] : [f[^1]]);
-        d.Add("tail", 0, 0, (_, f, _, _) => f.Skip(1).ToList());
-        d.Add("skip", 1, 1, (ctx, f, a, p) => IntArg(ctx, a, p) is { } n ? f.Skip(n).ToList() : []);
-        d.Add("take", 1, 1, (ctx, f, a, p) => IntArg(ctx, a, p) is { } n ? f.Take(n).ToList() : []);
+        d.Add("first", 0, 0, (ctx, f, _, p) => { ctx.RequireOrdered(f, "first()", p); return f.Count == 0 ? [] : [f[0]]; });
+        d.Add("last", 0, 0, (ctx, f, _, p) => { ctx.RequireOrdered(f, "last()", p); return f.Count == 0 ? [] : [f[^1]]; });
+        d.Add("tail", 0, 0, (ctx, f, _, p) => { ctx.RequireOrdered(f, "tail()", p); return f.Skip(1).ToList(); });
+        d.Add("skip", 1, 1, (ctx, f, a, p) =>
+        {
+            ctx.RequireOrdered(f, "skip()", p);
+            return IntArg(ctx, a, p) is { } n ? f.Skip(n).ToList() : [];
+        });
+        d.Add("take", 1, 1, (ctx, f, a, p) =>
+        {
+            ctx.RequireOrdered(f, "take()", p);
+            return IntArg(ctx, a, p) is { } n ? f.Take(n).ToList() : [];
+        });
         d.Add("intersect", 1, 1, (ctx, f, a, _) =>
         {
             var other = ctx.Arg(a, 0);
@@ -88,8 +97,8 @@ internal static class CollectionFunctions
         d.Add("combine", 1, 1, (ctx, f, a, _) => [.. f, .. ctx.Arg(a, 0)]);
 
         // tree
-        d.Add("children", 0, 0, (_, f, _, _) => f.OfType<ElementNode>().SelectMany(n => n.Children()).Cast<object>().ToList());
-        d.Add("descendants", 0, 0, (_, f, _, _) => f.OfType<ElementNode>().SelectMany(n => n.Descendants()).Cast<object>().ToList());
+        d.Add("children", 0, 0, (_, f, _, _) => new UnorderedList(f.OfType<ElementNode>().SelectMany(n => n.Children())));
+        d.Add("descendants", 0, 0, (_, f, _, _) => new UnorderedList(f.OfType<ElementNode>().SelectMany(n => n.Descendants())));
 
         // utility
         d.Add("trace", 1, 2, (ctx, f, a, _) =>
@@ -161,6 +170,9 @@ internal static class CollectionFunctions
     private static List<object> Repeat(Context ctx, List<object> f, Expr projection)
     {
         var result = new List<object>();
+        // nodes are deduplicated by identity (a node is one place in the tree): equality would compare
+        // whole subtrees pairwise, quadratic on large Questionnaires
+        var seenNodes = new HashSet<object>(ReferenceEqualityComparer.Instance);
         var queue = new Queue<object>(f);
         var guard = 0;
         while (queue.Count > 0)
@@ -168,7 +180,7 @@ internal static class CollectionFunctions
             var item = queue.Dequeue();
             foreach (var x in projection.Eval(ctx.With(item, 0)))
             {
-                if (Operators.Contains(result, x)) continue;
+                if (x is ElementNode { IsPrimitive: false } ? !seenNodes.Add(x) : Operators.Contains(result, x)) continue;
                 result.Add(x);
                 queue.Enqueue(x);
             }

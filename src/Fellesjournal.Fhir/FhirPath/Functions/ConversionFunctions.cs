@@ -33,10 +33,7 @@ internal static partial class ConversionFunctions
             if (q is null) return [];
             if (a.Length == 1 && ctx.SingleArg(a, 0, p) is string unit && unit != q.Value.Unit)
             {
-                var target = new Quantity(1, unit);
-                var al = Quantity.Align(q.Value, target);
-                if (al is null) return [];
-                return [new Quantity(al.Value.A / al.Value.B, unit)];
+                return Quantity.ConvertValue(q.Value, unit) is { } converted ? [new Quantity(converted, unit)] : [];
             }
             return [q.Value];
         });

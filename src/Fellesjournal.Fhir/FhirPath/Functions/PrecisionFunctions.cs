@@ -75,11 +75,14 @@ internal static class PrecisionFunctions
     private static decimal? DecimalBoundary(decimal v, int digits, bool low)
     {
         if (digits is < 0 or > 28) return null;
-        // the value stands for the interval ± half a unit of its last digit
+        // negative values mirror the positive ones: low(-x) = -high(x)
+        if (v < 0) return -DecimalBoundary(-v, digits, !low);
+        // the value stands for the interval ± half a unit of its last digit; the bound is then cut to the
+        // requested digits as the HL7 reference implementation does (low truncates, high rounds half up),
+        // which is what the R4 suite expects (0.0034.highBoundary(1) = 0.0)
         var half = 0.5m / Pow10(v.Scale);
-        var bound = low ? v - half : v + half;
-        var scale = Pow10(digits);
-        var r = low ? Math.Floor(bound * scale) / scale : Math.Ceiling(bound * scale) / scale;
+        var r = low ? Math.Truncate((v - half) * Pow10(digits)) / Pow10(digits)
+                    : Math.Round(v + half, digits, MidpointRounding.AwayFromZero);
         // adding a zero of the target scale pads 1.5865 to 1.58650000
         return Math.Round(r, digits) + ZeroWithScale(digits);
     }

@@ -1,0 +1,371 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Fellesjournal.Fhir.Definitions;
+using Fellesjournal.Fhir.FhirPath;
+using Fellesjournal.Fhir.Model;
+
+namespace Fellesjournal.Fhir.Validation;
+
+/// <summary>
+/// One validation: walks the resource once. At each object it checks the raw JSON properties
+/// (names, duplicates, arrays, nulls, cardinality), then each typed child node
+/// (primitive values, nested objects and resources, bindings, invariants).
+/// </summary>
+internal sealed class ValidationRun(FhirValidator validator)
+{
+    internal sealed class TooManyIssues : Exception;
+
+    private readonly FhirDefinitions _defs = validator.Definitions;
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+
+    public OperationOutcome Outcome { get; } = new();
+
+    private int _errors, _others;
+
+    private void Report(IssueSeverity severity, string code, string message, string? location)
+    {
+        if (severity is IssueSeverity.Error or IssueSeverity.Fatal)
+        {
+            Outcome.Add(severity, code, message, location);
+            if (++_errors >= FhirValidator.MaxIssues) throw new TooManyIssues();
+        }
+        else if (++_others <= FhirValidator.MaxIssues) // warnings beyond the cap are dropped, validation goes on
+            Outcome.Add(severity, code, message, location);
+    }
+
+    private void Error(string code, string message, string? location) => Report(IssueSeverity.Error, code, message, location);
+
+    public void ValidateRoot(ElementNode root)
+    {
+        if (root.Json is not { ValueKind: JsonValueKind.Object })
+        {
+            Error("structure", "A resource must be a JSON object", null);
+            return;
+        }
+        ValidateResource(root, root.Name, contained: false, rootResource: null);
+    }
+
+    /// <summary>A resource at the root, in contained, Bundle.entry.resource or Parameters.parameter.resource.</summary>
+    private void ValidateResource(ElementNode node, string location, bool contained, ElementNode? rootResource)
+    {
+        var obj = node.Json!.Value;
+        if (!obj.TryGetProperty("resourceType", out var rt))
+        {
+            Error("structure", "The resource has no resourceType", location);
+            return;
+        }
+        if (rt.ValueKind != JsonValueKind.String)
+        {
+            Error("structure", "resourceType must be a string", location);
+            return;
+        }
+        var type = rt.GetString()!;
+        if (!_defs.IsConcreteResourceType(type) || node.TypeName != type)
+        {
+            Error("structure", $"Unknown resource type '{PrimitiveChecks.Short(type)}'", location);
+            return;
+        }
+        if (obj.TryGetProperty("contained", out var containedArray))
+        {
+            if (contained)
+                Error("structure", "A contained resource must not contain resources (no nested contained)", location + ".contained");
+            else
+                ContainedChecks.CheckReferenced(obj, containedArray, location, this);
+        }
+        if (type == "Bundle" && validator.CheckInvariants) BundleChecks.Check(obj, location, this);
+        var env = validator.Invariants.Enabled && validator.CheckInvariants
+            ? validator.Invariants.Environment(node, rootResource ?? node) : null;
+        ValidateObject(node, env, rootResource ?? node, isResource: true);
+        CheckInvariants(node, env);
+    }
+
+    /// <summary>The properties and children of a complex element or resource.</summary>
+    private void ValidateObject(ElementNode node, EvaluationEnvironment? env, ElementNode rootResource, bool isResource)
+    {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
+        var obj = node.Json!.Value;
+        CheckProperties(obj, node.Definition, node.TypeName, node, isResource, primitiveType: null);
+        foreach (var child in node.Children())
+            ValidateChild(child, env, rootResource);
+    }
+
+    /// <summary>JSON-level checks of one object: names, duplicates, array shape, nulls, choice use and cardinality.</summary>
+    private void CheckProperties(JsonElement obj, ElementInfo? def, string? type, ElementNode owner, bool isResource, string? primitiveType)
+    {
+        // Locations are built only when an issue is reported.
+        var location = new LazyLocation(owner);
+        _names.Clear();
+        var count = 0;
+        ElementInfo? choiceSeen = null;
+        List<ElementInfo>? choicesSeen = null;
+        foreach (var p in obj.EnumerateObject())
+        {
+            var name = p.Name;
+            if (!_names.Add(name))
+            {
+                Error("structure", $"Duplicate property '{name}'", location);
+                continue;
+            }
+            if (isResource && name == "resourceType") continue;
+            count++;
+            var isExt = name.Length > 1 && name[0] == '_';
+            var baseName = isExt ? name[1..] : name;
+            var res = primitiveType is not null
+                ? _defs.ResolveChild(null, primitiveType, baseName)
+                : _defs.ResolveChild(def, type, baseName);
+            if (res is null || (primitiveType is not null && baseName == "value"))
+            {
+                UnknownElement(def, type, baseName, name, location);
+                continue;
+            }
+            var cdef = res.Definition;
+            var ctype = res.TypeName;
+            var isPrimitive = _defs.IsPrimitiveType(ctype);
+            if (isExt && !isPrimitive)
+            {
+                Error("structure", $"'{name}' is only allowed for primitive elements", location + "." + name);
+                continue;
+            }
+            if (cdef.IsChoice)
+            {
+                // A pair valueString/_valueString is one use; two different types are a misuse.
+                if (choiceSeen == cdef || (choicesSeen?.Contains(cdef) ?? false))
+                {
+                    if (!(obj.TryGetProperty(isExt ? baseName : "_" + baseName, out _)))
+                        Error("structure", $"Only one type is allowed for the choice element {cdef.Name}[x] ('{baseName}' is a second one)",
+                            location + "." + cdef.Name);
+                }
+                else if (choiceSeen is null) choiceSeen = cdef;
+                else (choicesSeen ??= []).Add(cdef);
+            }
+            var loc = new LazyLocation(owner, cdef, ctype);
+            var v = p.Value;
+            if (isExt && obj.TryGetProperty(baseName, out var primary))
+            {
+                CheckPairedArrays(primary, v, cdef, loc);
+                continue; // counted with its value
+            }
+            if (!isExt && isPrimitive && TryGetExtension(obj, baseName, out var ext))
+            {
+                CheckShape(v, cdef, loc, ext, isPrimitive);
+                continue;
+            }
+            CheckShape(v, cdef, loc, null, isPrimitive);
+        }
+        if (count == 0 && !isResource)
+            Error("structure", "An object must not be empty", location);
+        CheckRequired(obj, def, type, location, primitiveType);
+    }
+
+    private void UnknownElement(ElementInfo? def, string? type, string baseName, string name, LazyLocation location)
+    {
+        // A known choice element used without (or with a wrong) type suffix gets a precise message.
+        var container = _defs.ChildContainer(def, type);
+        if (container is not null)
+        {
+            foreach (var c in container.Children)
+            {
+                if (!c.IsChoice || !baseName.StartsWith(c.Name, StringComparison.Ordinal)) continue;
+                var suffix = baseName[c.Name.Length..];
+                if (suffix.Length > 0 && !char.IsUpper(suffix[0])) continue;
+                var allowed = string.Join(", ", c.Types.Select(t => t.Name));
+                Error("structure", suffix.Length == 0
+                    ? $"The choice element '{c.Name}' needs a type suffix ({c.Name}[x]: {allowed})"
+                    : $"'{suffix}' is not an allowed type for {c.Name}[x] (allowed: {allowed})", location + "." + name);
+                return;
+            }
+        }
+        Error("structure", $"Unknown element '{name}'", location + "." + name);
+    }
+
+    /// <summary>Array versus single value, empty arrays, nulls.</summary>
+    private void CheckShape(JsonElement v, ElementInfo cdef, LazyLocation loc, JsonElement? ext, bool isPrimitive)
+    {
+        if (cdef.IsCollection)
+        {
+            if (v.ValueKind != JsonValueKind.Array)
+            {
+                Error("structure", $"'{cdef.Name}' repeats (max {MaxText(cdef)}): it must be a JSON array", loc);
+                return;
+            }
+            var n = v.GetArrayLength();
+            if (n == 0) { Error("structure", "An array must not be empty (omit the element instead)", loc); return; }
+            if (cdef.Max > 1 && n > cdef.Max)
+                Error("structure", $"'{cdef.Name}' allows at most {cdef.Max} items, found {n}", loc);
+            if (ext is { } e) CheckPairedArrays(v, e, cdef, loc);
+            else
+            {
+                var i = 0;
+                foreach (var item in v.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.Null)
+                        Error("structure", "null is not allowed in an array" + (isPrimitive ? " (unless paired with an extension)" : ""), $"{loc}[{i}]");
+                    else if (item.ValueKind == JsonValueKind.Array)
+                        Error("structure", "Nested arrays are not allowed", $"{loc}[{i}]");
+                    i++;
+                }
+            }
+        }
+        else
+        {
+            if (v.ValueKind == JsonValueKind.Array)
+                Error("structure", $"'{cdef.Name}' does not repeat (max 1): it must not be an array", loc);
+            else if (v.ValueKind == JsonValueKind.Null)
+                Error("structure", "null is not allowed as a value", loc);
+            if (ext is { } e && e.ValueKind == JsonValueKind.Array)
+                Error("structure", $"'_{cdef.Name}' must not be an array", loc);
+        }
+    }
+
+    /// <summary>A repeating primitive and its _name array: same length, and no index null in both.</summary>
+    private void CheckPairedArrays(JsonElement values, JsonElement exts, ElementInfo cdef, LazyLocation loc)
+    {
+        if (!cdef.IsCollection)
+        {
+            if (values.ValueKind == JsonValueKind.Array) Error("structure", $"'{cdef.Name}' does not repeat (max 1): it must not be an array", loc);
+            if (exts.ValueKind == JsonValueKind.Array) Error("structure", $"'_{cdef.Name}' must not be an array", loc);
+            if (values.ValueKind == JsonValueKind.Null && exts.ValueKind == JsonValueKind.Null) Error("structure", "null is not allowed as a value", loc);
+            return;
+        }
+        if (values.ValueKind != JsonValueKind.Array || exts.ValueKind != JsonValueKind.Array)
+        {
+            Error("structure", $"'{cdef.Name}' and '_{cdef.Name}' repeat: both must be JSON arrays", loc);
+            return;
+        }
+        var n = values.GetArrayLength();
+        if (n != exts.GetArrayLength())
+        {
+            Error("structure", $"'{cdef.Name}' and '_{cdef.Name}' must have the same number of items", loc);
+            return;
+        }
+        if (n == 0) { Error("structure", "An array must not be empty (omit the element instead)", loc); return; }
+        if (cdef.Max > 1 && n > cdef.Max) Error("structure", $"'{cdef.Name}' allows at most {cdef.Max} items, found {n}", loc);
+        for (var i = 0; i < n; i++)
+            if (values[i].ValueKind == JsonValueKind.Null && exts[i].ValueKind == JsonValueKind.Null)
+                Error("structure", "null at the same index of a value and its extension array", $"{loc}[{i}]");
+    }
+
+    private void CheckRequired(JsonElement obj, ElementInfo? def, string? type, LazyLocation location, string? primitiveType)
+    {
+        var container = primitiveType is not null ? _defs.ChildContainer(null, primitiveType) : _defs.ChildContainer(def, type);
+        if (container is null) return;
+        foreach (var c in container.Children)
+        {
+            if (c.Min == 0 || c.IsXmlAttribute && c.Name == "value") continue;
+            if (Present(obj, c)) continue;
+            Error("required", $"Missing required element '{c.Name}{(c.IsChoice ? "[x]" : "")}' (min {c.Min})", location + "." + c.Name);
+        }
+    }
+
+    private static bool Present(JsonElement obj, ElementInfo c)
+    {
+        if (!c.IsChoice) return obj.TryGetProperty(c.Name, out _) || obj.TryGetProperty("_" + c.Name, out _);
+        foreach (var t in c.Types)
+        {
+            var n = c.Name + char.ToUpperInvariant(t.Name[0]) + t.Name[1..];
+            if (obj.TryGetProperty(n, out _) || obj.TryGetProperty("_" + n, out _)) return true;
+        }
+        return false;
+    }
+
+    private static string MaxText(ElementInfo e) => e.Max < 0 ? "*" : e.Max.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>"_" + name looked up without allocating.</summary>
+    private static bool TryGetExtension(JsonElement obj, string name, out JsonElement ext)
+    {
+        if (name.Length > 120) return obj.TryGetProperty("_" + name, out ext);
+        Span<char> buf = stackalloc char[name.Length + 1];
+        buf[0] = '_';
+        name.AsSpan().CopyTo(buf[1..]);
+        return obj.TryGetProperty(buf, out ext);
+    }
+
+    /// <summary>
+    /// A location computed only when an issue needs it: the owner's location, or a child's as
+    /// <see cref="ElementNode.Location"/> builds it (Observation.value.ofType(Quantity)).
+    /// </summary>
+    private readonly struct LazyLocation(ElementNode owner, ElementInfo? child = null, string? childType = null)
+    {
+        public override string ToString()
+        {
+            if (child is null) return owner.Location;
+            var sb = new StringBuilder(owner.Location).Append('.').Append(child.Name);
+            if (child.IsChoice) sb.Append(".ofType(").Append(childType).Append(')');
+            return sb.ToString();
+        }
+
+        public static implicit operator string(LazyLocation l) => l.ToString();
+    }
+
+    /// <summary>Checks one typed child node: its value or content, then bindings and invariants.</summary>
+    private void ValidateChild(ElementNode child, EvaluationEnvironment? env, ElementNode rootResource)
+    {
+        var def = child.Definition;
+        if (def is null) return; // unknown: reported by CheckProperties
+        var type = child.TypeName;
+        if (def.IsXhtml || type == "xhtml")
+        {
+            if (child.Json is { } x) XhtmlChecks.Check(x, child.Location, this);
+            return;
+        }
+        // A resource in contained, Bundle.entry.resource, ...: the node carries the resource's root definition.
+        if (IsResourceSlot(def) || (type is not null && def.Path.IndexOf('.') < 0 && _defs.IsResourceType(type)))
+        {
+            if (child.Json is not { ValueKind: JsonValueKind.Object })
+                return; // shape reported by CheckProperties
+            var isContained = child.Name == "contained" && child.Parent?.IsResource == true;
+            ValidateResource(child, child.Location, isContained, isContained ? rootResource : null);
+            return;
+        }
+        if (type is null) return;
+        // Element.id (an XML attribute) is a string; only Resource.id has the id type.
+        if (type == "id" && def.IsXmlAttribute) type = "string";
+        if (_defs.IsPrimitiveType(type))
+        {
+            if (child.Json is { } v && v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Array))
+            {
+                if (v.ValueKind == JsonValueKind.Object)
+                    Error("structure", $"A {type} must be a JSON {(type is "boolean" ? "boolean" : type is "integer" or "decimal" or "positiveInt" or "unsignedInt" ? "number" : "string")}, not an object", child.Location);
+                else if (validator.Primitives.Check(type, v) is { } problem)
+                    Error(problem.Code, problem.Message, child.Location);
+            }
+            if (child.PrimitiveExtension is { } pe)
+            {
+                if (pe.ValueKind == JsonValueKind.Object)
+                {
+                    CheckProperties(pe, null, null, child, isResource: false, primitiveType: type);
+                    foreach (var c in child.Children()) ValidateChild(c, env, rootResource);
+                }
+                else if (pe.ValueKind != JsonValueKind.Null)
+                    Error("structure", $"'_{child.JsonName}' must be a JSON object", child.Location);
+            }
+        }
+        else
+        {
+            if (child.Json is not { ValueKind: JsonValueKind.Object })
+            {
+                if (child.Json is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Array) } bad)
+                    Error("structure", $"A {type} must be a JSON object, not {PrimitiveChecks.Describe(bad)}", child.Location);
+                return;
+            }
+            ValidateObject(child, env, rootResource, isResource: false);
+        }
+        if (validator.CheckBindings && def.Binding is { Strength: "required", ValueSet: { } vs })
+            BindingChecks.Check(child, type, vs, validator.Terminology, this);
+        CheckInvariants(child, env);
+    }
+
+    private static bool IsResourceSlot(ElementInfo def) =>
+        def.Types.Count == 1 && def.Types[0].Code is "Resource" or "DomainResource";
+
+    private void CheckInvariants(ElementNode node, EvaluationEnvironment? env)
+    {
+        if (env is null) return;
+        foreach (var (severity, code, message) in validator.Invariants.Evaluate(node, env))
+            Report(severity, code, message, node.Location);
+    }
+
+    internal void AddIssue(IssueSeverity severity, string code, string message, string location) =>
+        Report(severity, code, message, location);
+}

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
+
+namespace Fellesjournal.Server.Tests;
+
+/// <summary>
+/// Durability: a child server process is killed with SIGKILL while clients write. After a restart
+/// every acknowledged (2xx) write is present, transactions are all-or-nothing, and SQLite's
+/// integrity check passes.
+/// </summary>
+public sealed class CrashTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "fj-crash-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_data, true); } catch (IOException) { }
+    }
+
+    private sealed record Ack(string Type, string Id, long Version);
+
+    [Fact]
+    public async Task Acknowledged_writes_survive_sigkill()
+    {
+        var acked = new ConcurrentBag<Ack>();
+        var transactions = new ConcurrentBag<int>(); // every transaction attempted (acked or not)
+        var rnd = new Random(12345);
+        var txCounter = 0;
+        const int Cycles = 3;
+        for (var cycle = 0; cycle < Cycles; cycle++)
+        {
+            var port = FreePort();
+            using var child = StartChild(port);
+            var baseUrl = $"http://127.0.0.1:{port}";
+            using var c = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(10) };
+            await WaitUntilUp(c, child);
+            // Everything acknowledged before this crash must be there after the previous one.
+            await VerifyAsync(c, acked, transactions);
+
+            using var stop = new CancellationTokenSource();
+            var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+            {
+                var n = 0;
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        if (n++ % 5 == 4)
+                        {
+                            var tx = Interlocked.Increment(ref txCounter);
+                            transactions.Add(tx);
+                            var entries = new JsonArray();
+                            for (var k = 0; k < 5; k++)
+                                entries.Add(new JsonObject
+                                {
+                                    ["resource"] = Fhir.Patient($"tx-{tx}-{k}"),
+                                    ["request"] = new JsonObject { ["method"] = "PUT", ["url"] = $"Patient/tx-{tx}-{k}" },
+                                });
+                            var bundle = new JsonObject { ["resourceType"] = "Bundle", ["type"] = "transaction", ["entry"] = entries };
+                            var r = await c.PostAsync("/fhir", Fhir.Json(bundle));
+                            if (r.IsSuccessStatusCode)
+                                for (var k = 0; k < 5; k++) acked.Add(new Ack("Patient", $"tx-{tx}-{k}", 1));
+                        }
+                        else
+                        {
+                            var r = await c.PostAsync("/fhir/Observation", Fhir.Json(new JsonObject
+                            {
+                                ["resourceType"] = "Observation", ["status"] = "final", ["code"] = new JsonObject { ["text"] = $"w{w}-{n}" },
+                            }));
+                            if (r.StatusCode == HttpStatusCode.Created)
+                            {
+                                var body = await Fhir.Body(r);
+                                acked.Add(new Ack("Observation", (string)body["id"]!, long.Parse((string)body["meta"]!["versionId"]!)));
+                            }
+                        }
+                    }
+                    catch (HttpRequestException) { }
+                    catch (TaskCanceledException) { }
+                }
+            })).ToArray();
+
+            await Task.Delay(rnd.Next(500, 2000));
+            child.Kill(); // SIGKILL on Unix: no shutdown hooks run
+            await child.WaitForExitAsync();
+            stop.Cancel();
+            await Task.WhenAll(writers);
+            output.WriteLine($"cycle {cycle}: {acked.Count} acknowledged writes so far");
+        }
+
+        var finalPort = FreePort();
+        using (var last = StartChild(finalPort))
+        {
+            using var c = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{finalPort}") };
+            await WaitUntilUp(c, last);
+            await VerifyAsync(c, acked, transactions);
+            last.Kill();
+            await last.WaitForExitAsync();
+        }
+        Assert.True(acked.Count > 20, $"only {acked.Count} writes were acknowledged; the test did not exercise the server");
+
+        await using var db = new SqliteConnection($"Data Source={Path.Combine(_data, "fellesjournal.db")};Pooling=False");
+        await db.OpenAsync();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "PRAGMA integrity_check";
+        Assert.Equal("ok", (string?)await cmd.ExecuteScalarAsync());
+    }
+
+    private async Task VerifyAsync(HttpClient c, IEnumerable<Ack> acked, IEnumerable<int> transactions)
+    {
+        foreach (var a in acked)
+        {
+            var r = await c.GetAsync($"/fhir/{a.Type}/{a.Id}/_history/{a.Version}");
+            Assert.True(r.StatusCode == HttpStatusCode.OK, $"acknowledged {a.Type}/{a.Id} v{a.Version} is missing after the crash: {(int)r.StatusCode}");
+        }
+        foreach (var tx in transactions)
+        {
+            var present = 0;
+            for (var k = 0; k < 5; k++)
+                if ((await c.GetAsync($"/fhir/Patient/tx-{tx}-{k}")).StatusCode == HttpStatusCode.OK) present++;
+            Assert.True(present is 0 or 5, $"transaction {tx} is partially present ({present}/5)");
+        }
+    }
+
+    private Process StartChild(int port)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "fellesjournal.dll");
+        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" serve --data \"{_data}\" --urls http://127.0.0.1:{port}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.WriteLine("child: " + e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    /// <summary>Waits for the first successful write (start-up plus the validator's first-use cost).</summary>
+    private static async Task WaitUntilUp(HttpClient c, Process child)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Assert.False(child.HasExited, "the server process exited during start-up");
+            try
+            {
+                var warmUp = Fhir.Json(new JsonObject { ["resourceType"] = "Observation", ["status"] = "final", ["code"] = new JsonObject { ["text"] = "warm-up" } });
+                if ((await c.PostAsync("/fhir/Observation", warmUp)).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("server did not start");
+    }
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}

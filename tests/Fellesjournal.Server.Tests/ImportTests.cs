@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Fellesjournal.Fhir.Definitions;
+using Fellesjournal.Server.Cli;
+using Fellesjournal.Server.Import;
+using Fellesjournal.Server.Store;
+using Fellesjournal.Server.Validation;
+
+namespace Fellesjournal.Server.Tests;
+
+public sealed class ImportTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "fj-import-" + Guid.NewGuid().ToString("N"));
+    private string Data => Path.Combine(_dir, "data");
+
+    public ImportTests() => Directory.CreateDirectory(Path.Combine(_dir, "in"));
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    private string WriteInput()
+    {
+        var input = Path.Combine(_dir, "in");
+        var lines = new List<string>();
+        for (var i = 0; i < 25; i++) lines.Add(Fhir.Patient($"imp-{i}", $"Family{i}").ToJsonString());
+        lines.Add("""{"resourceType":"Patient","id":"bad-1","nmae":[]}""");
+        lines.Add("not json at all");
+        lines.Add("""{"resourceType":"Nope","id":"x"}""");
+        lines.Add("""{"resourceType":"Observation","status":"final","code":{"text":"no id"}}""");
+        File.WriteAllLines(Path.Combine(input, "a.ndjson"), lines);
+        var bundle = new JsonObject
+        {
+            ["resourceType"] = "Bundle", ["type"] = "transaction",
+            ["entry"] = new JsonArray(
+                new JsonObject
+                {
+                    ["fullUrl"] = "urn:uuid:7f0c1a52-7a53-4d7e-9f5e-0c2d9a1b3c4d",
+                    ["resource"] = new JsonObject { ["resourceType"] = "Patient", ["name"] = new JsonArray(new JsonObject { ["family"] = "Urn" }) },
+                    ["request"] = new JsonObject { ["method"] = "POST", ["url"] = "Patient" },
+                },
+                new JsonObject
+                {
+                    ["resource"] = new JsonObject
+                    {
+                        ["resourceType"] = "Observation", ["id"] = "imp-obs", ["status"] = "final", ["code"] = new JsonObject { ["text"] = "x" },
+                        ["subject"] = new JsonObject { ["reference"] = "urn:uuid:7f0c1a52-7a53-4d7e-9f5e-0c2d9a1b3c4d" },
+                    },
+                    ["request"] = new JsonObject { ["method"] = "PUT", ["url"] = "Observation/imp-obs" },
+                }),
+        };
+        File.WriteAllText(Path.Combine(input, "b.json"), bundle.ToJsonString());
+        return input;
+    }
+
+    [Fact]
+    public async Task Import_loads_validates_reports_and_is_idempotent()
+    {
+        var input = WriteInput();
+        var defs = FhirDefinitions.Default;
+        Importer.Report first, second;
+        await using (var store = StoreFactory.Open(Data))
+        {
+            var importer = new Importer(store, defs, Validators.CreateDefault(defs), batchSize: 10);
+            first = await importer.ImportAsync(Importer.Files(input));
+            Assert.Equal(28, first.Loaded);
+            Assert.Equal(3, first.Rejected.Count);
+            Assert.Contains(first.Rejected, r => r.Source.EndsWith("a.ndjson:26 (Patient/bad-1)") && r.Reason.Contains("Patient.nmae"));
+            Assert.Contains(first.Rejected, r => r.Source.EndsWith("a.ndjson:27"));
+            Assert.Contains(first.Rejected, r => r.Reason.Contains("Nope"));
+
+            var obs = await store.GetAsync("Observation", "imp-obs");
+            var subject = (string)JsonNode.Parse(obs!.Json.Span)!["subject"]!["reference"]!;
+            Assert.StartsWith("Patient/", subject);
+            Assert.NotNull(await store.GetAsync("Patient", subject["Patient/".Length..]));
+
+            var again = new Importer(store, defs, Validators.CreateDefault(defs), batchSize: 10);
+            second = await again.ImportAsync(Importer.Files(Path.Combine(input, "a.ndjson")));
+            Assert.Equal(1, second.Loaded); // only the Observation without id is new again
+            Assert.Equal(25, second.Unchanged);
+            Assert.Equal(1, (await store.GetAsync("Patient", "imp-3"))!.VersionId);
+        }
+        Assert.Equal(1, await ImportCommand.RunAsync([input, "--data", Data]));
+        Assert.Equal(2, await ImportCommand.RunAsync(["--data", Data]));
+        Assert.Equal(2, await ImportCommand.RunAsync([Path.Combine(_dir, "missing.ndjson"), "--data", Data]));
+    }
+}

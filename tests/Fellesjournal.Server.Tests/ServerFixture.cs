@@ -1,0 +1,82 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Fellesjournal.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Fellesjournal.Server.Tests;
+
+/// <summary>The server in-process (TestServer) on a fresh store in a temp data directory.</summary>
+public sealed class ServerFixture : WebApplicationFactory<Program>
+{
+    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "fj-server-" + Guid.NewGuid().ToString("N"));
+    public long? MaxBodyBytes { get; init; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Fellesjournal:DataDir", DataDir);
+        if (MaxBodyBytes is { } m) builder.UseSetting("Fellesjournal:MaxBodyBytes", m.ToString());
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try { Directory.Delete(DataDir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>Helpers for FHIR HTTP calls in tests.</summary>
+public static class Fhir
+{
+    public static StringContent Json(string json, string mediaType = "application/fhir+json") =>
+        new(json, Encoding.UTF8, mediaType);
+
+    public static StringContent Json(JsonNode node) => Json(node.ToJsonString());
+
+    public static async Task<JsonObject> Body(HttpResponseMessage r)
+    {
+        var text = await r.Content.ReadAsStringAsync();
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>Asserts the status and that the body is an OperationOutcome with an error issue; returns it.</summary>
+    public static async Task<JsonObject> AssertOutcome(HttpResponseMessage r, int status)
+    {
+        var text = await r.Content.ReadAsStringAsync();
+        Assert.True((int)r.StatusCode == status, $"expected {status}, got {(int)r.StatusCode}: {text}");
+        Assert.Equal("application/fhir+json", r.Content.Headers.ContentType?.MediaType);
+        var oo = JsonNode.Parse(text)!.AsObject();
+        Assert.Equal("OperationOutcome", (string?)oo["resourceType"]);
+        Assert.NotEmpty(oo["issue"]!.AsArray());
+        return oo;
+    }
+
+    public static JsonObject Patient(string? id = null, string family = "Nordmann")
+    {
+        var p = new JsonObject { ["resourceType"] = "Patient" };
+        if (id is not null) p["id"] = id;
+        p["name"] = new JsonArray(new JsonObject { ["family"] = family, ["given"] = new JsonArray("Kari") });
+        p["gender"] = "female";
+        return p;
+    }
+
+    public static async Task<JsonObject> Create(HttpClient c, JsonObject resource)
+    {
+        var r = await c.PostAsync($"/fhir/{resource["resourceType"]}", Json(resource));
+        Assert.Equal(201, (int)r.StatusCode);
+        return await Body(r);
+    }
+
+    public static string ETag(HttpResponseMessage r) => r.Headers.ETag?.ToString() ?? "";
+
+    public static HttpRequestMessage Request(HttpMethod m, string url, HttpContent? content = null, params (string, string)[] headers)
+    {
+        var req = new HttpRequestMessage(m, url) { Content = content };
+        foreach (var (k, v) in headers) req.Headers.TryAddWithoutValidation(k, v);
+        return req;
+    }
+}
