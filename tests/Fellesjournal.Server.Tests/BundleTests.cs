@@ -127,7 +127,9 @@ public sealed class BundleTests(ServerFixture server) : IClassFixture<ServerFixt
                 ["resourceType"] = "Binary", ["contentType"] = "application/json-patch+json",
                 ["data"] = Convert.ToBase64String("""[{"op":"add","path":"/birthDate","value":"2001-02-03"}]"""u8.ToArray()),
             }),
-            Entry("FROB", "Patient"));
+            Entry("FROB", "Patient"),
+            Entry("POST", "", Bundle("batch")),
+            Entry("PATCH", $"Patient/{id}", new JsonObject { ["resourceType"] = "Binary", ["contentType"] = "application/json-patch+json", ["data"] = "!!!" }));
         var r = await _c.PostAsync("/fhir", Fhir.Json(bundle));
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         var e = (await Fhir.Body(r))["entry"]!.AsArray();
@@ -138,6 +140,8 @@ public sealed class BundleTests(ServerFixture server) : IClassFixture<ServerFixt
         Assert.Equal("200 OK", (string?)e[3]!["response"]!["status"]);
         Assert.Equal("2001-02-03", (string?)e[3]!["resource"]!["birthDate"]);
         Assert.Equal("400 Bad Request", (string?)e[4]!["response"]!["status"]);
+        Assert.Equal("400 Bad Request", (string?)e[5]!["response"]!["status"]);
+        Assert.Equal("400 Bad Request", (string?)e[6]!["response"]!["status"]);
     }
 
     [Fact]
