@@ -106,7 +106,9 @@ public sealed class CapabilityStatementBuilder(FhirDefinitions defs, ServerOptio
         w.WriteStringValue("local");
         w.WriteEndArray();
         w.WriteStartArray("searchParam");
-        foreach (var sp in defs.SearchParametersFor(type).Values.OrderBy(p => p.Code, StringComparer.Ordinal))
+        foreach (var sp in defs.SearchParametersFor(type).Values
+                     .Where(p => Interactions.SearchParameters.IsSupported(defs, type, p.Code))
+                     .OrderBy(p => p.Code, StringComparer.Ordinal))
             WriteParam(w, sp.Code, sp.Type, sp.Url);
         w.WriteEndArray();
         w.WriteEndObject();
