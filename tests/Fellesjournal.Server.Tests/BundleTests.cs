@@ -145,6 +145,30 @@ public sealed class BundleTests(ServerFixture server) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task Transaction_patch_entries_json_and_fhirpath()
+    {
+        var id = "txp" + Guid.NewGuid().ToString("N")[..10];
+        await _c.PutAsync($"/fhir/Patient/{id}", Fhir.Json(Fhir.Patient(id)));
+        var fhirPathPatch = JsonNode.Parse("""
+            {"resourceType":"Parameters","parameter":[{"name":"operation","part":[
+              {"name":"type","valueCode":"replace"},{"name":"path","valueString":"Patient.gender"},{"name":"value","valueCode":"male"}]}]}
+            """)!.AsObject();
+        var jsonPatch = new JsonObject
+        {
+            ["resourceType"] = "Binary", ["contentType"] = "application/json-patch+json",
+            ["data"] = Convert.ToBase64String("""[{"op":"add","path":"/birthDate","value":"1999-12-31"}]"""u8.ToArray()),
+        };
+        var r = await _c.PostAsync("/fhir", Fhir.Json(Bundle("transaction",
+            Entry("PATCH", $"Patient/{id}", fhirPathPatch),
+            Entry("PATCH", $"Patient/{id}", jsonPatch))));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var p = await Fhir.Body(await _c.GetAsync($"/fhir/Patient/{id}"));
+        Assert.Equal("male", (string?)p["gender"]);
+        Assert.Equal("1999-12-31", (string?)p["birthDate"]);
+        Assert.Equal("3", (string?)p["meta"]!["versionId"]);
+    }
+
+    [Fact]
     public async Task Bundle_errors_and_prefer()
     {
         await Fhir.AssertOutcome(await _c.PostAsync("/fhir", Fhir.Json(Bundle("collection"))), 400);
