@@ -185,7 +185,7 @@ public sealed partial class FhirService
         {
             if (ResourceJson.GetString(e.Request, "ifNoneExist") is { } ine)
             {
-                var matches = await ConditionalMatchesAsync(type, QueryParams.Parse(ine), ops, ct);
+                var matches = await ConditionalMatchesAsync(type, QueryParams.Parse(ConditionQuery(ine)), ops, ct);
                 if (matches.Count > 1) throw new FhirException(412, "duplicate", $"ifNoneExist '{ine}' matches {matches.Count} resources.");
                 if (matches.Count == 1)
                 {
