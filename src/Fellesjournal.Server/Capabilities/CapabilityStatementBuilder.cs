@@ -24,7 +24,10 @@ public sealed class CapabilityStatementBuilder(FhirDefinitions defs, ServerOptio
         lock (_lock)
         {
             if (_cache.TryGetValue(baseUrl, out var cached)) return cached;
-            return _cache[baseUrl] = Write(baseUrl);
+            var built = Write(baseUrl);
+            // The base URL comes from the Host header: bound the cache so arbitrary hosts cannot grow it.
+            if (_cache.Count < 16) _cache[baseUrl] = built;
+            return built;
         }
     }
 
