@@ -43,6 +43,7 @@ public static class ServerApp
         services.AddSingleton(_ => FhirDefinitions.Default);
         services.AddSingleton<IResourceStore>(sp => StoreFactory.Open(sp.GetRequiredService<ServerOptions>().DataDir));
         services.AddSingleton(sp => Validators.CreateDefault(sp.GetRequiredService<FhirDefinitions>()));
+        services.AddSingleton<WriteCoalescer>();
         services.AddSingleton<CapabilityStatementBuilder>();
         services.AddSingleton<FhirService>();
         services.AddSingleton<FhirHttpHandler>();

@@ -56,6 +56,22 @@ public sealed class SearchTests(ServerFixture server) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task Criteria_reach_the_store_index()
+    {
+        var family = "Søk" + Guid.NewGuid().ToString("N")[..8];
+        var p = Fhir.Patient(null, family);
+        p["identifier"] = new JsonArray(new JsonObject { ["system"] = "urn:oid:2.16.578.1.12.4.1.4.1", ["value"] = family });
+        var id = (string)(await Fhir.Create(_c, p))["id"]!;
+        await Fhir.Create(_c, Fhir.Patient(null, "Other" + family));
+        var byFamily = await Fhir.Body(await _c.GetAsync($"/fhir/Patient?family:exact={Uri.EscapeDataString(family)}"));
+        Assert.Equal([id], byFamily["entry"]!.AsArray().Select(e => (string)e!["resource"]!["id"]!));
+        var byIdentifier = await Fhir.Body(await _c.GetAsync($"/fhir/Patient?identifier=urn:oid:2.16.578.1.12.4.1.4.1|{Uri.EscapeDataString(family)}"));
+        Assert.Single(byIdentifier["entry"]!.AsArray());
+        var sorted = Fhir.Request(HttpMethod.Get, "/fhir/Patient?_sort=family", null, ("Prefer", "handling=strict"));
+        await Fhir.AssertOutcome(await _c.SendAsync(sorted), 400);
+    }
+
+    [Fact]
     public async Task Post_search_and_summary_count()
     {
         var a = (string)(await Fhir.Create(_c, Fhir.Patient()))["id"]!;

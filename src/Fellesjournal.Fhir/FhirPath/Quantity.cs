@@ -123,6 +123,7 @@ internal static class Ucum
 
     private static (string, int) SplitExponent(string s)
     {
+        if (s.StartsWith("10*", StringComparison.Ordinal) || s.StartsWith("10^", StringComparison.Ordinal)) return (s, 1);
         var i = s.Length;
         while (i > 0 && (char.IsDigit(s[i - 1]) || s[i - 1] == '-' || s[i - 1] == '+')) i--;
         if (i == 0 || i == s.Length) return (s, 1);
@@ -131,7 +132,24 @@ internal static class Ucum
 
     private static (decimal Factor, string Dim)? Resolve(string atom)
     {
+        // annotations ({cells}) carry no meaning for conversion
+        var brace = atom.IndexOf('{');
+        if (brace >= 0)
+        {
+            var close = atom.IndexOf('}', brace);
+            if (close < 0) return null;
+            atom = atom[..brace] + atom[(close + 1)..];
+            if (atom.Length == 0) return (1m, "");
+        }
         if (Atoms.TryGetValue(atom, out var a)) return (a.Factor, a.Dim);
+        // 10*3, 10^-6: powers of ten
+        if (atom.Length > 3 && atom.StartsWith("10", StringComparison.Ordinal) && atom[2] is '*' or '^' &&
+            int.TryParse(atom.AsSpan(3), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var pow) && pow is >= -20 and <= 20)
+        {
+            var f = 1m;
+            for (var i = 0; i < Math.Abs(pow); i++) f = pow > 0 ? f * 10 : f / 10;
+            return (f, "");
+        }
         foreach (var (p, f) in Prefixes)
         {
             if (atom.Length > p.Length && atom.StartsWith(p, StringComparison.Ordinal) &&

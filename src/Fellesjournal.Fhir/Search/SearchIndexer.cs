@@ -14,7 +14,9 @@ namespace Fellesjournal.Fhir.Search;
 /// </summary>
 public sealed class SearchIndexer : ISearchIndexer
 {
-    private static readonly HashSet<string> Skipped = ["_id", "_lastUpdated", "_text", "_content", "_query", "_filter", "_list", "_has", "_type"];
+    private static readonly HashSet<string> Skipped = ["_id", "_lastUpdated", "_text", "_content", "_query", "_filter", "_list", "_has", "_type",
+        // Same expression as name; the store searches it on the name rows instead of writing the rows twice.
+        "phonetic"];
     private const int MaxCompositeTuples = 32;
 
     private readonly ConcurrentDictionary<string, ParamPlan[]> _plans = new(StringComparer.Ordinal);
@@ -50,7 +52,7 @@ public sealed class SearchIndexer : ISearchIndexer
     /// <summary>Use the child-walking fast path for plain path expressions (on by default; off to cross-check).</summary>
     public bool UseFastPaths { get; init; } = true;
 
-    private sealed record ComponentPlan(string Type, CompiledExpression Expression);
+    private sealed record ComponentPlan(string Type, CompiledExpression Expression, SimplePathEvaluator? Fast);
 
     /// <summary>Search values and patient-compartment key of a resource.</summary>
     /// <param name="id">The resource id when it differs from (or is missing in) the JSON.</param>
@@ -107,16 +109,30 @@ public sealed class SearchIndexer : ISearchIndexer
             var vals = new List<IndexValue>();
             try
             {
-                foreach (var x in c.Expression.Evaluate(item, _env)) Convert(sp.Code, c.Type, x, vals, Definitions);
+                var items = c.Fast is { } fast ? fast.Evaluate(item) : c.Expression.Evaluate(item, _env);
+                foreach (var x in items) Convert(sp.Code, c.Type, x, vals, Definitions);
             }
             catch (Exception e) { Report(sp, e); return; }
+            vals.RemoveAll(v => v is TokenIndexValue { Code: null }); // text-only tokens cannot be matched in a tuple
             if (vals.Count == 0) return;
             perComponent.Add(vals);
         }
-        IEnumerable<List<IndexValue>> tuples = [[]];
-        foreach (var vals in perComponent)
-            tuples = tuples.SelectMany(t => vals.Select(v => new List<IndexValue>(t) { v }));
-        foreach (var t in tuples.Take(MaxCompositeTuples)) output.Add(new CompositeIndexValue(sp.Code, t));
+        // Cartesian product of the component values, capped.
+        var tuples = new List<IndexValue[]> { new IndexValue[perComponent.Count] };
+        for (var k = 0; k < perComponent.Count; k++)
+        {
+            var next = new List<IndexValue[]>(tuples.Count * perComponent[k].Count);
+            foreach (var t in tuples)
+                foreach (var v in perComponent[k])
+                {
+                    if (next.Count == MaxCompositeTuples) break;
+                    var copy = (IndexValue[])t.Clone();
+                    copy[k] = v;
+                    next.Add(copy);
+                }
+            tuples = next;
+        }
+        foreach (var t in tuples) output.Add(new CompositeIndexValue(sp.Code, t));
     }
 
     private void Report(SearchParameterInfo sp, Exception e) => ExpressionFailed?.Invoke(sp, e);
@@ -141,7 +157,8 @@ public sealed class SearchIndexer : ISearchIndexer
                     var cType = Definitions.GetSearchParameterByUrl(c.Definition)?.Type;
                     var cExpr = cType is null ? null : TryCompile(sp, c.Expression);
                     if (cExpr is null) { comps = null; break; }
-                    comps[i] = new ComponentPlan(cType!, cExpr);
+                    comps[i] = new ComponentPlan(cType!, cExpr,
+                        UseFastPaths ? SimplePathEvaluator.TryCreate(c.Expression, null, Definitions) : null);
                 }
                 if (comps is null || comps.Length == 0) continue;
             }
@@ -195,17 +212,20 @@ public sealed class SearchIndexer : ISearchIndexer
         output.Add(new StringIndexValue(param, StringNormalizer.Normalize(text), text));
     }
 
+    private static readonly string[] NameParts = ["text", "family", "given", "prefix", "suffix"];
+    private static readonly string[] AddressParts = ["text", "line", "city", "district", "state", "postalCode", "country"];
+
     private static void Strings(string param, object item, List<IndexValue> output)
     {
         if (item is not ElementNode n) { AddString(param, TextOf(item), output); return; }
         switch (n.TypeName)
         {
             case "HumanName":
-                foreach (var part in new[] { "text", "family", "given", "prefix", "suffix" })
+                foreach (var part in NameParts)
                     foreach (var c in n.Children(part)) AddString(param, c.Text, output);
                 break;
             case "Address":
-                foreach (var part in new[] { "text", "line", "city", "district", "state", "postalCode", "country" })
+                foreach (var part in AddressParts)
                     foreach (var c in n.Children(part)) AddString(param, c.Text, output);
                 break;
             default:
@@ -237,9 +257,15 @@ public sealed class SearchIndexer : ISearchIndexer
                 AddCoding(param, n, output);
                 break;
             case "CodeableConcept":
+            {
+                var start = output.Count;
                 foreach (var c in n.Children("coding")) AddCoding(param, c, output);
-                if (Norm(ChildText(n, "text")) is { } text) output.Add(new TokenIndexValue(param, null, null, text));
+                // The text gets a row of its own only when no coding already carries it as display.
+                if (Norm(ChildText(n, "text")) is { } text &&
+                    !output.Skip(start).Any(v => v is TokenIndexValue t && t.Text == text))
+                    output.Add(new TokenIndexValue(param, null, null, text));
                 break;
+            }
             case "ContactPoint":
                 if (ChildText(n, "value") is { } cp) output.Add(new TokenIndexValue(param, ChildText(n, "system"), cp));
                 break;

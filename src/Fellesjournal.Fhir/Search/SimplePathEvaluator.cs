@@ -14,8 +14,11 @@ namespace Fellesjournal.Fhir.Search;
 /// </summary>
 public sealed partial class SimplePathEvaluator
 {
-    [GeneratedRegex(@"^(?<head>[A-Z][A-Za-z]*)(?<steps>(\.[a-z][A-Za-z0-9]*)+)(\s+as\s+(?<as>[A-Z][A-Za-z]*)|\.as\((?<as>[A-Z][A-Za-z]*)\)|\.ofType\((?<as>[A-Z][A-Za-z]*)\)|\.where\(resolve\(\)\s+is\s+(?<is>[A-Z][A-Za-z]*)\))?$")]
+    [GeneratedRegex(@"^(?<head>[A-Z][A-Za-z]*)(?<steps>(\.[a-z][A-Za-z0-9]*)*)(\s+as\s+(?<as>[A-Z][A-Za-z]*)|\.as\((?<as>[A-Z][A-Za-z]*)\)|\.ofType\((?<as>[A-Z][A-Za-z]*)\)|\.where\(resolve\(\)\s+is\s+(?<is>[A-Z][A-Za-z]*)\))?$")]
     private static partial Regex BranchPattern();
+
+    [GeneratedRegex(@"^(?<steps>[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)*)(\s+as\s+(?<as>[A-Z][A-Za-z]*)|\.as\((?<as>[A-Z][A-Za-z]*)\)|\.ofType\((?<as>[A-Z][A-Za-z]*)\)|\.where\(resolve\(\)\s+is\s+(?<is>[A-Z][A-Za-z]*)\))?$")]
+    private static partial Regex RelativePattern();
 
     private sealed record Branch(string[] Steps, string? AsType, string? ResolvesTo);
 
@@ -30,7 +33,9 @@ public sealed partial class SimplePathEvaluator
 
     /// <summary>An evaluator for <paramref name="expression"/> on resources of <paramref name="resourceType"/>,
     /// or null when the expression is not of the simple shape.</summary>
-    public static SimplePathEvaluator? TryCreate(string expression, string resourceType, FhirDefinitions defs)
+    /// <param name="resourceType">The type the expression starts from, or null for a relative expression
+    /// (composite components: <c>code</c>, <c>value.as(Quantity)</c>) evaluated on any node.</param>
+    public static SimplePathEvaluator? TryCreate(string expression, string? resourceType, FhirDefinitions defs)
     {
         var branches = new List<Branch>();
         foreach (var raw in ExpressionPruner.SplitUnion(expression))
@@ -38,11 +43,12 @@ public sealed partial class SimplePathEvaluator
             var b = raw;
             if (b.StartsWith('(') && b.EndsWith(')')) b = b[1..^1].Trim();
             if (b.Contains('(') && !b.EndsWith(')')) return null;
-            var m = BranchPattern().Match(b);
+            var m = resourceType is null ? RelativePattern().Match(b) : BranchPattern().Match(b);
             if (!m.Success) return null;
-            var head = m.Groups["head"].Value;
-            if (head != resourceType && head is not ("Resource" or "DomainResource")) return null;
-            var steps = m.Groups["steps"].Value[1..].Split('.');
+            if (resourceType is not null && m.Groups["head"].Value is var head && head != resourceType &&
+                head is not ("Resource" or "DomainResource")) return null;
+            var stepText = m.Groups["steps"].Value;
+            var steps = stepText.Length == 0 ? [] : stepText.TrimStart('.').Split('.');
             var asType = m.Groups["as"].Success ? m.Groups["as"].Value : null;
             var resolves = m.Groups["is"].Success ? m.Groups["is"].Value : null;
             if (asType is not null && defs.GetStructure(asType) is null) return null;
@@ -51,12 +57,12 @@ public sealed partial class SimplePathEvaluator
         return branches.Count == 0 ? null : new SimplePathEvaluator(branches.ToArray(), defs);
     }
 
-    public IReadOnlyList<object> Evaluate(ElementNode resource)
+    public IReadOnlyList<object> Evaluate(ElementNode context)
     {
         List<object>? result = null;
         foreach (var b in _branches)
         {
-            List<ElementNode> items = [resource];
+            List<ElementNode> items = [context];
             foreach (var step in b.Steps)
             {
                 var next = new List<ElementNode>();

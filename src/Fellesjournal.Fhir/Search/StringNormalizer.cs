@@ -26,10 +26,21 @@ public static class StringNormalizer
     public static string Normalize(string text)
     {
         if (text.Length == 0) return text;
-        var simple = true;
+        var ascii = true;
+        var changes = false;
+        var prevSpace = true;
         foreach (var c in text)
-            if (c > 0x7F || char.IsAsciiLetterUpper(c) || c is '\t' or '\n' or '\r') { simple = false; break; }
-        if (simple && !text.Contains("  ")) return text.Trim();
+        {
+            if (c > 0x7F) { ascii = false; break; }
+            var space = c is ' ' or '\t' or '\n' or '\r';
+            if (char.IsAsciiLetterUpper(c) || space && (prevSpace || c != ' ')) changes = true;
+            prevSpace = space;
+        }
+        if (ascii)
+        {
+            if (!changes && !prevSpace) return text;
+            return AsciiSlow(text);
+        }
 
         var sb = new StringBuilder(text.Length);
         var needsDecompose = false;
@@ -58,6 +69,27 @@ public static class StringNormalizer
             sb.Append(char.ToLowerInvariant(c));
         }
         return sb.ToString().TrimEnd();
+    }
+
+    /// <summary>ASCII only: lower-case and collapse whitespace in one pass.</summary>
+    private static string AsciiSlow(string text)
+    {
+        Span<char> buf = text.Length <= 256 ? stackalloc char[text.Length] : new char[text.Length];
+        var n = 0;
+        var lastSpace = true;
+        foreach (var c in text)
+        {
+            if (c is ' ' or '\t' or '\n' or '\r')
+            {
+                if (!lastSpace) buf[n++] = ' ';
+                lastSpace = true;
+                continue;
+            }
+            lastSpace = false;
+            buf[n++] = char.ToLowerInvariant(c);
+        }
+        if (n > 0 && buf[n - 1] == ' ') n--;
+        return new string(buf[..n]);
     }
 
     private static char Fold(char c)

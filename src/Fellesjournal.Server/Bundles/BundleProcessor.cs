@@ -53,7 +53,7 @@ public sealed partial class FhirService
                 {
                     responses[e.Index] = e.Method == "INVALID"
                         ? throw FhirException.BadRequest(e.Url, $"Bundle.entry[{e.Index}].request")
-                        : await HandleAsync(EntryRequest(req, e), new DirectStoreOps(store), ct);
+                        : await HandleAsync(EntryRequest(req, e), new DirectStoreOps(store, coalescer), ct);
                 }
                 catch (FhirException fe) { responses[e.Index] = FhirResponse.FromError(fe); }
             }

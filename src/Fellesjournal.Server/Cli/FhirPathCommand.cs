@@ -65,7 +65,7 @@ public static class FhirPathCommand
     public static string ToJson(IReadOnlyList<object> items)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = false }))
         {
             w.WriteStartArray();
             foreach (var item in items)

@@ -19,6 +19,7 @@ public sealed partial class FhirService(
     FhirDefinitions defs,
     IResourceValidator validator,
     CapabilityStatementBuilder capabilities,
+    WriteCoalescer coalescer,
     ILogger<FhirService> logger)
 {
     public FhirDefinitions Definitions => defs;
@@ -26,7 +27,7 @@ public sealed partial class FhirService(
 
     /// <summary>Runs a request against the store; every failure becomes an OperationOutcome response.</summary>
     public async Task<FhirResponse> HandleAsync(FhirRequest req, CancellationToken ct) =>
-        await HandleAsync(req, new DirectStoreOps(store), ct);
+        await HandleAsync(req, new DirectStoreOps(store, coalescer), ct);
 
     public async Task<FhirResponse> HandleAsync(FhirRequest req, IStoreOps ops, CancellationToken ct)
     {

@@ -9,7 +9,11 @@ public static class SearchParameters
 {
     /// <summary>Result parameters handled by the server, not passed as criteria.</summary>
     public static readonly HashSet<string> ControlParameters =
-        ["_count", "_cursor", "_format", "_pretty", "_summary", "_elements", "_total", "_sort", "_include", "_revinclude", "_contained", "_containedType"];
+        ["_count", "_cursor", "_format", "_pretty", "_summary", "_elements", "_total"];
+
+    /// <summary>Result parameters not implemented yet (full search API issue): 400 when strict, else ignored with a warning.</summary>
+    public static readonly HashSet<string> UnsupportedParameters =
+        ["_sort", "_include", "_revinclude", "_contained", "_containedType", "_query", "_filter"];
 
     /// <summary>Parameters valid on every resource type (and on system search).</summary>
     public static readonly HashSet<string> CommonParameters =
@@ -23,6 +27,12 @@ public static class SearchParameters
         foreach (var (key, value) in query)
         {
             if (ControlParameters.Contains(key)) continue;
+            if (UnsupportedParameters.Contains(key.Split(':')[0]))
+            {
+                if (strict) throw FhirException.BadRequest($"Search parameter '{key}' is not supported yet.", key, "not-supported");
+                ignored.Add(key);
+                continue;
+            }
             var colon = key.IndexOf(':');
             var code = colon < 0 ? key : key[..colon];
             var modifier = colon < 0 ? null : key[(colon + 1)..];

@@ -15,12 +15,15 @@ public interface IStoreOps
     IResourceStore Store { get; }
 }
 
-public sealed class DirectStoreOps(IResourceStore store) : IStoreOps
+/// <summary>Outside transactions: single writes go through the group-commit coalescer when there is one.</summary>
+public sealed class DirectStoreOps(IResourceStore store, WriteCoalescer? coalescer = null) : IStoreOps
 {
     public IResourceStore Store => store;
     public Task<StoredResource?> GetAsync(string type, string id, CancellationToken ct) => store.GetAsync(type, id, ct);
     public Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct) => store.SearchAsync(query, ct);
-    public Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct) => store.MergeAsync(batch, ct);
+
+    public async Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct) =>
+        coalescer is not null && batch.Count == 1 ? [await coalescer.WriteAsync(batch[0], ct)] : await store.MergeAsync(batch, ct);
 }
 
 public sealed class TransactionStoreOps(IResourceStore store, IStoreTransaction tx) : IStoreOps

@@ -55,6 +55,10 @@ public class FhirPathSemanticsTests
     [InlineData("1 'g'.toQuantity('mg')", "1000 'mg'")]
     [InlineData("1 'g'.toQuantity('s')", "{}")]
     [InlineData("2.0 'cm' * 2.0 'm' = 0.040 'm2'", "true")]
+    [InlineData("5 '10*3/uL' = 5000 '/uL'", "true")]
+    [InlineData("1 'mmol/L' = 1000 'umol/L'", "true")]
+    [InlineData("3 '{cells}' = 3 '1'", "true")]
+    [InlineData("1 'mg/dL' > 9 'mg/L'", "true")]
     [InlineData("@2014 + 24 months", "2016")]
     [InlineData("@T23:30 + 1 hour", "00:30")]
     // strings
@@ -142,6 +146,21 @@ public class FhirPathSemanticsTests
         Assert.Throws<FhirPathException>(() => Eval("Patient.descendants()[0]", env: ordered));
         Assert.Equal("Jim", Eval("Patient.name.skip(1).given.first()", env: ordered));
         Assert.NotEqual("{}", Eval("Patient.children().skip(1)"));
+    }
+
+    [Fact]
+    public void Compiled_expressions_are_thread_safe()
+    {
+        var json = File.ReadAllText(Path.Combine(FhirDefinitions.Default.PackageDirectory, "Patient-example.json"));
+        var expr = FhirPathEngine.Compile("Patient.name.where(use != 'old').select(given.first() & ' ' & family.first()).join(', ')");
+        var expected = Eval(expr.Expression);
+        var results = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 200, i =>
+        {
+            var node = i % 2 == 0 ? Patient : ElementNode.Parse(json); // shared and fresh trees
+            results.Add(Values.Format(expr.Evaluate(node).Single())!);
+        });
+        Assert.All(results, r => Assert.Equal(expected, r));
     }
 
     [Fact]

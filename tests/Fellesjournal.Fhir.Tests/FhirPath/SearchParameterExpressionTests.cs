@@ -55,6 +55,33 @@ public class SearchParameterExpressionTests
     }
 
     [Fact]
+    public void Search_parameter_expressions_never_fail_on_the_examples_package()
+    {
+        var all = Environment.GetEnvironmentVariable("FHIRPATH_ALL_EXAMPLES") == "1";
+        var files = Directory.GetFiles(FhirDefinitions.Default.PackageDirectory, "*.json")
+            .Where(f => !Path.GetFileName(f).StartsWith("package", StringComparison.Ordinal))
+            .OrderBy(f => f, StringComparer.Ordinal).Where((_, i) => all || i % 20 == 0).ToList();
+        var failures = new List<string>();
+        var evaluated = 0;
+        foreach (var file in files)
+        {
+            ElementNode node;
+            try { node = ElementNode.Parse(File.ReadAllText(file)); }
+            catch (System.Text.Json.JsonException) { continue; }
+            if (node.TypeName is null) continue;
+            foreach (var sp in FhirDefinitions.Default.SearchParametersFor(node.TypeName).Values)
+            {
+                if (string.IsNullOrEmpty(sp.Expression)) continue;
+                evaluated++;
+                try { FhirPathEngine.Evaluate(node, sp.Expression); }
+                catch (FhirPathException e) { failures.Add($"{Path.GetFileName(file)} {sp.Code}: {e.Message}"); }
+            }
+        }
+        Assert.True(evaluated > 1000, $"only {evaluated} evaluations");
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(30)));
+    }
+
+    [Fact]
     public void Extracts_patient_name_and_observation_components()
     {
         var patient = ElementNode.Parse(File.ReadAllText(Path.Combine(FhirDefinitions.Default.PackageDirectory, "Patient-example.json")));

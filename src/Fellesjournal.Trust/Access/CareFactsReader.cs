@@ -1,0 +1,248 @@
+using System.Text.Json;
+using Fellesjournal.Storage;
+
+namespace Fellesjournal.Trust.Access;
+
+/// <summary>
+/// Derives <see cref="CareFacts"/> and <see cref="CitizenControls"/> for one patient from the store, using only
+/// the basic search (reference parameters) and reads. Organisations and practitioners referenced by id are
+/// resolved to their organisation / HPR numbers. Runs with the server's own authority, never the caller's.
+/// </summary>
+public sealed class CareFactsReader(IResourceStore store)
+{
+    private static readonly HashSet<string> ActiveEncounter = ["arrived", "triaged", "in-progress", "onleave"];
+    private static readonly HashSet<string> ParentCodes = ["PRN", "FTH", "MTH", "NPRN", "NFTH", "NMTH", "ADOPTP", "ADOPTF", "ADOPTM", "STPPRN", "GUARD"];
+
+    public async Task<(CareFacts Facts, CitizenControls Controls)> ReadAsync(string patientId, CancellationToken ct = default)
+    {
+        var cache = new Dictionary<string, string?>();
+        var patientRef = "Patient/" + patientId;
+        var patient = await store.GetAsync("Patient", patientId, ct);
+        string? pid = null;
+        DateOnly? born = null;
+        var relations = new List<CareRelation>();
+        if (patient is { IsDeleted: false })
+        {
+            var root = JsonDocument.Parse(patient.Json).RootElement;
+            pid = IdentifierValue(root, NorwegianSystems.Fnr) ?? IdentifierValue(root, NorwegianSystems.Dnr);
+            if (root.TryGetProperty("birthDate", out var bd) && bd.GetString() is { Length: 10 } s && DateOnly.TryParse(s, out var d)) born = d;
+            foreach (var gp in Array(root, "generalPractitioner"))
+            {
+                var (hpr, org) = await ResolveActorAsync(gp, cache, ct);
+                if (hpr is not null || org is not null)
+                    relations.Add(new CareRelation(CareRelationKind.GeneralPractitioner, org, hpr, true, null, null, patientRef));
+            }
+        }
+
+        foreach (var e in await SearchAllAsync("Encounter", "patient", patientRef, ct))
+        {
+            var r = Parse(e);
+            var active = ActiveEncounter.Contains(Str(r, "status") ?? "");
+            var (start, end) = Period(r, "period");
+            if (r.TryGetProperty("serviceProvider", out var sp))
+            {
+                var (_, org) = await ResolveActorAsync(sp, cache, ct);
+                relations.Add(new CareRelation(CareRelationKind.Encounter, org, null, active, start, end, Ref(e)));
+            }
+            foreach (var part in Array(r, "participant"))
+                if (part.TryGetProperty("individual", out var ind))
+                {
+                    var (hpr, _) = await ResolveActorAsync(ind, cache, ct);
+                    if (hpr is not null) relations.Add(new CareRelation(CareRelationKind.Encounter, null, hpr, active, start, end, Ref(e)));
+                }
+        }
+
+        foreach (var e in await SearchAllAsync("EpisodeOfCare", "patient", patientRef, ct))
+        {
+            var r = Parse(e);
+            var active = Str(r, "status") == "active";
+            var (start, end) = Period(r, "period");
+            string? org = null, hpr = null;
+            if (r.TryGetProperty("managingOrganization", out var mo)) org = (await ResolveActorAsync(mo, cache, ct)).Org;
+            if (r.TryGetProperty("careManager", out var cm)) hpr = (await ResolveActorAsync(cm, cache, ct)).Hpr;
+            relations.Add(new CareRelation(CareRelationKind.EpisodeOfCare, org, hpr, active, start, end, Ref(e)));
+        }
+
+        foreach (var e in await SearchAllAsync("CareTeam", "patient", patientRef, ct))
+        {
+            var r = Parse(e);
+            var active = Str(r, "status") == "active";
+            var (start, end) = Period(r, "period");
+            foreach (var mo in Array(r, "managingOrganization"))
+                relations.Add(new CareRelation(CareRelationKind.CareTeam, (await ResolveActorAsync(mo, cache, ct)).Org, null, active, start, end, Ref(e)));
+            foreach (var part in Array(r, "participant"))
+                if (part.TryGetProperty("member", out var m))
+                {
+                    var (hpr, org) = await ResolveActorAsync(m, cache, ct);
+                    relations.Add(new CareRelation(CareRelationKind.CareTeam, org, hpr, active, start, end, Ref(e)));
+                }
+        }
+
+        foreach (var e in await SearchAllAsync("ServiceRequest", "subject", patientRef, ct))
+        {
+            var r = Parse(e);
+            var active = Str(r, "status") == "active";
+            foreach (var perf in Array(r, "performer"))
+            {
+                var (hpr, org) = await ResolveActorAsync(perf, cache, ct);
+                relations.Add(new CareRelation(CareRelationKind.Referral, org, hpr, active, null, null, Ref(e)));
+            }
+        }
+
+        var parents = new List<ParentRelation>();
+        foreach (var e in await SearchAllAsync("RelatedPerson", "patient", patientRef, ct))
+        {
+            var r = Parse(e);
+            if (r.TryGetProperty("active", out var a) && a.ValueKind == JsonValueKind.False) continue;
+            var isParent = Array(r, "relationship").SelectMany(cc => Array(cc, "coding")).Any(c => ParentCodes.Contains(Str(c, "code") ?? ""));
+            var parentPid = IdentifierValue(r, NorwegianSystems.Fnr) ?? IdentifierValue(r, NorwegianSystems.Dnr);
+            if (isParent && parentPid is not null) parents.Add(new ParentRelation(parentPid, Ref(e)));
+        }
+
+        var (controls, proxies) = await ReadControlsAsync(patientRef, cache, ct);
+        var facts = new CareFacts { PatientId = patientId, PatientPid = pid, BirthDate = born, Relations = relations, Parents = parents, Proxies = proxies };
+        return (facts, controls);
+    }
+
+    private async Task<(CitizenControls, List<ProxyGrant>)> ReadControlsAsync(string patientRef, Dictionary<string, string?> cache, CancellationToken ct)
+    {
+        var locks = new List<LockedSection>();
+        var blocked = new HashSet<string>();
+        var proxies = new List<ProxyGrant>();
+        var reserved = false;
+        foreach (var e in await SearchAllAsync("Consent", "patient", patientRef, ct))
+        {
+            var r = Parse(e);
+            if (Str(r, "status") != "active") continue;
+            var kind = Array(r, "category").SelectMany(cc => Array(cc, "coding"))
+                .Where(c => Str(c, "system") == CitizenControlCodes.System).Select(c => Str(c, "code")).FirstOrDefault();
+            if (kind is null) continue;
+            var provision = r.TryGetProperty("provision", out var pv) ? pv : default;
+            switch (kind)
+            {
+                case CitizenControlCodes.Reservasjon:
+                    reserved = true;
+                    break;
+                case CitizenControlCodes.Sperring:
+                    foreach (var cls in Array(provision, "class"))
+                        if (Str(cls, "code") is { } t) locks.Add(new LockedSection(t, Ref(e)));
+                    foreach (var code in Array(provision, "code"))
+                        foreach (var c in Array(code, "coding"))
+                            if (Str(c, "code") is { } cv) locks.Add(new LockedSection($"{Str(c, "system")}|{cv}", Ref(e)));
+                    break;
+                case CitizenControlCodes.Blokkering:
+                    foreach (var actor in Array(provision, "actor"))
+                        if (actor.TryGetProperty("reference", out var ar) && (await ResolveActorAsync(ar, cache, ct)).Hpr is { } hpr)
+                            blocked.Add(hpr);
+                    break;
+                case CitizenControlCodes.Fullmakt:
+                    var (start, end) = Period(provision, "period");
+                    foreach (var actor in Array(provision, "actor"))
+                        if (actor.TryGetProperty("reference", out var ar2) && await ResolvePersonPidAsync(ar2, cache, ct) is { } grantee)
+                            proxies.Add(new ProxyGrant(grantee, start, end, Ref(e)));
+                    break;
+            }
+        }
+        return (new CitizenControls { Locks = locks, BlockedHpr = blocked, ReservedAgainstSummaryRecord = reserved }, proxies);
+    }
+
+    /// <summary>Every current match, following the cursor.</summary>
+    private async Task<List<StoredResource>> SearchAllAsync(string type, string param, string reference, CancellationToken ct)
+    {
+        var all = new List<StoredResource>();
+        string? cursor = null;
+        do
+        {
+            var page = await store.SearchAsync(new SearchQuery(type, [new SearchCriterion(param, null, [reference])], Count: 200, Cursor: cursor), ct);
+            all.AddRange(page.Resources);
+            cursor = page.NextCursor;
+        } while (cursor is not null);
+        return all;
+    }
+
+    /// <summary>HPR and/or organisation number of a Reference: from its identifier, or by reading the target.</summary>
+    private async Task<(string? Hpr, string? Org)> ResolveActorAsync(JsonElement reference, Dictionary<string, string?> cache, CancellationToken ct)
+    {
+        if (reference.ValueKind != JsonValueKind.Object) return (null, null);
+        if (reference.TryGetProperty("identifier", out var id))
+        {
+            var sys = Str(id, "system");
+            var val = Str(id, "value");
+            if (sys == NorwegianSystems.Hpr) return (val, null);
+            if (sys == NorwegianSystems.OrgNr) return (null, val);
+        }
+        var r = Str(reference, "reference");
+        if (r is null) return (null, null);
+        var slash = r.IndexOf('/');
+        if (slash <= 0) return (null, null);
+        var type = r[..slash];
+        var rid = r[(slash + 1)..];
+        switch (type)
+        {
+            case "Practitioner": return (await IdentifierOfAsync(type, rid, NorwegianSystems.Hpr, cache, ct), null);
+            case "Organization": return (null, await IdentifierOfAsync(type, rid, NorwegianSystems.OrgNr, cache, ct));
+            case "PractitionerRole":
+            {
+                var role = await store.GetAsync(type, rid, ct);
+                if (role is null || role.IsDeleted) return (null, null);
+                var root = Parse(role);
+                string? hpr = null, org = null;
+                if (root.TryGetProperty("practitioner", out var pr)) hpr = (await ResolveActorAsync(pr, cache, ct)).Hpr;
+                if (root.TryGetProperty("organization", out var o)) org = (await ResolveActorAsync(o, cache, ct)).Org;
+                return (hpr, org);
+            }
+            default: return (null, null);
+        }
+    }
+
+    private async Task<string?> ResolvePersonPidAsync(JsonElement reference, Dictionary<string, string?> cache, CancellationToken ct)
+    {
+        if (reference.TryGetProperty("identifier", out var id) && Str(id, "system") is NorwegianSystems.Fnr or NorwegianSystems.Dnr)
+            return Str(id, "value");
+        var r = Str(reference, "reference");
+        if (r is null || r.IndexOf('/') is var slash && slash <= 0) return null;
+        var type = r[..slash];
+        if (type is not ("RelatedPerson" or "Patient" or "Practitioner")) return null;
+        return await IdentifierOfAsync(type, r[(slash + 1)..], NorwegianSystems.Fnr, cache, ct)
+            ?? await IdentifierOfAsync(type, r[(slash + 1)..], NorwegianSystems.Dnr, cache, ct);
+    }
+
+    private async Task<string?> IdentifierOfAsync(string type, string id, string system, Dictionary<string, string?> cache, CancellationToken ct)
+    {
+        var key = $"{type}/{id}|{system}";
+        if (cache.TryGetValue(key, out var hit)) return hit;
+        var res = await store.GetAsync(type, id, ct);
+        var value = res is { IsDeleted: false } ? IdentifierValue(Parse(res), system) : null;
+        cache[key] = value;
+        return value;
+    }
+
+    private static JsonElement Parse(StoredResource r) => JsonDocument.Parse(r.Json).RootElement;
+    private static string Ref(StoredResource r) => $"{r.ResourceType}/{r.Id}";
+
+    private static string? Str(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static IEnumerable<JsonElement> Array(JsonElement e, string name)
+    {
+        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v)) return [];
+        return v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().ToList() : [v];
+    }
+
+    private static string? IdentifierValue(JsonElement resource, string system) =>
+        Array(resource, "identifier").Where(i => Str(i, "system") == system).Select(i => Str(i, "value")).FirstOrDefault(v => v is not null);
+
+    private static (DateTimeOffset?, DateTimeOffset?) Period(JsonElement e, string name)
+    {
+        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var p) || p.ValueKind != JsonValueKind.Object) return (null, null);
+        return (Date(Str(p, "start")), Date(Str(p, "end"), endOfDay: true));
+    }
+
+    private static DateTimeOffset? Date(string? s, bool endOfDay = false)
+    {
+        if (s is null) return null;
+        if (s.Length == 10 && DateOnly.TryParse(s, out var d))
+            return new DateTimeOffset(d.ToDateTime(endOfDay ? new TimeOnly(23, 59, 59) : TimeOnly.MinValue), TimeSpan.Zero);
+        return DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+    }
+}

@@ -1,0 +1,33 @@
+namespace Fellesjournal.Trust.Access;
+
+/// <summary>Identifier systems (HL7 Norway no-basis NamingSystems) the trust layer reads.</summary>
+public static class NorwegianSystems
+{
+    public const string Fnr = "urn:oid:2.16.578.1.12.4.1.4.1";
+    public const string Dnr = "urn:oid:2.16.578.1.12.4.1.4.2";
+    public const string Hpr = "urn:oid:2.16.578.1.12.4.1.4.4";
+    public const string OrgNr = "urn:oid:2.16.578.1.12.4.1.4.101";
+    public const string Resh = "urn:oid:2.16.578.1.12.4.1.4.102";
+}
+
+/// <summary>
+/// How citizen controls are stored: a <c>Consent</c> with <c>patient</c> = the citizen, <c>status</c> = active,
+/// <c>scope</c> = patient-privacy, and one <c>category</c> coding from <see cref="System"/> saying which control it is.
+/// <list type="bullet">
+/// <item><c>sperring</c>: <c>provision.type</c> deny; locked sections as <c>provision.class</c> (resource types) and
+/// <c>provision.code</c> (category codings, keyed "system|code").</item>
+/// <item><c>blokkering</c>: <c>provision.type</c> deny; <c>provision.actor.reference</c> the blocked Practitioner
+/// (by id or by an HPR identifier).</item>
+/// <item><c>reservasjon</c>: <c>provision.type</c> deny; no summary record.</item>
+/// <item><c>fullmakt</c>: <c>provision.type</c> permit; <c>provision.actor.reference</c> the grantee (RelatedPerson/Patient
+/// id or an FNR/D-number identifier); <c>provision.period</c> its validity.</item>
+/// </list>
+/// </summary>
+public static class CitizenControlCodes
+{
+    public const string System = "https://fellesjournal.no/fhir/CodeSystem/citizen-control";
+    public const string Sperring = "sperring";
+    public const string Blokkering = "blokkering";
+    public const string Reservasjon = "reservasjon";
+    public const string Fullmakt = "fullmakt";
+}

@@ -1,0 +1,201 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace Fellesjournal.Trust.Audit;
+
+/// <summary>
+/// The audit log in SQLite: its own tables (in the store's database file or another), append-only by triggers,
+/// each row carrying <c>hash = SHA-256(prev_hash || record)</c> where <c>record</c> is the canonical JSON, and a
+/// signed checkpoint every <see cref="CheckpointEvery"/> records. Appends are serialised and read the chain head
+/// inside their own transaction, so <see cref="AppendInTransaction"/> can join a store write's transaction.
+/// </summary>
+public sealed class SqliteAuditLog : IAuditLog
+{
+    public const string Schema = """
+        CREATE TABLE IF NOT EXISTS audit_log (
+          seq INTEGER PRIMARY KEY,
+          time INTEGER NOT NULL,            -- unix ms, copy of the record's Time (checked by Verify)
+          patient_id TEXT,                  -- copy of the record's PatientId (checked by Verify)
+          record TEXT NOT NULL,             -- canonical JSON, hashed byte for byte
+          prev_hash BLOB NOT NULL,
+          hash BLOB NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_audit_patient ON audit_log(patient_id, seq);
+        CREATE TABLE IF NOT EXISTS audit_checkpoint (
+          seq INTEGER PRIMARY KEY,          -- last record covered
+          hash BLOB NOT NULL,
+          time INTEGER NOT NULL,
+          key_id TEXT NOT NULL,
+          signature BLOB NOT NULL);
+        CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+          BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+          BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS audit_checkpoint_no_update BEFORE UPDATE ON audit_checkpoint
+          BEGIN SELECT RAISE(ABORT, 'audit_checkpoint is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS audit_checkpoint_no_delete BEFORE DELETE ON audit_checkpoint
+          BEGIN SELECT RAISE(ABORT, 'audit_checkpoint is append-only'); END;
+        """;
+
+    private static readonly byte[] Genesis = new byte[32];
+
+    private readonly string _connectionString;
+    private readonly AuditCheckpointSigner _signer;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _appendLock = new(1, 1);
+
+    /// <summary>Records between automatic checkpoints.</summary>
+    public int CheckpointEvery { get; init; } = 1000;
+
+    /// <param name="filePath">The database file (may be the resource store's).</param>
+    public SqliteAuditLog(string filePath, AuditCheckpointSigner signer, TimeProvider? time = null)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.GetFullPath(filePath),
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _signer = signer;
+        _time = time ?? TimeProvider.System;
+        using var conn = Open();
+        Exec(conn, null, "PRAGMA journal_mode = WAL;");
+        EnsureSchema(conn);
+    }
+
+    public static void EnsureSchema(SqliteConnection conn) => Exec(conn, null, Schema);
+
+    private SqliteConnection Open()
+    {
+        var c = new SqliteConnection(_connectionString);
+        c.Open();
+        Exec(c, null, "PRAGMA synchronous = FULL;");
+        return c;
+    }
+
+    public async Task<AuditRecord> AppendAsync(AuditRecord record, CancellationToken ct = default)
+    {
+        await _appendLock.WaitAsync(ct);
+        try
+        {
+            using var conn = Open();
+            using var tx = conn.BeginTransaction(); // BEGIN IMMEDIATE: the head cannot move under us
+            var stored = AppendInTransaction(conn, tx, record);
+            tx.Commit();
+            return stored;
+        }
+        finally { _appendLock.Release(); }
+    }
+
+    /// <summary>
+    /// Appends inside a caller's transaction (e.g. the store's write transaction, so the audit record commits or
+    /// rolls back with the write). The caller's transaction must be a write (IMMEDIATE) transaction.
+    /// </summary>
+    public AuditRecord AppendInTransaction(SqliteConnection conn, SqliteTransaction tx, AuditRecord record)
+    {
+        long lastSeq = 0;
+        var prev = Genesis;
+        using (var head = Cmd(conn, tx, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
+        using (var r = head.ExecuteReader())
+            if (r.Read()) { lastSeq = r.GetInt64(0); prev = (byte[])r[1]; }
+
+        var stored = record with
+        {
+            Sequence = lastSeq + 1,
+            Time = record.Time == default ? _time.GetUtcNow() : record.Time,
+        };
+        var json = stored.ToCanonicalJson();
+        var hash = ChainHash(prev, json);
+        using (var ins = Cmd(conn, tx, "INSERT INTO audit_log (seq, time, patient_id, record, prev_hash, hash) VALUES ($s, $t, $p, $r, $ph, $h)"))
+        {
+            ins.Parameters.AddWithValue("$s", stored.Sequence);
+            ins.Parameters.AddWithValue("$t", stored.Time.ToUnixTimeMilliseconds());
+            ins.Parameters.AddWithValue("$p", (object?)stored.PatientId ?? DBNull.Value);
+            ins.Parameters.AddWithValue("$r", Encoding.UTF8.GetString(json));
+            ins.Parameters.AddWithValue("$ph", prev);
+            ins.Parameters.AddWithValue("$h", hash);
+            ins.ExecuteNonQuery();
+        }
+        if (CheckpointEvery > 0 && stored.Sequence % CheckpointEvery == 0)
+            InsertCheckpoint(conn, tx, _signer.Sign(stored.Sequence, hash, _time.GetUtcNow()));
+        return stored;
+    }
+
+    public async Task<AuditCheckpoint?> CheckpointAsync(CancellationToken ct = default)
+    {
+        await _appendLock.WaitAsync(ct);
+        try
+        {
+            using var conn = Open();
+            using var tx = conn.BeginTransaction();
+            using var head = Cmd(conn, tx, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+            using var r = head.ExecuteReader();
+            if (!r.Read()) return null;
+            var seq = r.GetInt64(0);
+            var hash = (byte[])r[1];
+            r.Close();
+            using (var exists = Cmd(conn, tx, "SELECT 1 FROM audit_checkpoint WHERE seq = $s"))
+            {
+                exists.Parameters.AddWithValue("$s", seq);
+                if (exists.ExecuteScalar() is not null) { tx.Commit(); return null; }
+            }
+            var cp = _signer.Sign(seq, hash, _time.GetUtcNow());
+            InsertCheckpoint(conn, tx, cp);
+            tx.Commit();
+            return cp;
+        }
+        finally { _appendLock.Release(); }
+    }
+
+    private static void InsertCheckpoint(SqliteConnection conn, SqliteTransaction tx, AuditCheckpoint cp)
+    {
+        using var ins = Cmd(conn, tx, "INSERT INTO audit_checkpoint (seq, hash, time, key_id, signature) VALUES ($s, $h, $t, $k, $g)");
+        ins.Parameters.AddWithValue("$s", cp.Sequence);
+        ins.Parameters.AddWithValue("$h", cp.Hash);
+        ins.Parameters.AddWithValue("$t", cp.Time.ToUnixTimeMilliseconds());
+        ins.Parameters.AddWithValue("$k", cp.KeyId);
+        ins.Parameters.AddWithValue("$g", cp.Signature);
+        ins.ExecuteNonQuery();
+    }
+
+    public Task<IReadOnlyList<AuditRecord>> QueryByPatientAsync(string patientId, int limit = 1000, CancellationToken ct = default)
+    {
+        using var conn = Open();
+        using var cmd = Cmd(conn, null, "SELECT record FROM audit_log WHERE patient_id = $p ORDER BY seq DESC LIMIT $n");
+        cmd.Parameters.AddWithValue("$p", patientId);
+        cmd.Parameters.AddWithValue("$n", limit);
+        var list = new List<AuditRecord>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) list.Add(AuditRecord.FromJson(Encoding.UTF8.GetBytes(r.GetString(0))));
+        return Task.FromResult<IReadOnlyList<AuditRecord>>(list);
+    }
+
+    public Task<ChainVerification> VerifyAsync(CancellationToken ct = default)
+    {
+        using var conn = Open();
+        return Task.FromResult(AuditChainVerifier.Verify(conn, _signer, ct));
+    }
+
+    internal static byte[] ChainHash(byte[] prev, byte[] json)
+    {
+        var buf = new byte[prev.Length + json.Length];
+        prev.CopyTo(buf, 0);
+        json.CopyTo(buf, prev.Length);
+        return SHA256.HashData(buf);
+    }
+
+    internal static SqliteCommand Cmd(SqliteConnection conn, SqliteTransaction? tx, string sql)
+    {
+        var c = conn.CreateCommand();
+        c.Transaction = tx;
+        c.CommandText = sql;
+        return c;
+    }
+
+    private static void Exec(SqliteConnection conn, SqliteTransaction? tx, string sql)
+    {
+        using var c = Cmd(conn, tx, sql);
+        c.ExecuteNonQuery();
+    }
+}
