@@ -59,6 +59,20 @@ public sealed class CrudTests(ServerFixture server) : IClassFixture<ServerFixtur
     }
 
     [Fact]
+    public async Task Decimal_precision_and_unicode_survive_the_round_trip()
+    {
+        const string json = """{"resourceType":"Observation","status":"final","code":{"text":"Blodtrykk – måling"},"valueQuantity":{"value":1.50,"unit":"mmol/L"},"note":[{"text":"🙂 æøå"}]}""";
+        var r = await _c.PostAsync("/fhir/Observation", Fhir.Json(json));
+        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        var id = (string)(await Fhir.Body(r))["id"]!;
+        var text = await _c.GetStringAsync($"/fhir/Observation/{id}");
+        Assert.Contains("\"value\":1.50", text);
+        var back = JsonNode.Parse(text)!;
+        Assert.Equal("Blodtrykk – måling", (string?)back["code"]!["text"]);
+        Assert.Equal("🙂 æøå", (string?)back["note"]![0]!["text"]);
+    }
+
+    [Fact]
     public async Task Read_unknown_id_and_type_are_404()
     {
         await Fhir.AssertOutcome(await _c.GetAsync("/fhir/Patient/does-not-exist"), 404);

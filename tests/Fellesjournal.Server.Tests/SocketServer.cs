@@ -10,6 +10,7 @@ public sealed class SocketServer : IAsyncDisposable
     private readonly WebApplication _app;
     public string BaseUrl { get; }
     public string DataDir { get; }
+    private bool _ownsDataDir;
 
     private SocketServer(WebApplication app, string dataDir)
     {
@@ -19,19 +20,19 @@ public sealed class SocketServer : IAsyncDisposable
     }
 
     /// <summary>Starts on a fresh SQLite store in a temp dir (or on <paramref name="dataDir"/>).</summary>
-    public static async Task<SocketServer> StartAsync(string? dataDir = null)
+    public static async Task<SocketServer> StartAsync(string? dataDir = null, bool demo = false)
     {
         var dir = dataDir ?? Path.Combine(Path.GetTempPath(), "fj-sock-" + Guid.NewGuid().ToString("N"));
-        var settings = new Dictionary<string, string?> { ["Fellesjournal:DataDir"] = dir };
+        var settings = new Dictionary<string, string?> { ["Fellesjournal:DataDir"] = dir, ["Fellesjournal:Demo"] = demo ? "true" : "false" };
         var app = await ServerApp.BuildAsync(settings, "http://127.0.0.1:0");
         await app.StartAsync();
-        return new SocketServer(app, dir);
+        return new SocketServer(app, dir) { _ownsDataDir = dataDir is null };
     }
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        try { Directory.Delete(DataDir, true); } catch (IOException) { }
+        if (_ownsDataDir) try { Directory.Delete(DataDir, true); } catch (IOException) { }
     }
 }

@@ -56,6 +56,8 @@ public class IndexValueConversionTests
         Assert.Equal(("http://loinc.org", "8480-6", "systolic bp"), (cc[0].System, cc[0].Code, cc[0].Text));
         Assert.Equal(("http://snomed.info/sct", "271649006", null), (cc[1].System, cc[1].Code, cc[1].Text));
         Assert.Equal((null, null, "blodtrykk"), (cc[2].System, cc[2].Code, cc[2].Text));
+        // A text equal to a coding's display needs no row of its own.
+        Assert.Single(Convert("token", Node("""{"coding":[{"system":"http://loinc.org","code":"8480-6","display":"Systolic BP"}],"text":"systolic  bp"}""", "CodeableConcept")));
 
         var cp = Assert.IsType<TokenIndexValue>(Assert.Single(Convert("token", Node("""{"system":"phone","value":"+47 12345678"}""", "ContactPoint"))));
         Assert.Equal(("phone", "+47 12345678"), (cp.System, cp.Code));

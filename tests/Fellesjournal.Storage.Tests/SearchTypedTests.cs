@@ -56,6 +56,7 @@ public class SearchTypedTests
         Assert.Equal("p3", await Ids(t, "Patient", ("name:contains", "sse")));
         Assert.Equal("p1", await Ids(t, "Patient", ("family", "ØSTBY")));
         Assert.Equal("p1,p3", await Ids(t, "Patient", ("family", "østby,hanss")));
+        Assert.Equal("p2,p3", await Ids(t, "Patient", ("phonetic", "hans")));
     }
 
     [Theory, MemberData(nameof(Kinds))]

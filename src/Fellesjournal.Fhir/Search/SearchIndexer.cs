@@ -14,7 +14,9 @@ namespace Fellesjournal.Fhir.Search;
 /// </summary>
 public sealed class SearchIndexer : ISearchIndexer
 {
-    private static readonly HashSet<string> Skipped = ["_id", "_lastUpdated", "_text", "_content", "_query", "_filter", "_list", "_has", "_type"];
+    private static readonly HashSet<string> Skipped = ["_id", "_lastUpdated", "_text", "_content", "_query", "_filter", "_list", "_has", "_type",
+        // Same expression as name; the store searches it on the name rows instead of writing the rows twice.
+        "phonetic"];
     private const int MaxCompositeTuples = 32;
 
     private readonly ConcurrentDictionary<string, ParamPlan[]> _plans = new(StringComparer.Ordinal);
@@ -111,6 +113,7 @@ public sealed class SearchIndexer : ISearchIndexer
                 foreach (var x in items) Convert(sp.Code, c.Type, x, vals, Definitions);
             }
             catch (Exception e) { Report(sp, e); return; }
+            vals.RemoveAll(v => v is TokenIndexValue { Code: null }); // text-only tokens cannot be matched in a tuple
             if (vals.Count == 0) return;
             perComponent.Add(vals);
         }
@@ -254,9 +257,15 @@ public sealed class SearchIndexer : ISearchIndexer
                 AddCoding(param, n, output);
                 break;
             case "CodeableConcept":
+            {
+                var start = output.Count;
                 foreach (var c in n.Children("coding")) AddCoding(param, c, output);
-                if (Norm(ChildText(n, "text")) is { } text) output.Add(new TokenIndexValue(param, null, null, text));
+                // The text gets a row of its own only when no coding already carries it as display.
+                if (Norm(ChildText(n, "text")) is { } text &&
+                    !output.Skip(start).Any(v => v is TokenIndexValue t && t.Text == text))
+                    output.Add(new TokenIndexValue(param, null, null, text));
                 break;
+            }
             case "ContactPoint":
                 if (ChildText(n, "value") is { } cp) output.Add(new TokenIndexValue(param, ChildText(n, "system"), cp));
                 break;

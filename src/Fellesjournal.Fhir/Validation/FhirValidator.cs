@@ -41,15 +41,20 @@ public sealed class FhirValidator
     }
 
     /// <summary>Validates UTF-8 JSON text of a resource.</summary>
-    public OperationOutcome Validate(ReadOnlySpan<byte> json)
+    public OperationOutcome Validate(ReadOnlySpan<byte> json) => Validate(json.ToArray());
+
+    /// <summary>Validates UTF-8 JSON text of a resource (no copy: the document reads the array).</summary>
+    public OperationOutcome Validate(byte[] json) => Validate(new ReadOnlyMemory<byte>(json));
+
+    /// <summary>Validates UTF-8 JSON text of a resource (no copy).</summary>
+    public OperationOutcome Validate(ReadOnlyMemory<byte> json)
     {
-        if (!Utf8.IsValid(json))
+        if (!Utf8.IsValid(json.Span))
             return OperationOutcome.Single(IssueSeverity.Error, "structure", "The content is not valid UTF-8");
-        var copy = json.ToArray();
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(copy, FhirJson.DocumentOptions);
+            doc = JsonDocument.Parse(json, FhirJson.DocumentOptions);
         }
         catch (JsonException e)
         {

@@ -29,9 +29,24 @@ internal sealed class InvariantChecks(FhirDefinitions defs, TerminologyService t
         ["que-7"] = "R4 expression tests 'answer is Boolean' (System.Boolean), which a FHIR boolean is not in FHIRPath",
     };
 
-    private sealed record Compiled(ConstraintInfo Constraint, CompiledExpression? Expression, string? CompileError);
+    private sealed record Compiled(ConstraintInfo Constraint, CompiledExpression? Expression, string? CompileError)
+    {
+        /// <summary>Names the expression mentions; null when its result may depend on more than the named children.</summary>
+        public HashSet<string>? Names { get; } = Expression is null ? null : InvariantNames.Of(Constraint.Expression!);
+    }
 
-    private readonly ConcurrentDictionary<(ElementInfo, string?), Compiled[]> _byElement = new();
+    /// <summary>
+    /// A constraint as applied to one (element, type). When a node has none of the children the expression
+    /// names, the result is the same for every such node: it is computed once and reused (0 = not yet, 1 = holds, 2 = fails).
+    /// </summary>
+    private sealed class Applied(Compiled compiled)
+    {
+        public Compiled Compiled { get; } = compiled;
+        public int WithoutNamedChildren;
+    }
+
+    private readonly ConcurrentDictionary<(ElementInfo, string?), Applied[]> _byElement = new();
+    private Func<(ElementInfo, string?), Applied[]>? _build;
     private readonly ConcurrentDictionary<string, Compiled> _byExpression = new(StringComparer.Ordinal);
     private readonly Lazy<bool> _enabled = new(Probe);
 
@@ -62,18 +77,25 @@ internal sealed class InvariantChecks(FhirDefinitions defs, TerminologyService t
     {
         var def = node.Definition;
         if (def is null) return [];
-        var list = _byElement.GetOrAdd((def, node.TypeName), Build);
+        var list = _byElement.GetOrAdd((def, node.TypeName), _build ??= Build);
         return list.Length == 0 ? [] : Run(list, node, env);
     }
 
-    private IEnumerable<(IssueSeverity, string, string)> Run(Compiled[] list, ElementNode node, EvaluationEnvironment env)
+    private IEnumerable<(IssueSeverity, string, string)> Run(Applied[] list, ElementNode node, EvaluationEnvironment env)
     {
-        foreach (var c in list)
+        foreach (var a in list)
         {
+            var c = a.Compiled;
             var key = c.Constraint.Key;
             if (c.Expression is null)
             {
                 yield return (IssueSeverity.Warning, "invariant", $"Invariant {key} could not be compiled: {c.CompileError}");
+                continue;
+            }
+            var reusable = c.Names is not null && !node.IsPrimitive && !HasNamedChild(node, c.Names);
+            if (reusable && a.WithoutNamedChildren != 0)
+            {
+                if (a.WithoutNamedChildren == 2) yield return Failed(c.Constraint);
                 continue;
             }
             string? failure = null;
@@ -81,6 +103,7 @@ internal sealed class InvariantChecks(FhirDefinitions defs, TerminologyService t
             try
             {
                 ok = IsTrue(c.Expression.Evaluate(node, env));
+                if (reusable) a.WithoutNamedChildren = ok ? 1 : 2;
             }
             catch (Exception e) when (e is not (OutOfMemoryException or InsufficientExecutionStackException))
             {
@@ -90,9 +113,18 @@ internal sealed class InvariantChecks(FhirDefinitions defs, TerminologyService t
             if (failure is not null)
                 yield return (IssueSeverity.Warning, "invariant", $"Invariant {key} could not be evaluated: {failure}");
             else if (!ok)
-                yield return (c.Constraint.Severity == "error" ? IssueSeverity.Error : IssueSeverity.Warning, "invariant",
-                    $"Constraint failed: {key}: {c.Constraint.Human}");
+                yield return Failed(c.Constraint);
         }
+    }
+
+    private static (IssueSeverity, string, string) Failed(ConstraintInfo c) =>
+        (c.Severity == "error" ? IssueSeverity.Error : IssueSeverity.Warning, "invariant", $"Constraint failed: {c.Key}: {c.Human}");
+
+    private static bool HasNamedChild(ElementNode node, HashSet<string> names)
+    {
+        foreach (var child in node.Children())
+            if (names.Contains(child.Name)) return true;
+        return false;
     }
 
     /// <summary>
@@ -103,7 +135,7 @@ internal sealed class InvariantChecks(FhirDefinitions defs, TerminologyService t
     private static bool IsTrue(IReadOnlyList<object> result) =>
         result.Count != 1 || result[0] is not bool b || b;
 
-    private Compiled[] Build((ElementInfo Def, string? Type) key)
+    private Applied[] Build((ElementInfo Def, string? Type) key)
     {
         var constraints = new List<ConstraintInfo>(key.Def.Constraints);
         // An element typed by a data type also carries that type's own invariants (e.g. HumanName, Extension).
@@ -114,7 +146,7 @@ internal sealed class InvariantChecks(FhirDefinitions defs, TerminologyService t
         }
         return constraints
             .Where(c => c.Expression is not null && !Skipped.ContainsKey(c.Key))
-            .Select(c => _byExpression.GetOrAdd(c.Key + "\u0000" + c.Expression, _ => Compile(c)))
+            .Select(c => new Applied(_byExpression.GetOrAdd(c.Key + "\u0000" + c.Expression, _ => Compile(c))))
             .ToArray();
     }
 

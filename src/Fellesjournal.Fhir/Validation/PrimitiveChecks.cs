@@ -47,23 +47,65 @@ internal sealed class PrimitiveChecks(FhirDefinitions defs)
         if (text.Length > MaxStringLength && type != "base64Binary")
             return ("too-long", $"The value is {text.Length} characters long; FHIR strings are limited to 1 MB");
         if (Regex(type, text) is { } bad) return bad;
-        switch (type)
-        {
-            case "date":
-            case "dateTime":
-            case "instant":
-                if (!PartialDateTime.TryParse(text, out _)) return ("value", $"'{Short(text)}' is not a valid {type}");
-                break;
-            case "time":
-                if (!PartialTime.TryParse(text, out _)) return ("value", $"'{Short(text)}' is not a valid time");
-                break;
-        }
+        // The regexes fix the layout and the ranges of month, hour, minute and second; the day of the month is left.
+        if (type is "date" or "dateTime" or "instant" && !DayExists(text))
+            return ("value", $"'{Short(text)}' is not a valid {type}: there is no such day");
         return null;
+    }
+
+    /// <summary>
+    /// Hand-written equivalents of the commonest published regexes (same language, Java \s = ASCII whitespace),
+    /// used only when the definitions carry exactly that regex.
+    /// </summary>
+    private static readonly Dictionary<string, (string Pattern, Func<string, bool> Match)> FastPaths = new(StringComparer.Ordinal)
+    {
+        ["string"] = (@"[ \r\n\t\S]+", t => t.Length > 0 && t.AsSpan().IndexOfAny('\v', '\f') < 0),
+        ["markdown"] = (@"[ \r\n\t\S]+", t => t.Length > 0 && t.AsSpan().IndexOfAny('\v', '\f') < 0),
+        ["uri"] = (@"\S*", t => t.AsSpan().IndexOfAny(AsciiSpace) < 0),
+        ["url"] = (@"\S*", t => t.AsSpan().IndexOfAny(AsciiSpace) < 0),
+        ["canonical"] = (@"\S*", t => t.AsSpan().IndexOfAny(AsciiSpace) < 0),
+        ["code"] = (@"[^\s]+(\s[^\s]+)*", IsCode),
+        ["id"] = (@"[A-Za-z0-9\-\.]{1,64}", t => t.Length is >= 1 and <= 64 && t.AsSpan().IndexOfAnyExcept(IdChars) < 0),
+    };
+
+    private static readonly System.Buffers.SearchValues<char> AsciiSpace = System.Buffers.SearchValues.Create(" \t\n\v\f\r");
+    private static readonly System.Buffers.SearchValues<char> IdChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.");
+
+    /// <summary>[^\s]+(\s[^\s]+)*: words separated by single whitespace characters.</summary>
+    private static bool IsCode(string t)
+    {
+        if (t.Length == 0) return false;
+        var prevSpace = true; // no leading whitespace
+        foreach (var c in t)
+        {
+            var sp = c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r';
+            if (sp && prevSpace) return false;
+            prevSpace = sp;
+        }
+        return !prevSpace;
+    }
+
+    private readonly ConcurrentDictionary<string, Func<string, bool>?> _fast = new(StringComparer.Ordinal);
+
+    /// <summary>For text already matching the date regex (yyyy[-mm[-dd...]]): is the day in its month?</summary>
+    private static bool DayExists(string text)
+    {
+        if (text.Length < 10) return true;
+        var year = int.Parse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture);
+        var month = int.Parse(text.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture);
+        var day = int.Parse(text.AsSpan(8, 2), NumberStyles.None, CultureInfo.InvariantCulture);
+        return year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month);
     }
 
     private (string, string)? Regex(string type, string text)
     {
-        var re = _regexes.GetOrAdd(type, Build);
+        // TryGetValue first: GetOrAdd with a lambda or method group allocates a delegate on every call.
+        if (!_fast.TryGetValue(type, out var fast))
+            fast = _fast.GetOrAdd(type, FastPaths.TryGetValue(type, out var f) && defs.GetStructure(type)?.PrimitiveRegex == f.Pattern ? f.Match : null);
+        if (fast is not null)
+            return fast(text) ? null : ("value", $"The value '{Short(text)}' is not a valid {type}");
+        if (!_regexes.TryGetValue(type, out var re)) re = _regexes.GetOrAdd(type, Build(type));
         if (re is null) return null;
         try
         {

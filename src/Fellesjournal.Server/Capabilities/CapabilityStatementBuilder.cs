@@ -98,7 +98,7 @@ public sealed class CapabilityStatementBuilder(FhirDefinitions defs, ServerOptio
         w.WriteBoolean("readHistory", true);
         w.WriteBoolean("updateCreate", true);
         w.WriteBoolean("conditionalCreate", true);
-        w.WriteString("conditionalRead", "modified-since");
+        w.WriteString("conditionalRead", "full-support");
         w.WriteBoolean("conditionalUpdate", true);
         w.WriteString("conditionalDelete", "single");
         w.WriteStartArray("referencePolicy");

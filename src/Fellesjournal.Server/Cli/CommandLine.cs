@@ -7,6 +7,7 @@ public static class CommandLine
     [
         ("serve", "serve [--data DIR] [--urls URL] [--demo]   run the FHIR server", ServeCommand.RunAsync),
         ("import", "import <file|dir> [--data DIR]            load NDJSON files and Bundles into the store", ImportCommand.RunAsync),
+        ("seed", "seed --patients N [--seed S] [--out DIR | --into-store [--data DIR]]  generate a synthetic Norwegian population", SeedCommand.RunAsync),
         ("fhirpath", "fhirpath '<expression>' <resource.json|xml> evaluate FHIRPath, print the result as JSON", FhirPathCommand.RunAsync),
         ("validate", "validate <file>                            validate a resource, print the OperationOutcome", ValidateCommand.RunAsync),
         ("conformance", "conformance fhirpath <suite.xml>           run the official FHIRPath test suite", ConformanceCommand.RunAsync),

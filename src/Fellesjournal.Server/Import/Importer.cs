@@ -28,8 +28,8 @@ public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResour
         public double PerSecond => Elapsed.TotalSeconds > 0 ? (Loaded + Unchanged) / Elapsed.TotalSeconds : 0;
     }
 
-    private readonly List<(ResourceWrite Write, JsonObject Resource)> _batch = [];
-    private readonly HashSet<(string, string)> _inBatch = [];
+    private readonly List<(JsonObject Resource, string Source)> _pending = [];
+    private Task? _inFlight;
     private readonly Stopwatch _clock = new();
     private TimeSpan _lastProgress;
 
@@ -66,6 +66,7 @@ public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResour
             }
         }
         await FlushAsync(report, ct);
+        await DrainAsync();
         report.Elapsed = _clock.Elapsed;
         return report;
     }
@@ -112,50 +113,91 @@ public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResour
         }
     }
 
-    private async Task AddResourceAsync(JsonObject resource, string source, Report report, CancellationToken ct)
+    private Task AddResourceAsync(JsonObject resource, string source, Report report, CancellationToken ct)
+    {
+        _pending.Add((resource, source));
+        return _pending.Count >= batchSize ? FlushAsync(report, ct) : Task.CompletedTask;
+    }
+
+    private sealed record Prepared(string? Type, string? Id, byte[]? Bytes, JsonObject Resource, string Source, string? Rejection);
+
+    /// <summary>CPU work per resource (type check, id, serialization, validation), run in parallel.</summary>
+    private Prepared Prepare(JsonObject resource, string source)
     {
         var type = ResourceJson.GetString(resource, "resourceType");
         if (type is null || !defs.IsConcreteResourceType(type))
-        {
-            report.Rejected.Add(new(source, $"unknown resource type '{type}'"));
-            return;
-        }
+            return new(type, null, null, resource, source, $"unknown resource type '{type}'");
         var id = ResourceJson.GetString(resource, "id");
         if (id is null) resource["id"] = id = IdGenerator.NewId();
         ResourceJson.StripServerMeta(resource);
         var bytes = ResourceJson.ToBytes(resource);
         var result = validator.Validate(resource, bytes);
-        if (!result.Success)
-        {
-            var issues = result.Outcome.Issues.Where(i => i.Severity is Fhir.Model.IssueSeverity.Error or Fhir.Model.IssueSeverity.Fatal).Take(3);
-            report.Rejected.Add(new($"{source} ({type}/{id})", string.Join("; ", issues.Select(i => $"{i.Location}: {i.Diagnostics}"))));
-            return;
-        }
-        if (_inBatch.Contains((type, id))) await FlushAsync(report, ct);
-        _batch.Add((new ResourceWrite(type, id, bytes), resource));
-        _inBatch.Add((type, id));
-        if (_batch.Count >= batchSize) await FlushAsync(report, ct);
+        if (result.Success) return new(type, id, bytes, resource, source, null);
+        var issues = result.Outcome.Issues.Where(i => i.Severity is Fhir.Model.IssueSeverity.Error or Fhir.Model.IssueSeverity.Fatal).Take(3);
+        return new(type, id, bytes, resource, $"{source} ({type}/{id})", string.Join("; ", issues.Select(i => $"{i.Location}: {i.Diagnostics}")));
     }
 
+    /// <summary>
+    /// Validates the pending resources in parallel, skips unchanged ones, and hands the rest to the store.
+    /// One store write is kept in flight while the next chunk is prepared; writes stay in input order.
+    /// </summary>
     private async Task FlushAsync(Report report, CancellationToken ct)
     {
-        if (_batch.Count == 0) return;
-        var writes = new List<ResourceWrite>(_batch.Count);
-        foreach (var (w, r) in _batch)
+        if (_pending.Count == 0) return;
+        var items = _pending.ToArray();
+        _pending.Clear();
+        var prepared = new Prepared[items.Length];
+        Parallel.For(0, items.Length, new ParallelOptions { CancellationToken = ct }, i => prepared[i] = Prepare(items[i].Resource, items[i].Source));
+
+        var writes = new List<Prepared>(prepared.Length);
+        foreach (var p in prepared)
         {
-            var current = await store.GetAsync(w.ResourceType, w.Id, ct);
-            if (current is { IsDeleted: false } && ContentEquality.SameContent(current.Json, r)) report.Unchanged++;
-            else writes.Add(w);
+            if (p.Rejection is not null) report.Rejected.Add(new(p.Source, p.Rejection));
+            else writes.Add(p);
         }
-        if (writes.Count > 0) await store.MergeAsync(writes, ct);
-        report.Loaded += writes.Count;
-        _batch.Clear();
-        _inBatch.Clear();
+        var unchanged = new bool[writes.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, writes.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, token) =>
+        {
+            var current = await store.GetAsync(writes[i].Type!, writes[i].Id!, token);
+            unchanged[i] = current is { IsDeleted: false } && ContentEquality.SameContent(current.Json, writes[i].Resource);
+        });
+
+        // Split where the same resource occurs twice, so each version is written in order.
+        var batch = new List<ResourceWrite>();
+        var keys = new HashSet<(string, string)>();
+        for (var i = 0; i < writes.Count; i++)
+        {
+            if (unchanged[i]) { report.Unchanged++; continue; }
+            if (!keys.Add((writes[i].Type!, writes[i].Id!)))
+            {
+                await WriteAsync(batch, report, ct);
+                batch = [];
+                keys = [(writes[i].Type!, writes[i].Id!)];
+            }
+            batch.Add(new ResourceWrite(writes[i].Type!, writes[i].Id!, writes[i].Bytes));
+        }
+        await WriteAsync(batch, report, ct);
         if (Progress is not null && _clock.Elapsed - _lastProgress >= TimeSpan.FromSeconds(1))
         {
             _lastProgress = _clock.Elapsed;
             var done = report.Loaded + report.Unchanged;
             Progress(done, done / _clock.Elapsed.TotalSeconds);
         }
+    }
+
+    private async Task WriteAsync(List<ResourceWrite> batch, Report report, CancellationToken ct)
+    {
+        if (_inFlight is not null) await _inFlight;
+        _inFlight = null;
+        if (batch.Count == 0) return;
+        report.Loaded += batch.Count;
+        _inFlight = store.MergeAsync(batch, ct);
+    }
+
+    /// <summary>Waits for the last store write.</summary>
+    private async Task DrainAsync()
+    {
+        if (_inFlight is not null) await _inFlight;
+        _inFlight = null;
     }
 }

@@ -24,6 +24,10 @@ internal sealed record RowPredicate(string Sql, params object[] Args) : SearchNo
 /// that satisfies <paramref name="Sql"/>."</summary>
 internal sealed record IndexPredicate(string Table, long? Ident, string Sql, params object[] Args) : SearchNode;
 
+/// <summary>An argument resolved when the query runs: the first seq whose lastUpdated is at or after
+/// <paramref name="Millis"/> (max seq + 1 when there is none).</summary>
+internal sealed record SeqAtOrAfter(long Millis);
+
 /// <summary>The WHERE clause over <c>resource_version r</c> and its parameters.</summary>
 internal sealed class TranslatedSearch
 {
@@ -41,7 +45,8 @@ internal sealed class TranslatedSearch
 
     public void Bind(SqliteCommand cmd)
     {
-        foreach (var (k, v) in _params) cmd.Parameters.AddWithValue(k, v);
+        foreach (var (k, v) in _params)
+            cmd.Parameters.AddWithValue(k, v is SeqAtOrAfter s ? SeqBounds.FirstAtOrAfter(cmd.Connection!, cmd.Transaction, s.Millis) : v);
     }
 
     private string Param(object value)

@@ -15,7 +15,7 @@ internal static class SqliteReads
         using var cmd = c.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = version is null
-            ? $"SELECT {Columns} FROM resource_version r WHERE r.res_type = $t AND r.res_id = $i AND r.is_current = 1"
+            ? $"SELECT {Columns} FROM resource_version r WHERE r.res_type = $t AND r.res_id = $i ORDER BY r.version DESC LIMIT 1"
             : $"SELECT {Columns} FROM resource_version r WHERE r.res_type = $t AND r.res_id = $i AND r.version = $v";
         cmd.Parameters.AddWithValue("$t", type);
         cmd.Parameters.AddWithValue("$i", id);
@@ -42,27 +42,28 @@ internal static class SqliteReads
         var sql = new StringBuilder($"SELECT {Columns} FROM resource_version r WHERE 1 = 1");
         if (q.ResourceType is not null) { sql.Append(" AND r.res_type = $t"); cmd.Parameters.AddWithValue("$t", q.ResourceType); }
         if (q.Id is not null) { sql.Append(" AND r.res_id = $i"); cmd.Parameters.AddWithValue("$i", q.Id); }
+        // Time bounds become seq bounds (lastUpdated grows with seq); the order by seq is the order by lastUpdated.
         if (q.Since is { } since)
         {
-            sql.Append(" AND r.last_updated >= $since");
-            cmd.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+            sql.Append(" AND r.seq >= $since");
+            cmd.Parameters.AddWithValue("$since", SeqBounds.FirstAtOrAfter(c, null, since.ToUnixTimeMilliseconds()));
         }
         if (q.At is { } at)
         {
             // Versions that were current at that instant: written at or before it, not superseded by then.
-            sql.Append(" AND r.last_updated <= $at AND NOT EXISTS (SELECT 1 FROM resource_version n WHERE n.res_type = r.res_type" +
-                       " AND n.res_id = r.res_id AND n.version > r.version AND n.last_updated <= $at)");
-            cmd.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+            var atEnd = SeqBounds.FirstAtOrAfter(c, null, at.ToUnixTimeMilliseconds() + 1);
+            sql.Append(" AND r.seq < $at AND NOT EXISTS (SELECT 1 FROM resource_version n WHERE n.res_type = r.res_type" +
+                       " AND n.res_id = r.res_id AND n.version > r.version AND n.seq < $at)");
+            cmd.Parameters.AddWithValue("$at", atEnd);
         }
         if (q.Cursor is not null)
         {
-            var (lu, seq) = ParseHistoryCursor(q.Cursor);
-            sql.Append(" AND (r.last_updated, r.seq) < ($clu, $cseq)");
-            cmd.Parameters.AddWithValue("$clu", lu);
+            var (_, seq) = ParseHistoryCursor(q.Cursor);
+            sql.Append(" AND r.seq < $cseq");
             cmd.Parameters.AddWithValue("$cseq", seq);
         }
         var count = Clamp(q.Count);
-        sql.Append(" ORDER BY r.last_updated DESC, r.seq DESC LIMIT $n");
+        sql.Append(" ORDER BY r.seq DESC LIMIT $n");
         cmd.Parameters.AddWithValue("$n", count + 1);
         cmd.CommandText = sql.ToString();
         var list = new List<StoredResource>();

@@ -1,15 +1,17 @@
 namespace Fellesjournal.Storage.Sqlite;
 
 /// <summary>
-/// The SQLite schema. <c>resource_version</c> holds every version; <c>is_current</c> with partial indexes
-/// finds the current one without scanning. Index tables hold rows for current versions only (rows of the
+/// The SQLite schema. <c>resource_version</c> holds every version; the current one is found by an index
+/// seek, and <c>is_current</c> marks it for search. lastUpdated grows with <c>seq</c> (the writer's clock is
+/// monotonic), so time ranges become <c>seq</c> ranges found by binary search over the primary key and no
+/// time index is needed: every index costs on the import path. Index tables hold rows for current versions only (rows of the
 /// previous version are deleted when a new one is written), clustered by <c>seq</c> (the version row) so
 /// bulk inserts append; <c>h_ident</c> = hash(resourceType, param) and the other hashes serve equality lookups.
 /// <c>patient_id</c> is the patient-compartment key (future distribution key for PostgreSQL).
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -26,11 +28,10 @@ internal static class SqliteSchema
           json_len INTEGER NOT NULL,       -- uncompressed length
           json BLOB                        -- Brotli-compressed JSON, null for a tombstone
         );
+        -- The current version is the highest: one seek on ux_rv_version (ORDER BY version DESC LIMIT 1).
         CREATE UNIQUE INDEX IF NOT EXISTS ux_rv_version ON resource_version(res_type, res_id, version);
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_rv_current ON resource_version(res_type, res_id) WHERE is_current = 1;
-        CREATE INDEX IF NOT EXISTS ix_rv_type_history ON resource_version(res_type, last_updated, seq);
-        CREATE INDEX IF NOT EXISTS ix_rv_system_history ON resource_version(last_updated, seq);
-        CREATE INDEX IF NOT EXISTS ix_rv_live ON resource_version(res_type, seq) WHERE is_current = 1 AND deleted = 0;
+        -- Type history and type-wide search; system history walks the primary key.
+        CREATE INDEX IF NOT EXISTS ix_rv_type ON resource_version(res_type, seq);
 
         CREATE TABLE IF NOT EXISTS idx_string (
           seq INTEGER NOT NULL, ord INTEGER NOT NULL, patient_id TEXT, h_ident INTEGER NOT NULL,
@@ -42,7 +43,6 @@ internal static class SqliteSchema
           seq INTEGER NOT NULL, ord INTEGER NOT NULL, patient_id TEXT, h_ident INTEGER NOT NULL,
           h_sys_code INTEGER NOT NULL, system TEXT, code TEXT, text TEXT,
           PRIMARY KEY (seq, ord)) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS ix_token_sys_code ON idx_token(h_sys_code);
         CREATE INDEX IF NOT EXISTS ix_token_code ON idx_token(h_ident, code);
 
         CREATE TABLE IF NOT EXISTS idx_date (

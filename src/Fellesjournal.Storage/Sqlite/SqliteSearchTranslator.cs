@@ -42,13 +42,14 @@ internal static class SqliteSearchTranslator
                 return new OrNode(c.Values.Select(v => (SearchNode)new RowPredicate("r.res_id = {0}", v)).ToList());
             case "_lastUpdated":
                 NoModifier(c);
-                return new OrNode(c.Values.Select(v => DateCondition(c.Code, v, "r.last_updated", "(r.last_updated + 1)", row: true)).ToList());
+                return new OrNode(c.Values.Select(v => LastUpdated(c.Code, v)).ToList());
         }
         if (type is null)
             throw new SearchException($"Search parameter '{c.Code}' needs a resource type (system-level search supports _id and _lastUpdated).", c.Code);
         var sp = defs.GetSearchParameter(type, c.Code)
                  ?? throw new SearchException($"Unknown search parameter '{c.Code}' for {type}.", c.Code);
-        var ident = IndexHash.Of(type, sp.Code);
+        // phonetic has name's expression and is not indexed separately: approximate it with the name rows.
+        var ident = IndexHash.Of(type, sp.Code == "phonetic" && defs.GetSearchParameter(type, "name") is not null ? "name" : sp.Code);
         if (c.Modifier == "missing")
         {
             var table = TableOf(sp);
@@ -128,6 +129,27 @@ internal static class SqliteSearchTranslator
         return row ? new RowPredicate(sql, args) : new IndexPredicate("idx_date", ident, sql, args);
     }
 
+    /// <summary>_lastUpdated as a seq range: lastUpdated grows with seq, so "at or after t" is "seq at or after
+    /// the first version written at t or later" (resolved when the query runs).</summary>
+    private static SearchNode LastUpdated(string code, string value)
+    {
+        var (prefix, rest) = SplitPrefix(value);
+        if (!PartialDateTime.TryParse(rest, out var d))
+            throw new SearchException($"Invalid date '{value}' for '{code}'.", code);
+        var lo = new SeqAtOrAfter(d.LowerBound.ToUnixTimeMilliseconds());
+        var hi = new SeqAtOrAfter(d.UpperBoundExclusive.ToUnixTimeMilliseconds());
+        // A version is the point [t, t+1ms): eq/ap = inside the range, gt/ge/sa/le/lt/eb compare with its ends.
+        return prefix switch
+        {
+            "eq" or "ap" => new RowPredicate("r.seq >= {0} AND r.seq < {1}", lo, hi),
+            "ne" => new RowPredicate("(r.seq < {0} OR r.seq >= {1})", lo, hi),
+            "gt" or "sa" => new RowPredicate("r.seq >= {0}", hi),
+            "ge" => new RowPredicate("r.seq >= {0}", lo),
+            "lt" or "eb" => new RowPredicate("r.seq < {0}", lo),
+            _ /* le */ => new RowPredicate("r.seq < {0}", hi),
+        };
+    }
+
     // ---- number / quantity ----
 
     private static decimal ParseDecimal(string code, string text) =>
@@ -199,8 +221,8 @@ internal static class SqliteSearchTranslator
         var (system, code) = (parts[0], parts[1]);
         if (system.Length == 0) return new IndexPredicate("idx_token", ident, "i.code = {0} AND i.system IS NULL", code);
         if (code.Length == 0) return new IndexPredicate("idx_token", ident, "i.system = {0}", system);
-        // The hash includes type and parameter, so no h_ident condition: the planner uses ix_token_sys_code.
-        return new IndexPredicate("idx_token", null, "i.h_sys_code = {0}", IndexHash.Of(type, sp.Code, system, code));
+        // (h_ident, code) is the index; the system is checked through the row's hash.
+        return new IndexPredicate("idx_token", ident, "i.code = {0} AND i.h_sys_code = {1}", code, IndexHash.Of(type, sp.Code, system, code));
     }
 
     // ---- string ----

@@ -14,9 +14,10 @@ internal readonly record struct PreparedWrite(ResourceWrite Write, ResourceIndex
 internal sealed class SqliteWriter : IDisposable
 {
     private readonly SqliteConnection _conn;
-    private readonly Cmd _selectCurrent, _retire, _insertVersion;
-    private readonly Cmd[] _deleteIndex;
-    private readonly Cmd _insString, _insToken, _insDate, _insNumber, _insQuantity, _insReference, _insUri, _insComposite;
+    private readonly Cmd _selectCurrent;
+    private readonly RawStatement _retire, _insertVersion;
+    private readonly RawStatement[] _deleteIndex;
+    private readonly RawStatement _insString, _insToken, _insDate, _insNumber, _insQuantity, _insReference, _insUri, _insComposite;
     private long _committedSeq, _seq, _lastStampMs;
 
     public SqliteConnection Connection => _conn;
@@ -32,19 +33,19 @@ internal sealed class SqliteWriter : IDisposable
             _committedSeq = _seq = r.GetInt64(0);
             _lastStampMs = r.GetInt64(1);
         }
-        _selectCurrent = new(conn, "SELECT seq, version, deleted, last_updated FROM resource_version WHERE res_type = $a AND res_id = $b AND is_current = 1", 2);
-        _retire = new(conn, "UPDATE resource_version SET is_current = 0 WHERE seq = $a", 1);
-        _insertVersion = new(conn, "INSERT INTO resource_version (seq, res_type, res_id, version, last_updated, deleted, is_current, patient_id, json_len, json) VALUES ($a, $b, $c, $d, $e, $f, 1, $g, $h, $i)", 9);
-        _deleteIndex = SqliteSchema.IndexTables.Select(t => new Cmd(conn, $"DELETE FROM {t} WHERE seq = $a", 1)).ToArray();
+        _selectCurrent = new(conn, "SELECT seq, version, deleted, last_updated FROM resource_version WHERE res_type = $a AND res_id = $b ORDER BY version DESC LIMIT 1", 2);
+        _retire = new(conn, "UPDATE resource_version SET is_current = 0 WHERE seq = $a");
+        _insertVersion = new(conn, "INSERT INTO resource_version (seq, res_type, res_id, version, last_updated, deleted, is_current, patient_id, json_len, json) VALUES ($a, $b, $c, $d, $e, $f, 1, $g, $h, $i)");
+        _deleteIndex = SqliteSchema.IndexTables.Select(t => new RawStatement(conn, $"DELETE FROM {t} WHERE seq = $a")).ToArray();
         const string common = "seq, ord, patient_id, h_ident";
-        _insString = new(conn, $"INSERT INTO idx_string ({common}, norm, exact) VALUES ($a, $b, $c, $d, $e, $f)", 6);
-        _insToken = new(conn, $"INSERT INTO idx_token ({common}, h_sys_code, system, code, text) VALUES ($a, $b, $c, $d, $e, $f, $g, $h)", 8);
-        _insDate = new(conn, $"INSERT INTO idx_date ({common}, low, high) VALUES ($a, $b, $c, $d, $e, $f)", 6);
-        _insNumber = new(conn, $"INSERT INTO idx_number ({common}, value) VALUES ($a, $b, $c, $d, $e)", 5);
-        _insQuantity = new(conn, $"INSERT INTO idx_quantity ({common}, value, system, code, unit) VALUES ($a, $b, $c, $d, $e, $f, $g, $h)", 8);
-        _insReference = new(conn, $"INSERT INTO idx_reference ({common}, target_type, target_id, base_url) VALUES ($a, $b, $c, $d, $e, $f, $g)", 7);
-        _insUri = new(conn, $"INSERT INTO idx_uri ({common}, uri) VALUES ($a, $b, $c, $d, $e)", 5);
-        _insComposite = new(conn, $"INSERT INTO idx_composite ({common}, h_value, components) VALUES ($a, $b, $c, $d, $e, $f)", 6);
+        _insString = new(conn, $"INSERT INTO idx_string ({common}, norm, exact) VALUES ($a, $b, $c, $d, $e, $f)");
+        _insToken = new(conn, $"INSERT INTO idx_token ({common}, h_sys_code, system, code, text) VALUES ($a, $b, $c, $d, $e, $f, $g, $h)");
+        _insDate = new(conn, $"INSERT INTO idx_date ({common}, low, high) VALUES ($a, $b, $c, $d, $e, $f)");
+        _insNumber = new(conn, $"INSERT INTO idx_number ({common}, value) VALUES ($a, $b, $c, $d, $e)");
+        _insQuantity = new(conn, $"INSERT INTO idx_quantity ({common}, value, system, code, unit) VALUES ($a, $b, $c, $d, $e, $f, $g, $h)");
+        _insReference = new(conn, $"INSERT INTO idx_reference ({common}, target_type, target_id, base_url) VALUES ($a, $b, $c, $d, $e, $f, $g)");
+        _insUri = new(conn, $"INSERT INTO idx_uri ({common}, uri) VALUES ($a, $b, $c, $d, $e)");
+        _insComposite = new(conn, $"INSERT INTO idx_composite ({common}, h_value, components) VALUES ($a, $b, $c, $d, $e, $f)");
     }
 
     public SqliteTransaction Begin()
@@ -142,9 +143,9 @@ internal sealed class SqliteWriter : IDisposable
 
             if (exists)
             {
-                _retire.Exec(tx, curSeq);
+                _retire.Exec(curSeq);
                 if (!curDeleted)
-                    foreach (var d in _deleteIndex) d.Exec(tx, curSeq);
+                    foreach (var d in _deleteIndex) d.Exec(curSeq);
             }
 
             var seq = ++_seq;
@@ -157,15 +158,15 @@ internal sealed class SqliteWriter : IDisposable
                 stored = JsonCodec.Compress(json);
             }
             var patient = w.IsDelete ? null : index.PatientId;
-            _insertVersion.Exec(tx, seq, w.ResourceType, w.Id, version, stampMs, w.IsDelete ? 1 : 0,
+            _insertVersion.Exec(seq, w.ResourceType, w.Id, version, stampMs, w.IsDelete ? 1 : 0,
                 (object?)patient ?? DBNull.Value, json.Length, (object?)stored ?? DBNull.Value);
-            if (!w.IsDelete) InsertIndex(tx, seq, w.ResourceType, patient, index);
+            if (!w.IsDelete) InsertIndex(seq, w.ResourceType, patient, index);
             results[i] = new StoredResource(w.ResourceType, w.Id, version, stamp, w.IsDelete, json, Created: !exists);
         }
         return results;
     }
 
-    private void InsertIndex(SqliteTransaction tx, long seq, string type, string? patient, ResourceIndex index)
+    private void InsertIndex(long seq, string type, string? patient, ResourceIndex index)
     {
         object p = (object?)patient ?? DBNull.Value;
         var ord = 0;
@@ -175,29 +176,29 @@ internal sealed class SqliteWriter : IDisposable
             switch (v)
             {
                 case StringIndexValue s:
-                    _insString.Exec(tx, seq, ord++, p, ident, s.Normalized, s.Exact);
+                    _insString.Exec(seq, ord++, p, ident, s.Normalized, s.Exact);
                     break;
                 case TokenIndexValue t:
-                    _insToken.Exec(tx, seq, ord++, p, ident, IndexHash.Of(type, t.Param, t.System, t.Code),
+                    _insToken.Exec(seq, ord++, p, ident, IndexHash.Of(type, t.Param, t.System, t.Code),
                         Db(t.System), Db(t.Code), Db(t.Text));
                     break;
                 case DateIndexValue d:
-                    _insDate.Exec(tx, seq, ord++, p, ident, SqliteValues.Millis(d.Low), SqliteValues.Millis(d.High));
+                    _insDate.Exec(seq, ord++, p, ident, SqliteValues.Millis(d.Low), SqliteValues.Millis(d.High));
                     break;
                 case NumberIndexValue n:
-                    _insNumber.Exec(tx, seq, ord++, p, ident, (double)n.Value);
+                    _insNumber.Exec(seq, ord++, p, ident, (double)n.Value);
                     break;
                 case QuantityIndexValue q:
-                    _insQuantity.Exec(tx, seq, ord++, p, ident, (double)q.Value, Db(q.System), Db(q.Code), Db(q.Unit));
+                    _insQuantity.Exec(seq, ord++, p, ident, (double)q.Value, Db(q.System), Db(q.Code), Db(q.Unit));
                     break;
                 case ReferenceIndexValue r:
-                    _insReference.Exec(tx, seq, ord++, p, ident, Db(r.TargetType), r.TargetId, Db(r.BaseUrl));
+                    _insReference.Exec(seq, ord++, p, ident, Db(r.TargetType), r.TargetId, Db(r.BaseUrl));
                     break;
                 case UriIndexValue u:
-                    _insUri.Exec(tx, seq, ord++, p, ident, u.Uri);
+                    _insUri.Exec(seq, ord++, p, ident, u.Uri);
                     break;
                 case CompositeIndexValue c:
-                    _insComposite.Exec(tx, seq, ord++, p, ident, IndexHash.Of(type, c.Param, CompositeKeys.KeyOf(c)),
+                    _insComposite.Exec(seq, ord++, p, ident, IndexHash.Of(type, c.Param, CompositeKeys.KeyOf(c)),
                         CompositeKeys.Describe(c));
                     break;
             }
@@ -208,7 +209,8 @@ internal sealed class SqliteWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var c in new[] { _selectCurrent, _retire, _insertVersion, _insString, _insToken, _insDate, _insNumber,
+        _selectCurrent.Dispose();
+        foreach (var c in new[] { _retire, _insertVersion, _insString, _insToken, _insDate, _insNumber,
                      _insQuantity, _insReference, _insUri, _insComposite }.Concat(_deleteIndex))
             c.Dispose();
     }
@@ -232,12 +234,6 @@ internal sealed class SqliteWriter : IDisposable
         {
             _cmd.Transaction = tx;
             for (var i = 0; i < args.Length; i++) _params[i].Value = args[i] ?? DBNull.Value;
-        }
-
-        public int Exec(SqliteTransaction tx, params object?[] args)
-        {
-            Bind(tx, args);
-            return _cmd.ExecuteNonQuery();
         }
 
         public SqliteDataReader Reader(SqliteTransaction tx, params object?[] args)
