@@ -16,7 +16,7 @@ public class DpopTests : IDisposable
     public DpopTests()
     {
         _issuer = new DevelopmentIssuer(time: _time);
-        var tokens = new TokenValidator(_issuer.TrustedIssuers(), new KnownIdChecks(), _time);
+        var tokens = new TokenValidator(_issuer.TrustedIssuers(), NorwegianIdChecks.Instance, _time);
         _auth = new RequestAuthenticator(tokens, new DpopValidator(new DpopReplayCache(), _time));
     }
 
@@ -172,7 +172,7 @@ public class DpopTests : IDisposable
     public async Task Issuer_requiring_dpop_refuses_bearer()
     {
         var issuers = _issuer.TrustedIssuers().Select(i => i with { RequireDpop = true }).ToList();
-        var auth = new RequestAuthenticator(new TokenValidator(issuers, new KnownIdChecks(), _time), new DpopValidator(new DpopReplayCache(), _time));
+        var auth = new RequestAuthenticator(new TokenValidator(issuers, NorwegianIdChecks.Instance, _time), new DpopValidator(new DpopReplayCache(), _time));
         var t = _issuer.Mint(DemoPersonas.Get("gp"));
         Fails(await auth.AuthenticateAsync("Bearer " + t, null, "GET", new Uri(Url)), AuthFailure.DpopRequired);
     }

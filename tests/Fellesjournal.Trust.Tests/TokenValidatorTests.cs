@@ -14,7 +14,7 @@ public class TokenValidatorTests : IDisposable
     public TokenValidatorTests()
     {
         _issuer = new DevelopmentIssuer(time: _time);
-        _validator = new TokenValidator(_issuer.TrustedIssuers(), new KnownIdChecks(), _time);
+        _validator = new TokenValidator(_issuer.TrustedIssuers(), NorwegianIdChecks.Instance, _time);
     }
 
     public void Dispose() => _issuer.Dispose();
@@ -247,10 +247,21 @@ public class TokenValidatorTests : IDisposable
         Assert.Single(TrustedIssuer.KeysFromJwks(_issuer.JwksJson));
     }
 
+    [Theory]
+    [InlineData("15038500048")] // citizen pid with the last digit changed
+    [InlineData("11117400280")]
+    [InlineData("31029900000")]
+    public void Numbers_used_as_invalid_are_invalid(string pid) => Assert.False(NorwegianIdChecks.Instance.IsValidPersonNumber(pid));
+
+    [Theory]
+    [InlineData("974380006")]
+    [InlineData("123456789")]
+    public void Org_numbers_used_as_invalid_are_invalid(string org) => Assert.False(NorwegianIdChecks.Instance.IsValidOrganisationNumber(org));
+
     [Fact]
     public void Every_persona_has_valid_numbers()
     {
-        var checks = new KnownIdChecks();
+        var checks = NorwegianIdChecks.Instance;
         foreach (var p in DemoPersonas.All)
         {
             if (p.Pid is not null) Assert.True(checks.IsValidPersonNumber(p.Pid), p.Id);
