@@ -137,4 +137,42 @@ public sealed class CareFactsReaderTests : IAsyncDisposable
         Assert.Empty(facts.Relations);
         Assert.Empty(controls.Locks);
     }
+
+    [Fact]
+    public async Task Citizen_reach_is_own_record_and_children_under_12()
+    {
+        await Seed();
+        await _store.MergeAsync([
+            Put($$$"""{"resourceType":"Patient","id":"teen","identifier":[{"system":"{{{Fnr}}}","value":"17061200045"}],"birthDate":"2012-06-17"}"""),
+            Put($$$"""{"resourceType":"RelatedPerson","id":"rp2","patient":{"reference":"Patient/teen"},"relationship":[{"coding":[{"code":"FTH"}]}],"identifier":[{"system":"{{{Fnr}}}","value":"02029000002"}]}"""),
+            Put($$$"""{"resourceType":"Patient","id":"ola","identifier":[{"system":"{{{Fnr}}}","value":"02029000002"}],"birthDate":"1990-02-02"}"""),
+        ]);
+        var resolver = new CompartmentResolver(_store, new CareFactsReader(_store), new ManualTime(Now));
+        using var issuer = new DevelopmentIssuer();
+        var ola = (await new TokenValidator(issuer.TrustedIssuers()).ValidateAsync(issuer.Mint(DemoPersonas.Get("parent")))).Principal!;
+        var filter = await resolver.ForCitizenAsync(ola);
+        Assert.False(filter.AllPatients);
+        Assert.Equal(["emma", "ola"], filter.PatientIds.Order());
+        Assert.True(filter.Permits("emma", "Observation"));
+        Assert.False(filter.Permits("teen", "Observation"));
+        Assert.False(filter.Permits("kari", "Observation"));
+        Assert.True(filter.Permits(null, "Organization"));
+    }
+
+    [Fact]
+    public async Task Locked_sections_are_hidden_by_the_filter_for_personnel()
+    {
+        await Seed();
+        var resolver = new CompartmentResolver(_store, new CareFactsReader(_store), new ManualTime(Now));
+        using var issuer = new DevelopmentIssuer();
+        var nurse = (await new TokenValidator(issuer.TrustedIssuers()).ValidateAsync(issuer.Mint(DemoPersonas.Get("nurse")))).Principal!;
+        var (decision, filter, _) = await resolver.ForPatientAsync(nurse, "kari");
+        Assert.Equal(AccessBasis.CareRelationship, decision.Basis);
+        Assert.True(filter.Permits("kari", "Observation", ["http://loinc.org|1234-5"]));
+        Assert.False(filter.Permits("kari", "Observation", ["http://loinc.org|11450-4"]));
+        Assert.False(filter.Permits("kari", "Condition"));
+        Assert.False(filter.Permits("emma", "Observation"));
+        var (_, opened, _) = await resolver.ForPatientAsync(nurse, "kari", consentInTheMoment: true);
+        Assert.True(opened.Permits("kari", "Condition"));
+    }
 }
