@@ -322,4 +322,29 @@ public sealed class AuditChainTests : IDisposable
         Assert.Equal(json, back.ToCanonicalJson());
         Assert.Contains("æøå", Encoding.UTF8.GetString(json));
     }
+
+    [Fact]
+    public async Task Failed_authentication_is_recorded_without_a_principal()
+    {
+        var log = Log();
+        var fail = AuthResult.Fail(AuthFailure.Expired, "The access token has expired.");
+        var r = await log.AppendAsync(AuditRecord.ForUnauthenticated(fail, AuditRecord.ActionFor("GET", isSearch: true), "/fhir/Observation?patient=p1", _time.Now));
+        Assert.Equal(AuditOutcome.Failed, r.Outcome);
+        Assert.Equal(AuditAction.Search, r.Action);
+        Assert.Contains("Expired", r.OutcomeDetail);
+        Assert.Null(r.PatientId);
+        Assert.Equal("8", (string?)AuditEventMapper.ToAuditEvent(r)["outcome"]);
+        Assert.True((await log.VerifyAsync()).Ok);
+    }
+
+    [Theory]
+    [InlineData("GET", false, AuditAction.Read)]
+    [InlineData("GET", true, AuditAction.Search)]
+    [InlineData("POST", true, AuditAction.Search)]
+    [InlineData("POST", false, AuditAction.Create)]
+    [InlineData("PUT", false, AuditAction.Update)]
+    [InlineData("PATCH", false, AuditAction.Update)]
+    [InlineData("DELETE", false, AuditAction.Delete)]
+    public void Http_methods_map_to_audit_actions(string method, bool search, AuditAction expected) =>
+        Assert.Equal(expected, AuditRecord.ActionFor(method, search));
 }
