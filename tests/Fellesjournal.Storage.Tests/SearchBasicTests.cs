@@ -1,3 +1,4 @@
+using Fellesjournal.Storage.Tests.Postgres;
 using Fellesjournal.Storage;
 using static Fellesjournal.Storage.Tests.TempStore;
 
@@ -8,10 +9,10 @@ public class SearchBasicTests
     private static SearchQuery Q(string? type, params SearchCriterion[] c) => new(type, c);
     private static SearchCriterion C(string code, params string[] values) => new(code, null, values);
 
-    [Fact]
-    public async Task Id_search_ORs_values_and_skips_deleted_and_other_types()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Id_search_ORs_values_and_skips_deleted_and_other_types(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"a"}"""), Put("""{"resourceType":"Patient","id":"b"}"""),
             Put("""{"resourceType":"Patient","id":"c"}"""), Put("""{"resourceType":"Observation","id":"a","status":"final","code":{"text":"x"}}""")]);
         await t.Store.MergeAsync([new ResourceWrite("Patient", "c", null)]);
@@ -24,10 +25,10 @@ public class SearchBasicTests
         Assert.Equal(["b"], and.Resources.Select(x => x.Id));
     }
 
-    [Fact]
-    public async Task LastUpdated_prefixes()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task LastUpdated_prefixes(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         var a = (await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"a"}""")]))[0];
         await Task.Delay(30);
         var b = (await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"b"}""")]))[0];
@@ -47,10 +48,10 @@ public class SearchBasicTests
         Assert.Equal(["a"], (await t.Store.SearchAsync(Q("Patient", C("_lastUpdated", "ge2000"), C("_lastUpdated", "lt" + Ts(b.LastUpdated))))).Resources.Select(x => x.Id));
     }
 
-    [Fact]
-    public async Task Paging_and_total()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Paging_and_total(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         await t.Store.MergeAsync(Enumerable.Range(0, 25).Select(i => Put($$"""{"resourceType":"Patient","id":"p{{i:D2}}"}""")).ToList());
         var ids = new List<string>();
         string? cursor = null;
@@ -76,10 +77,10 @@ public class SearchBasicTests
         await Assert.ThrowsAsync<SearchException>(() => t.Store.SearchAsync(Q("Patient", C(code, value))));
     }
 
-    [Fact]
-    public async Task Unknown_type_throws_SearchException()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Unknown_type_throws_SearchException(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         await Assert.ThrowsAsync<SearchException>(() => t.Store.SearchAsync(Q("Nope")));
     }
 }

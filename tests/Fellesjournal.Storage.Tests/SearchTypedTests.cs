@@ -1,5 +1,5 @@
+using Fellesjournal.Storage.Tests.Postgres;
 using Fellesjournal.Storage;
-using Microsoft.Data.Sqlite;
 using static Fellesjournal.Storage.Tests.TempStore;
 
 namespace Fellesjournal.Storage.Tests;
@@ -23,9 +23,9 @@ public class SearchTypedTests
 
     public static TheoryData<string> Kinds => Indexers.Kinds();
 
-    private static async Task<TempStore> Seed(string kind)
+    private static async Task<TempStore> Seed(string store, string kind)
     {
-        var t = new TempStore(Indexers.Create(kind));
+        var t = new TempStore(store, Indexers.Create(kind));
         await t.Store.MergeAsync(Resources.Select(r => Put(r)).ToList());
         return t;
     }
@@ -42,10 +42,10 @@ public class SearchTypedTests
         return string.Join(",", page.Resources.Select(r => r.Id).Order());
     }
 
-    [Theory, MemberData(nameof(Kinds))]
-    public async Task String_search(string kind)
+    [Theory, SqliteStore(Indexers = true), PostgresStore(Indexers = true)]
+    public async Task String_search(string store, string kind)
     {
-        await using var t = await Seed(kind);
+        await using var t = await Seed(store, kind);
         Assert.Equal("p2,p3", await Ids(t, "Patient", ("name", "hans")));
         Assert.Equal("p2", await Ids(t, "Patient", ("name", "Hansen")));
         Assert.Equal("p1", await Ids(t, "Patient", ("name", "ase")));
@@ -59,10 +59,10 @@ public class SearchTypedTests
         Assert.Equal("p2,p3", await Ids(t, "Patient", ("phonetic", "hans")));
     }
 
-    [Theory, MemberData(nameof(Kinds))]
-    public async Task Token_search(string kind)
+    [Theory, SqliteStore(Indexers = true), PostgresStore(Indexers = true)]
+    public async Task Token_search(string store, string kind)
     {
-        await using var t = await Seed(kind);
+        await using var t = await Seed(store, kind);
         Assert.Equal("p1,p2", await Ids(t, "Patient", ("identifier", "12345678901")));
         Assert.Equal("p1", await Ids(t, "Patient", ("identifier", "urn:oid:2.16.578.1.12.4.1.4.1|12345678901")));
         Assert.Equal("p2", await Ids(t, "Patient", ("identifier", "|X1")));
@@ -80,10 +80,10 @@ public class SearchTypedTests
         Assert.Equal("o1", await Ids(t, "Observation", ("code", "8480-6"), ("code", "http://loinc.org|8480-6,http://loinc.org|8310-5")));
     }
 
-    [Theory, MemberData(nameof(Kinds))]
-    public async Task Date_search(string kind)
+    [Theory, SqliteStore(Indexers = true), PostgresStore(Indexers = true)]
+    public async Task Date_search(string store, string kind)
     {
-        await using var t = await Seed(kind);
+        await using var t = await Seed(store, kind);
         Assert.Equal("p1,p2", await Ids(t, "Patient", ("birthdate", "1980")));
         Assert.Equal("p1", await Ids(t, "Patient", ("birthdate", "1980-05")));
         Assert.Equal("p2", await Ids(t, "Patient", ("birthdate", "ge1980-06")));
@@ -99,10 +99,10 @@ public class SearchTypedTests
         Assert.Equal("o1", await Ids(t, "Observation", ("date", "2024-05-17T12:30:00+02:00")));
     }
 
-    [Theory, MemberData(nameof(Kinds))]
-    public async Task Number_and_quantity_search(string kind)
+    [Theory, SqliteStore(Indexers = true), PostgresStore(Indexers = true)]
+    public async Task Number_and_quantity_search(string store, string kind)
     {
-        await using var t = await Seed(kind);
+        await using var t = await Seed(store, kind);
         Assert.Equal("r1", await Ids(t, "RiskAssessment", ("probability", "0.25")));
         Assert.Equal("r2", await Ids(t, "RiskAssessment", ("probability", "gt0.3")));
         Assert.Equal("", await Ids(t, "RiskAssessment", ("probability", "0.4")));
@@ -116,10 +116,10 @@ public class SearchTypedTests
         Assert.Equal("o2", await Ids(t, "Observation", ("value-quantity", "37.5|http://unitsofmeasure.org|Cel")));
     }
 
-    [Theory, MemberData(nameof(Kinds))]
-    public async Task Reference_and_uri_search(string kind)
+    [Theory, SqliteStore(Indexers = true), PostgresStore(Indexers = true)]
+    public async Task Reference_and_uri_search(string store, string kind)
     {
-        await using var t = await Seed(kind);
+        await using var t = await Seed(store, kind);
         Assert.Equal("o1", await Ids(t, "Observation", ("subject", "Patient/p1")));
         Assert.Equal("o2", await Ids(t, "Observation", ("patient", "p2")));
         Assert.Equal("o3", await Ids(t, "Observation", ("subject", "Group/g1")));
@@ -133,10 +133,10 @@ public class SearchTypedTests
         Assert.Equal("vs1,vs2", await Ids(t, "ValueSet", ("url:above", "http://example.org/fhir/ValueSet/a/b")));
     }
 
-    [Theory, MemberData(nameof(Kinds))]
-    public async Task Index_rows_follow_the_current_version(string kind)
+    [Theory, SqliteStore(Indexers = true), PostgresStore(Indexers = true)]
+    public async Task Index_rows_follow_the_current_version(string store, string kind)
     {
-        await using var t = await Seed(kind);
+        await using var t = await Seed(store, kind);
         await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"p1","gender":"other","name":[{"family":"Berg"}]}""")]);
         Assert.Equal("", await Ids(t, "Patient", ("name", "østby")));
         Assert.Equal("p1", await Ids(t, "Patient", ("name", "berg")));
@@ -146,10 +146,10 @@ public class SearchTypedTests
         Assert.Equal("p2,p3", await Ids(t, "Patient", ("name:missing", "false")));
     }
 
-    [Theory, MemberData(nameof(Kinds))]
-    public async Task Malformed_values_throw(string kind)
+    [Theory, SqliteStore(Indexers = true), PostgresStore(Indexers = true)]
+    public async Task Malformed_values_throw(string store, string kind)
     {
-        await using var t = await Seed(kind);
+        await using var t = await Seed(store, kind);
         await Assert.ThrowsAsync<SearchException>(() => Ids(t, "Observation", ("value-quantity", "abc")));
         await Assert.ThrowsAsync<SearchException>(() => Ids(t, "Observation", ("code:foo", "1")));
         await Assert.ThrowsAsync<SearchException>(() => Ids(t, "Patient", ("gender:missing", "maybe")));
@@ -157,21 +157,14 @@ public class SearchTypedTests
         await Assert.ThrowsAsync<SearchException>(() => Ids(t, null!, ("gender", "male")));
     }
 
-    [Theory, MemberData(nameof(Kinds))]
-    public async Task Patient_compartment_key_is_stored_on_resource_and_index_rows(string kind)
+    [Theory, SqliteStore(Indexers = true), PostgresStore(Indexers = true)]
+    public async Task Patient_compartment_key_is_stored_on_resource_and_index_rows(string store, string kind)
     {
-        await using var t = await Seed(kind);
-        using var c = new SqliteConnection($"Data Source={t.Store.FilePath};Mode=ReadOnly;Pooling=False");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT res_id, coalesce(patient_id, '-') FROM resource_version WHERE res_type IN ('Patient','Observation') ORDER BY res_id";
-        var rows = new List<string>();
-        using (var r = cmd.ExecuteReader())
-            while (r.Read()) rows.Add(r.GetString(0) + "=" + r.GetString(1));
+        await using var t = await Seed(store, kind);
+        var rows = t.Query("SELECT res_id, coalesce(nullif(patient_id, ''), '-') FROM resource_version WHERE res_type IN ('Patient','Observation') ORDER BY res_id")
+            .Select(r => r[0] + "=" + r[1]).ToList();
         Assert.Equal(["o1=p1", "o2=p2", "o3=-", "p1=p1", "p2=p2", "p3=p3"], rows);
-        cmd.CommandText = "SELECT count(*), count(DISTINCT t.patient_id) FROM idx_token t JOIN resource_version v ON v.seq = t.seq WHERE v.res_id = 'o1' AND t.patient_id = 'p1'";
-        using var r2 = cmd.ExecuteReader();
-        r2.Read();
-        Assert.True(r2.GetInt64(0) > 0);
+        var n = t.Query("SELECT count(*) FROM idx_token t JOIN resource_version v ON v.seq = t.seq WHERE v.res_id = 'o1' AND t.patient_id = 'p1'");
+        Assert.True(long.Parse(n[0][0]) > 0);
     }
 }

@@ -1,3 +1,4 @@
+using Fellesjournal.Storage.Tests.Postgres;
 using Fellesjournal.Storage;
 using static Fellesjournal.Storage.Tests.TempStore;
 
@@ -5,10 +6,10 @@ namespace Fellesjournal.Storage.Tests;
 
 public class StoreHistoryTests
 {
-    [Fact]
-    public async Task History_pages_by_cursor_without_gaps_or_repeats()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task History_pages_by_cursor_without_gaps_or_repeats(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         for (var b = 0; b < 5; b++)
             await t.Store.MergeAsync(Enumerable.Range(0, 7).Select(i => Put($$"""{"resourceType":"Patient","id":"p{{i}}","gender":"g{{b}}"}""")).ToList());
         await t.Store.MergeAsync([Put("""{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"x"}}""")]);
@@ -32,10 +33,10 @@ public class StoreHistoryTests
         Assert.Equal("Observation", all.Entries[0].ResourceType);
     }
 
-    [Fact]
-    public async Task Since_and_at_select_by_time()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Since_and_at_select_by_time(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         var v1 = (await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"p","gender":"a"}""")]))[0];
         await Task.Delay(20);
         var v2 = (await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"p","gender":"b"}""")]))[0];
@@ -53,10 +54,10 @@ public class StoreHistoryTests
         Assert.Equal([1L], early.Entries.Select(e => e.VersionId));
     }
 
-    [Fact]
-    public async Task Bad_cursor_is_a_search_error()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Bad_cursor_is_a_search_error(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         await Assert.ThrowsAsync<SearchException>(() => t.Store.HistoryAsync(new HistoryQuery(Cursor: "zz")));
         await Assert.ThrowsAsync<SearchException>(() => t.Store.SearchAsync(new SearchQuery("Patient", [], Cursor: "h1.2")));
     }

@@ -1,3 +1,4 @@
+using Fellesjournal.Storage.Tests.Postgres;
 using Fellesjournal.Storage;
 using static Fellesjournal.Storage.Tests.TempStore;
 
@@ -5,10 +6,10 @@ namespace Fellesjournal.Storage.Tests;
 
 public class StoreTransactionTests
 {
-    [Fact]
-    public async Task Transaction_sees_its_own_writes_and_commits_together()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Transaction_sees_its_own_writes_and_commits_together(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         var n = await t.Store.InTransactionAsync(async tx =>
         {
             await tx.MergeAsync([Put("""{"resourceType":"Patient","id":"a"}""")]);
@@ -23,10 +24,10 @@ public class StoreTransactionTests
         Assert.Equal(2, (await t.Store.GetAsync("Patient", "a"))!.VersionId);
     }
 
-    [Fact]
-    public async Task Failing_transaction_rolls_everything_back()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Failing_transaction_rolls_everything_back(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         await Assert.ThrowsAsync<InvalidOperationException>(() => t.Store.InTransactionAsync<int>(async tx =>
         {
             await tx.MergeAsync([Put("""{"resourceType":"Patient","id":"a"}""")]);
@@ -38,10 +39,10 @@ public class StoreTransactionTests
         Assert.Equal(1, s[0].VersionId);
     }
 
-    [Fact]
-    public async Task Caught_conflict_inside_a_transaction_discards_only_that_batch()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Caught_conflict_inside_a_transaction_discards_only_that_batch(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"x"}""")]);
         await t.Store.InTransactionAsync(async tx =>
         {
@@ -54,10 +55,10 @@ public class StoreTransactionTests
         Assert.Null(await t.Store.GetAsync("Patient", "half"));
     }
 
-    [Fact]
-    public async Task Parallel_writers_of_one_resource_get_distinct_versions()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Parallel_writers_of_one_resource_get_distinct_versions(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         const int writers = 8, each = 10;
         var versions = await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         {
@@ -73,10 +74,10 @@ public class StoreTransactionTests
         Assert.Equal(writers * each, h.Entries.Count);
     }
 
-    [Fact]
-    public async Task Optimistic_locking_lets_exactly_one_of_racing_updates_win()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Optimistic_locking_lets_exactly_one_of_racing_updates_win(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"p"}""")]);
         var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
         {
@@ -91,10 +92,10 @@ public class StoreTransactionTests
         Assert.Equal(2, (await t.Store.GetAsync("Patient", "p"))!.VersionId);
     }
 
-    [Fact]
-    public async Task Readers_run_while_writing()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Readers_run_while_writing(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"r"}""")]);
         var writer = Task.Run(async () =>
         {
@@ -116,10 +117,10 @@ public class StoreTransactionTests
 
 public class StoreTransactionMisuseTests
 {
-    [Fact]
-    public async Task Writing_through_the_store_inside_a_transaction_fails_fast()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Writing_through_the_store_inside_a_transaction_fails_fast(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         var task = t.Store.InTransactionAsync<int>(async tx =>
         {
             await t.Store.MergeAsync([TempStore.Put("""{"resourceType":"Patient","id":"a"}""")]);

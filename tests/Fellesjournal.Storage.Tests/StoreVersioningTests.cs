@@ -1,3 +1,4 @@
+using Fellesjournal.Storage.Tests.Postgres;
 using Fellesjournal.Storage;
 using static Fellesjournal.Storage.Tests.TempStore;
 
@@ -5,10 +6,10 @@ namespace Fellesjournal.Storage.Tests;
 
 public class StoreVersioningTests
 {
-    [Fact]
-    public async Task Create_stamps_meta_and_get_returns_the_same_bytes()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Create_stamps_meta_and_get_returns_the_same_bytes(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
         var stored = (await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"p1","active":true,"name":[{"family":"Nordmann"}]}""")]))[0];
         Assert.Equal(1, stored.VersionId);
@@ -30,20 +31,20 @@ public class StoreVersioningTests
         Assert.Null(await t.Store.GetAsync("Observation", "p1"));
     }
 
-    [Fact]
-    public async Task Existing_meta_keeps_its_other_elements_and_loses_stale_version()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Existing_meta_keeps_its_other_elements_and_loses_stale_version(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         var s = (await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"p1","meta":{"versionId":"77","profile":["http://x/p"],"lastUpdated":"2000-01-01T00:00:00Z"},"active":false}""")]))[0];
         var text = Text(s);
         Assert.StartsWith("""{"resourceType":"Patient","id":"p1","meta":{"versionId":"1","lastUpdated":""", text);
         Assert.EndsWith(""","profile":["http://x/p"]},"active":false}""", text);
     }
 
-    [Fact]
-    public async Task Updates_get_monotonic_versions_and_history_newest_first()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Updates_get_monotonic_versions_and_history_newest_first(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         for (var i = 0; i < 5; i++)
             await t.Store.MergeAsync([Put($$"""{"resourceType":"Patient","id":"p1","birthDate":"19{{70 + i}}"}""")]);
         var cur = await t.Store.GetAsync("Patient", "p1");
@@ -59,10 +60,10 @@ public class StoreVersioningTests
         Assert.Null(h.NextCursor);
     }
 
-    [Fact]
-    public async Task Delete_writes_a_versioned_tombstone()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Delete_writes_a_versioned_tombstone(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"p1"}""")]);
         var del = (await t.Store.MergeAsync([new ResourceWrite("Patient", "p1", null)]))[0];
         Assert.True(del.IsDeleted);
@@ -85,10 +86,10 @@ public class StoreVersioningTests
         Assert.Null(await t.Store.GetAsync("Patient", "ghost"));
     }
 
-    [Fact]
-    public async Task Preconditions_fail_with_conflict_and_write_nothing()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Preconditions_fail_with_conflict_and_write_nothing(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"p1"}""")]);
         await Assert.ThrowsAsync<VersionConflictException>(() =>
             t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"p2"}"""), Put("""{"resourceType":"Patient","id":"p1"}""", mustNotExist: true)]));
@@ -106,20 +107,20 @@ public class StoreVersioningTests
         Assert.Equal(2, system.Entries.Count);
     }
 
-    [Fact]
-    public async Task Invalid_json_in_a_batch_writes_nothing()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Invalid_json_in_a_batch_writes_nothing(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         await Assert.ThrowsAnyAsync<Exception>(() =>
             t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"a"}"""),
                 new ResourceWrite("Patient", "b", "{not json"u8.ToArray())]));
         Assert.Null(await t.Store.GetAsync("Patient", "a"));
     }
 
-    [Fact]
-    public async Task Data_survives_reopen()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Data_survives_reopen(string store)
     {
-        await using var t = new TempStore();
+        await using var t = new TempStore(store);
         var s = await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"p1","gender":"female"}"""), Put("""{"resourceType":"Patient","id":"p2"}""")]);
         await t.Store.MergeAsync([Put("""{"resourceType":"Patient","id":"p1","gender":"male"}""")]);
         await t.ReopenAsync();

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+
+namespace Fellesjournal.Storage.Postgres;
+
+/// <summary>Read queries, the same SQL shapes as <c>SqliteReads</c> (seq order, seq-based cursors and time bounds).</summary>
+internal static class PostgresReads
+{
+    private const string Columns = "r.seq, r.res_type, r.res_id, r.version, r.last_updated, r.deleted, r.json_len, r.json";
+    public const int MaxCount = 1000;
+
+    public static async Task<StoredResource?> GetAsync(NpgsqlConnection c, NpgsqlTransaction? tx, string type, string id, long? version, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(version is null
+            ? $"SELECT {Columns} FROM resource_version r WHERE r.res_type = @t AND r.res_id = @i ORDER BY r.version DESC LIMIT 1"
+            : $"SELECT {Columns} FROM resource_version r WHERE r.res_type = @t AND r.res_id = @i AND r.version = @v", c, tx);
+        cmd.Parameters.AddWithValue("t", type);
+        cmd.Parameters.AddWithValue("i", id);
+        if (version is { } v) cmd.Parameters.AddWithValue("v", v);
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        return await r.ReadAsync(ct).ConfigureAwait(false) ? ReadRow(r) : null;
+    }
+
+    private static StoredResource ReadRow(NpgsqlDataReader r)
+    {
+        var deleted = r.GetInt16(5) != 0;
+        var len = r.GetInt32(6);
+        var json = deleted || r.IsDBNull(7) ? [] : JsonCodec.Decompress((byte[])r.GetValue(7), len);
+        return new StoredResource(r.GetString(1), r.GetString(2), r.GetInt64(3),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), deleted, json);
+    }
+
+    private static int Clamp(int count) => Math.Clamp(count, 0, MaxCount);
+
+    /// <summary>Time → seq by binary search over the primary key (lastUpdated never decreases with seq).</summary>
+    public static async Task<long> FirstSeqAtOrAfterAsync(NpgsqlConnection c, NpgsqlTransaction? tx, long millis, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT coalesce(max(seq), 0) FROM resource_version", c, tx);
+        long lo = 1, hi = (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))! + 1;
+        cmd.CommandText = "SELECT seq, last_updated FROM resource_version WHERE seq >= @s ORDER BY seq LIMIT 1";
+        var p = new NpgsqlParameter<long>("s", 0L);
+        cmd.Parameters.Add(p);
+        while (lo < hi)
+        {
+            var mid = lo + (hi - lo) / 2;
+            p.TypedValue = mid;
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            if (!await r.ReadAsync(ct).ConfigureAwait(false) || r.GetInt64(1) >= millis) hi = mid;
+            else lo = r.GetInt64(0) + 1;
+        }
+        return lo;
+    }
+
+    public static async Task<HistoryPage> HistoryAsync(NpgsqlConnection c, HistoryQuery q, CancellationToken ct)
+    {
+        if (q.Id is not null && q.ResourceType is null) throw new ArgumentException("Instance history needs a resource type.");
+        await using var cmd = new NpgsqlCommand { Connection = c };
+        var sql = new StringBuilder($"SELECT {Columns} FROM resource_version r WHERE 1 = 1");
+        if (q.ResourceType is not null) { sql.Append(" AND r.res_type = @t"); cmd.Parameters.AddWithValue("t", q.ResourceType); }
+        if (q.Id is not null) { sql.Append(" AND r.res_id = @i"); cmd.Parameters.AddWithValue("i", q.Id); }
+        if (q.Since is { } since)
+        {
+            sql.Append(" AND r.seq >= @since");
+            cmd.Parameters.AddWithValue("since", await FirstSeqAtOrAfterAsync(c, null, since.ToUnixTimeMilliseconds(), ct).ConfigureAwait(false));
+        }
+        if (q.At is { } at)
+        {
+            var atEnd = await FirstSeqAtOrAfterAsync(c, null, at.ToUnixTimeMilliseconds() + 1, ct).ConfigureAwait(false);
+            sql.Append(" AND r.seq < @at AND NOT EXISTS (SELECT 1 FROM resource_version n WHERE n.res_type = r.res_type" +
+                       " AND n.res_id = r.res_id AND n.version > r.version AND n.seq < @at)");
+            cmd.Parameters.AddWithValue("at", atEnd);
+        }
+        if (q.Cursor is not null)
+        {
+            sql.Append(" AND r.seq < @cseq");
+            cmd.Parameters.AddWithValue("cseq", ParseHistoryCursor(q.Cursor));
+        }
+        var count = Clamp(q.Count);
+        sql.Append(" ORDER BY r.seq DESC LIMIT @n");
+        cmd.Parameters.AddWithValue("n", (long)count + 1);
+        cmd.CommandText = sql.ToString();
+        var list = new List<StoredResource>();
+        long lastLu = 0, lastSeq = 0;
+        string? next = null;
+        await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+            {
+                if (list.Count == count) { next = $"h{lastLu}.{lastSeq}"; break; }
+                list.Add(ReadRow(r));
+                lastSeq = r.GetInt64(0);
+                lastLu = r.GetInt64(4);
+            }
+        return new HistoryPage(list, next, null);
+    }
+
+    private static long ParseHistoryCursor(string cursor)
+    {
+        var dot = cursor.IndexOf('.');
+        if (cursor.Length > 1 && cursor[0] == 'h' && dot > 1 &&
+            long.TryParse(cursor.AsSpan(1, dot - 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) &&
+            long.TryParse(cursor.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+            return seq;
+        throw new SearchException("Invalid paging cursor.", "_cursor");
+    }
+
+    public static async Task<SearchPage> SearchAsync(NpgsqlConnection c, NpgsqlTransaction? tx, PostgresSearch t, SearchQuery q, CancellationToken ct)
+    {
+        var count = Clamp(q.Count);
+        long? total = null;
+        if (q.IncludeTotal)
+        {
+            await using var cc = new NpgsqlCommand($"SELECT count(*) FROM resource_version r WHERE {t.Where}", c, tx);
+            await t.BindAsync(cc, ct).ConfigureAwait(false);
+            total = (long)(await cc.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }
+        var list = new List<StoredResource>();
+        string? next = null;
+        if (count > 0)
+        {
+            await using var cmd = new NpgsqlCommand { Connection = c, Transaction = tx };
+            var where = t.Where;
+            if (q.Cursor is not null)
+            {
+                if (q.Cursor.Length < 2 || q.Cursor[0] != 's' ||
+                    !long.TryParse(q.Cursor.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var after))
+                    throw new SearchException("Invalid paging cursor.", "_cursor");
+                where += " AND r.seq > @cursor";
+                cmd.Parameters.AddWithValue("cursor", after);
+            }
+            cmd.CommandText = $"SELECT {Columns} FROM resource_version r WHERE {where} ORDER BY r.seq LIMIT @n";
+            cmd.Parameters.AddWithValue("n", (long)count + 1);
+            await t.BindAsync(cmd, ct).ConfigureAwait(false);
+            long lastSeq = 0;
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+            {
+                if (list.Count == count) { next = "s" + lastSeq.ToString(CultureInfo.InvariantCulture); break; }
+                list.Add(ReadRow(r));
+                lastSeq = r.GetInt64(0);
+            }
+        }
+        return new SearchPage(list, next, total);
+    }
+}

@@ -1,0 +1,236 @@
+using System.Net.Sockets;
+using Fellesjournal.Fhir.Definitions;
+using Fellesjournal.Fhir.Model;
+using Fellesjournal.Fhir.Search;
+using Fellesjournal.Storage.Sqlite;
+using Npgsql;
+
+namespace Fellesjournal.Storage.Postgres;
+
+/// <summary>
+/// The PostgreSQL store: the same contract and the same observable behaviour as the SQLite store. Writes run in a
+/// transaction holding a cluster-wide advisory lock (one writer at a time across all servers on the database, as
+/// SQLite has one writer per file), so versions, seq order and lastUpdated are monotonic and If-Match is exact.
+/// Reads use pooled connections in parallel. Connection failures surface as <see cref="StoreUnavailableException"/>;
+/// Npgsql's pool reconnects on the next call.
+/// </summary>
+public sealed class PostgresResourceStore : IResourceStore
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ISearchIndexer _indexer;
+    private readonly FhirDefinitions _definitions;
+    private readonly AsyncLocal<bool> _inTransaction = new();
+    private bool _disposed;
+
+    private PostgresResourceStore(NpgsqlDataSource dataSource, ISearchIndexer indexer)
+    {
+        _dataSource = dataSource;
+        _indexer = indexer;
+        _definitions = indexer.Definitions;
+    }
+
+    /// <summary>Connects, applies pending migrations (under an advisory lock) and returns the store.</summary>
+    public static async Task<PostgresResourceStore> OpenAsync(string connectionString, ISearchIndexer? indexer = null, bool migrate = true,
+        CancellationToken ct = default)
+    {
+        var ds = new NpgsqlDataSourceBuilder(connectionString).Build();
+        try
+        {
+            if (migrate) await Guard(() => PostgresMigrator.MigrateAsync(ds, ct)).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ds.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return new PostgresResourceStore(ds, indexer ?? new SearchIndexer(FhirDefinitions.Default));
+    }
+
+    public static PostgresResourceStore Open(string connectionString, ISearchIndexer? indexer = null) =>
+        OpenAsync(connectionString, indexer).GetAwaiter().GetResult();
+
+    // ---- failure mapping ----
+
+    /// <summary>True for errors that mean "the database is not reachable right now" rather than a bad request.</summary>
+    public static bool IsUnavailable(Exception e) => e switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
+                                || pg.SqlState == "53300", // too many connections
+        NpgsqlException n => n.IsTransient || n.InnerException is SocketException or IOException or TimeoutException,
+        SocketException or IOException => true,
+        _ => false,
+    };
+
+    private static async Task<T> Guard<T>(Func<Task<T>> op)
+    {
+        try
+        {
+            return await op().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not StoreUnavailableException && IsUnavailable(e))
+        {
+            throw new StoreUnavailableException("The PostgreSQL database is unavailable: " + e.Message, e);
+        }
+    }
+
+    // ---- writes ----
+
+    public Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (batch.Count == 0) return Task.FromResult<IReadOnlyList<StoredResource>>([]);
+        ThrowIfInTransaction();
+        var prepared = Prepare(batch);
+        return Guard(async () =>
+        {
+            await using var c = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+            await using var tx = await c.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await PostgresWriter.LockAsync(c, tx, ct).ConfigureAwait(false);
+            var result = await PostgresWriter.MergeAsync(c, tx, prepared, ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return result;
+        });
+    }
+
+    public Task<T> InTransactionAsync<T>(Func<IStoreTransaction, Task<T>> work, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfInTransaction();
+        return Guard(async () =>
+        {
+            await using var c = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+            await using var tx = await c.BeginTransactionAsync(ct).ConfigureAwait(false);
+            // Taken up front (SQLite's BEGIN IMMEDIATE): a conditional create's search and its write are atomic.
+            await PostgresWriter.LockAsync(c, tx, ct).ConfigureAwait(false);
+            var scope = new Transaction(this, c, tx);
+            _inTransaction.Value = true;
+            try
+            {
+                var result = await work(scope).ConfigureAwait(false);
+                scope.Complete();
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+                return result;
+            }
+            catch
+            {
+                scope.Complete();
+                try { await tx.RollbackAsync(CancellationToken.None).ConfigureAwait(false); } catch (NpgsqlException) { }
+                throw;
+            }
+            finally
+            {
+                _inTransaction.Value = false;
+            }
+        });
+    }
+
+    private void ThrowIfInTransaction()
+    {
+        if (_inTransaction.Value)
+            throw new InvalidOperationException("Inside InTransactionAsync, write through the IStoreTransaction, not the store.");
+    }
+
+    private PreparedWrite[] Prepare(IReadOnlyList<ResourceWrite> batch)
+    {
+        var prepared = new PreparedWrite[batch.Count];
+        void One(int i)
+        {
+            var w = batch[i];
+            if (string.IsNullOrEmpty(w.ResourceType) || string.IsNullOrEmpty(w.Id))
+                throw new ArgumentException("A write needs a resource type and an id.");
+            prepared[i] = new PreparedWrite(w, w.Json is { } json
+                ? _indexer.Extract(ElementNode.Parse(json, _definitions), w.Id)
+                : ResourceIndex.Empty);
+        }
+        if (batch.Count >= 32 && Environment.ProcessorCount > 1)
+            Parallel.For(0, batch.Count, One);
+        else
+            for (var i = 0; i < batch.Count; i++) One(i);
+        return prepared;
+    }
+
+    // ---- reads ----
+
+    private Task<T> Read<T>(Func<NpgsqlConnection, Task<T>> op, CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Guard(async () =>
+        {
+            await using var c = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+            return await op(c).ConfigureAwait(false);
+        });
+    }
+
+    public Task<StoredResource?> GetAsync(string resourceType, string id, CancellationToken ct = default) =>
+        Read(c => PostgresReads.GetAsync(c, null, resourceType, id, null, ct), ct);
+
+    public Task<StoredResource?> GetVersionAsync(string resourceType, string id, long versionId, CancellationToken ct = default) =>
+        Read(c => PostgresReads.GetAsync(c, null, resourceType, id, versionId, ct), ct);
+
+    public Task<HistoryPage> HistoryAsync(HistoryQuery query, CancellationToken ct = default) =>
+        Read(c => PostgresReads.HistoryAsync(c, query, ct), ct);
+
+    public Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct = default)
+    {
+        var sql = PostgresSearch.Translate(query, _definitions);
+        return Read(c => PostgresReads.SearchAsync(c, null, sql, query, ct), ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Reads and writes on the transaction's connection.</summary>
+    private sealed class Transaction(PostgresResourceStore store, NpgsqlConnection c, NpgsqlTransaction tx) : IStoreTransaction
+    {
+        private bool _completed;
+        private int _savepoints;
+
+        public void Complete() => _completed = true;
+
+        private void Check()
+        {
+            if (_completed) throw new InvalidOperationException("The store transaction has ended.");
+        }
+
+        public Task<StoredResource?> GetAsync(string resourceType, string id, CancellationToken ct = default)
+        {
+            Check();
+            return Guard(() => PostgresReads.GetAsync(c, tx, resourceType, id, null, ct));
+        }
+
+        public Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct = default)
+        {
+            Check();
+            var sql = PostgresSearch.Translate(query, store._definitions);
+            return Guard(() => PostgresReads.SearchAsync(c, tx, sql, query, ct));
+        }
+
+        /// <summary>All or nothing through a savepoint, so a caller that catches a conflict can go on.</summary>
+        public async Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct = default)
+        {
+            Check();
+            if (batch.Count == 0) return [];
+            var prepared = store.Prepare(batch);
+            var name = "merge_batch_" + ++_savepoints;
+            return await Guard(async () =>
+            {
+                await tx.SaveAsync(name, ct).ConfigureAwait(false);
+                try
+                {
+                    var result = await PostgresWriter.MergeAsync(c, tx, prepared, ct).ConfigureAwait(false);
+                    await tx.ReleaseAsync(name, ct).ConfigureAwait(false);
+                    return result;
+                }
+                catch (Exception e) when (!IsUnavailable(e))
+                {
+                    await tx.RollbackAsync(name, CancellationToken.None).ConfigureAwait(false);
+                    throw;
+                }
+            }).ConfigureAwait(false);
+        }
+    }
+}

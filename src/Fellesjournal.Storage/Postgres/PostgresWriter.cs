@@ -1,0 +1,164 @@
+using Fellesjournal.Fhir.Search;
+using Fellesjournal.Storage.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Fellesjournal.Storage.Postgres;
+
+/// <summary>
+/// Writes a batch inside an open transaction, set-based: one query for the current versions, one UPDATE to retire
+/// them, one DELETE per index table, then binary COPY of the new version rows and index rows. Callers hold the
+/// global writer lock (<see cref="LockAsync"/>) so seq and lastUpdated stay monotonic across servers, exactly
+/// as on SQLite's single writer; the unique key on (type, id, version) is the second line of defence.
+/// </summary>
+internal static class PostgresWriter
+{
+    /// <summary>Advisory lock key of the writer (held until the transaction ends).</summary>
+    private const long WriterLockKey = 0x46_4A_57_52_49; // "FJWRI"
+
+    public static async Task LockAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({WriterLockKey})", c, tx);
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private sealed class Current
+    {
+        public long Seq, Version, Updated;
+        public bool Deleted, Exists, InBatch;
+        public string PatientId = "";
+        public int Row = -1; // index into the pending rows when written in this batch
+    }
+
+    private sealed record Row(long Seq, string PatientId, string Type, string Id, long Version, bool Deleted, byte[] Json, byte[]? Stored, ResourceIndex Index)
+    {
+        public bool IsCurrent { get; set; } = true;
+    }
+
+    public static async Task<IReadOnlyList<StoredResource>> MergeAsync(NpgsqlConnection c, NpgsqlTransaction tx,
+        IReadOnlyList<PreparedWrite> batch, CancellationToken ct)
+    {
+        long lastSeq = 0, lastMs = 0;
+        await using (var cmd = new NpgsqlCommand("SELECT seq, last_updated FROM resource_version ORDER BY seq DESC LIMIT 1", c, tx))
+        await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            if (await r.ReadAsync(ct).ConfigureAwait(false)) { lastSeq = r.GetInt64(0); lastMs = r.GetInt64(1); }
+        var stampMs = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), lastMs);
+        var stamp = DateTimeOffset.FromUnixTimeMilliseconds(stampMs);
+
+        var current = await LoadCurrentAsync(c, tx, batch, ct).ConfigureAwait(false);
+        var rows = new List<Row>(batch.Count);
+        var retire = new List<long>();
+        var dropIndex = new List<long>();
+        var results = new StoredResource[batch.Count];
+        var seq = lastSeq;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (w, index) = batch[i];
+            var cur = current[(w.ResourceType, w.Id)];
+            if (w.MustNotExist && cur.Exists)
+                throw new VersionConflictException($"{w.ResourceType}/{w.Id} already exists.", w.ResourceType, w.Id);
+            if (w.IfMatchVersion is { } expected && (!cur.Exists || cur.Version != expected))
+                throw new VersionConflictException(
+                    $"{w.ResourceType}/{w.Id}: expected version {expected}, current is {(cur.Exists ? cur.Version : "none")}.",
+                    w.ResourceType, w.Id);
+            if (w.IsDelete && (!cur.Exists || cur.Deleted))
+            {
+                results[i] = new StoredResource(w.ResourceType, w.Id, cur.Version,
+                    cur.Exists ? DateTimeOffset.FromUnixTimeMilliseconds(cur.Updated) : stamp, true, ReadOnlyMemory<byte>.Empty);
+                continue;
+            }
+            if (cur.Exists)
+            {
+                if (cur.InBatch) rows[cur.Row].IsCurrent = false; // superseded within this batch: never reaches the table as current
+                else
+                {
+                    retire.Add(cur.Seq);
+                    if (!cur.Deleted) dropIndex.Add(cur.Seq);
+                }
+            }
+            var version = cur.Version + 1;
+            byte[] json = [];
+            byte[]? stored = null;
+            if (!w.IsDelete)
+            {
+                json = MetaStamper.Stamp(w.Json!.Value.Span, version, stamp);
+                stored = JsonCodec.Compress(json);
+            }
+            // A tombstone stays in its resource's compartment (same shard as the versions before it).
+            var patient = w.IsDelete ? cur.PatientId : index.PatientId ?? "";
+            rows.Add(new Row(++seq, patient, w.ResourceType, w.Id, version, w.IsDelete, json, stored, index));
+            results[i] = new StoredResource(w.ResourceType, w.Id, version, stamp, w.IsDelete, json, Created: !cur.Exists);
+            cur.Exists = true; cur.InBatch = true; cur.Row = rows.Count - 1; cur.Seq = seq; cur.Version = version;
+            cur.Deleted = w.IsDelete; cur.Updated = stampMs; cur.PatientId = patient;
+        }
+
+        if (retire.Count > 0)
+        {
+            await using var up = new NpgsqlCommand("UPDATE resource_version SET is_current = 0 WHERE seq = ANY(@s)", c, tx);
+            up.Parameters.AddWithValue("s", retire.ToArray());
+            await up.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        if (dropIndex.Count > 0)
+        {
+            var sql = string.Join(";\n", SqliteSchema.IndexTables.Select(t => $"DELETE FROM {t} WHERE seq = ANY(@s)"));
+            await using var del = new NpgsqlCommand(sql, c, tx);
+            del.Parameters.AddWithValue("s", dropIndex.ToArray());
+            await del.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        if (rows.Count > 0)
+        {
+            await CopyVersionsAsync(c, rows, stampMs, ct).ConfigureAwait(false);
+            await PostgresIndexCopy.WriteAsync(c, rows.Where(r => r.IsCurrent && !r.Deleted)
+                .Select(r => (r.Seq, r.PatientId, r.Type, r.Index)), ct).ConfigureAwait(false);
+        }
+        return results;
+    }
+
+    private static async Task<Dictionary<(string, string), Current>> LoadCurrentAsync(NpgsqlConnection c, NpgsqlTransaction tx,
+        IReadOnlyList<PreparedWrite> batch, CancellationToken ct)
+    {
+        var map = new Dictionary<(string, string), Current>();
+        foreach (var p in batch) map.TryAdd((p.Write.ResourceType, p.Write.Id), new Current());
+        await using var cmd = new NpgsqlCommand("""
+            SELECT r.res_type, r.res_id, r.seq, r.version, r.deleted, r.last_updated, r.patient_id
+            FROM unnest(@t, @i) AS k(t, i) JOIN resource_version r ON r.res_type = k.t AND r.res_id = k.i
+            WHERE r.is_current = 1
+            """, c, tx);
+        cmd.Parameters.AddWithValue("t", map.Keys.Select(k => k.Item1).ToArray());
+        cmd.Parameters.AddWithValue("i", map.Keys.Select(k => k.Item2).ToArray());
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var cur = map[(r.GetString(0), r.GetString(1))];
+            cur.Exists = true;
+            cur.Seq = r.GetInt64(2);
+            cur.Version = r.GetInt64(3);
+            cur.Deleted = r.GetInt16(4) != 0;
+            cur.Updated = r.GetInt64(5);
+            cur.PatientId = r.GetString(6);
+        }
+        return map;
+    }
+
+    private static async Task CopyVersionsAsync(NpgsqlConnection c, List<Row> rows, long stampMs, CancellationToken ct)
+    {
+        await using var w = await c.BeginBinaryImportAsync(
+            "COPY resource_version (seq, patient_id, res_type, res_id, version, last_updated, deleted, is_current, json_len, json) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false);
+        foreach (var r in rows)
+        {
+            await w.StartRowAsync(ct).ConfigureAwait(false);
+            await w.WriteAsync(r.Seq, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+            await w.WriteAsync(r.PatientId, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+            await w.WriteAsync(r.Type, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+            await w.WriteAsync(r.Id, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+            await w.WriteAsync(r.Version, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+            await w.WriteAsync(stampMs, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+            await w.WriteAsync((short)(r.Deleted ? 1 : 0), NpgsqlDbType.Smallint, ct).ConfigureAwait(false);
+            await w.WriteAsync((short)(r.IsCurrent ? 1 : 0), NpgsqlDbType.Smallint, ct).ConfigureAwait(false);
+            await w.WriteAsync(r.Json.Length, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
+            if (r.Stored is null) await w.WriteNullAsync(ct).ConfigureAwait(false);
+            else await w.WriteAsync(r.Stored, NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
+        }
+        await w.CompleteAsync(ct).ConfigureAwait(false);
+    }
+}
