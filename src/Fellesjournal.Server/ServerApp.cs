@@ -41,7 +41,11 @@ public static class ServerApp
         var services = builder.Services;
         services.AddSingleton(sp => ServerOptions.From(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(_ => FhirDefinitions.Default);
-        services.AddSingleton<IResourceStore>(sp => StoreFactory.Open(sp.GetRequiredService<ServerOptions>().DataDir));
+        services.AddSingleton<IResourceStore>(sp =>
+        {
+            var o = sp.GetRequiredService<ServerOptions>();
+            return StoreFactory.Open(o.DataDir, o.Store, o.Connection);
+        });
         services.AddSingleton(sp => Validators.CreateDefault(sp.GetRequiredService<FhirDefinitions>()));
         services.AddSingleton<WriteCoalescer>();
         services.AddSingleton<CapabilityStatementBuilder>();

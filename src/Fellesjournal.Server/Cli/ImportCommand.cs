@@ -39,7 +39,7 @@ public static class ImportCommand
             return 2;
         }
         var defs = FhirDefinitions.Default;
-        await using var store = StoreFactory.Open(dataDir);
+        await using var store = StoreFactory.Open(dataDir, CommandLine.Option(args, "--store"), CommandLine.Option(args, "--connection"));
         var importer = new Importer(store, defs, Validators.CreateDefault(defs), batch)
         {
             Progress = (n, rate) => Console.Error.Write($"\r{n:N0} resources, {rate:N0}/s   "),

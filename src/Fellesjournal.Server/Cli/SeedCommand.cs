@@ -52,7 +52,7 @@ public static class SeedCommand
             return 0;
         }
         var dataDir = CommandLine.Option(args, "--data") ?? "./data";
-        await using var store = StoreFactory.Open(dataDir);
+        await using var store = StoreFactory.Open(dataDir, CommandLine.Option(args, "--store"), CommandLine.Option(args, "--connection"));
         var total = await SeedIntoStoreAsync(store, generator, batch,
             n => Console.Error.Write($"\r{n:N0} resources, {n / clock.Elapsed.TotalSeconds:N0}/s   "));
         Console.Error.WriteLine();

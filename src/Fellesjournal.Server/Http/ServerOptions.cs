@@ -7,12 +7,17 @@ public sealed class ServerOptions
 
     public string DataDir { get; init; } = "./data";
     public bool Demo { get; init; }
+    /// <summary>"sqlite" (default) or "postgres"; <see cref="Connection"/> is the PostgreSQL connection string.</summary>
+    public string? Store { get; init; }
+    public string? Connection { get; init; }
     /// <summary>Request bodies above this are refused with 413.</summary>
     public long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
 
     public static ServerOptions From(IConfiguration config) => new()
     {
         DataDir = config["Fellesjournal:DataDir"] ?? "./data",
+        Store = config["Fellesjournal:Store"],
+        Connection = config["Fellesjournal:Connection"],
         Demo = bool.TryParse(config["Fellesjournal:Demo"], out var d) && d,
         MaxBodyBytes = long.TryParse(config["Fellesjournal:MaxBodyBytes"], out var m) && m > 0 ? m : DefaultMaxBodyBytes,
     };

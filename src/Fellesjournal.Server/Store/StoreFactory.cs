@@ -1,23 +1,19 @@
 using Fellesjournal.Storage;
-using Fellesjournal.Storage.Sqlite;
 
 namespace Fellesjournal.Server.Store;
 
-/// <summary>Opens the durable store in a data directory (SQLite, one file).</summary>
+/// <summary>Opens the durable store: SQLite in a data directory (default) or PostgreSQL (<c>--store postgres</c>).</summary>
 public static class StoreFactory
 {
-    public static IResourceStore Open(string dataDir)
+    public static IResourceStore Open(string dataDir, string? store = null, string? connection = null)
     {
         try
         {
-            return SqliteResourceStore.Open(dataDir);
+            return ResourceStoreFactory.Open(store, dataDir, connection);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
-            throw new StoreUnavailableException($"Cannot open the store in '{Path.GetFullPath(dataDir)}': {e.Message}", e);
+            throw new StoreUnavailableException($"Cannot open the {store ?? "sqlite"} store: {e.Message}", e);
         }
     }
 }
-
-/// <summary>The store cannot serve requests (not opened, disk failure, locked): HTTP 503.</summary>
-public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
