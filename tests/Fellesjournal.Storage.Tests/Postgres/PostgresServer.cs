@@ -12,7 +12,7 @@ namespace Fellesjournal.Storage.Tests.Postgres;
 /// parameterised store tests can run in their own classes in parallel. Each test gets its own database.
 /// When the binaries are absent, <see cref="SkipReason"/> says why and the PostgreSQL rows are skipped.
 /// </summary>
-public sealed class PostgresServer
+public sealed class PostgresServer : IDisposable
 {
     private static readonly Lazy<PostgresServer> Shared = new(() => new PostgresServer(), LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -44,7 +44,8 @@ public sealed class PostgresServer
             .OrderByDescending(b => b, StringComparer.Ordinal).FirstOrDefault();
     }
 
-    private PostgresServer()
+    /// <summary>A private server (tests that crash or stop it must not disturb the shared one).</summary>
+    public PostgresServer()
     {
         Bin = FindBin() ?? throw new InvalidOperationException(SkipReason);
         _asPostgresUser = Environment.UserName == "root";
@@ -89,6 +90,8 @@ public sealed class PostgresServer
         using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", c);
         cmd.ExecuteNonQuery();
     }
+
+    public void Dispose() => Destroy();
 
     private void Destroy()
     {
