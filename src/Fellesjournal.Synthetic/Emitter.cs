@@ -30,3 +30,27 @@ internal sealed class ListSink : IResourceSink
     public List<(string Type, string Id, byte[] Json)> Items { get; } = [];
     public void Add(string resourceType, string id, ReadOnlySpan<byte> json) => Items.Add((resourceType, id, json.ToArray()));
 }
+
+/// <summary>Buffers resources in one growing byte array, to be replayed in order into another sink.</summary>
+internal sealed class BufferSink : IResourceSink
+{
+    private byte[] _bytes = new byte[1 << 20];
+    private int _used;
+    private readonly List<(string Type, string Id, int Start, int Length)> _items = [];
+
+    public void Add(string resourceType, string id, ReadOnlySpan<byte> json)
+    {
+        if (_used + json.Length > _bytes.Length) Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _used + json.Length));
+        json.CopyTo(_bytes.AsSpan(_used));
+        _items.Add((resourceType, id, _used, json.Length));
+        _used += json.Length;
+    }
+
+    /// <summary>Hands everything to <paramref name="sink"/> in arrival order and empties the buffer.</summary>
+    public void ReplayTo(IResourceSink sink)
+    {
+        foreach (var (type, id, start, length) in _items) sink.Add(type, id, _bytes.AsSpan(start, length));
+        _items.Clear();
+        _used = 0;
+    }
+}

@@ -181,7 +181,8 @@ internal sealed partial class PersonHistory
         string conditionId, DateTime admitted, DateTime discharged, int days)
     {
         var compositionId = NextId("comp");
-        var course = $"Innlagt {admitted:dd.MM.yyyy} via akuttmottak. Behandlet ved {dept.Name}. Utskrevet {discharged:dd.MM.yyyy} til hjemmet i stabil tilstand etter {days} døgn.";
+        var via = dx.Icd10 == "O80" ? "for fødsel" : "via akuttmottak";
+        var course = $"Innlagt {admitted:dd.MM.yyyy} {via}. Behandlet ved {dept.Name}. Utskrevet {discharged:dd.MM.yyyy} til hjemmet i stabil tilstand etter {days} døgn.";
         const string followUp = "Kontroll hos fastlege om 2-4 uker. Epikrise sendt fastlege.";
         var j = e.Begin("Composition", compositionId);
         j.Str("status", "final");

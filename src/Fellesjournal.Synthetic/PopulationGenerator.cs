@@ -54,12 +54,42 @@ public sealed class PopulationGenerator
         return total;
     }
 
-    /// <summary>Writes DIR/{Type}.ndjson files; returns counts and bytes per type.</summary>
-    public PopulationStats WriteNdjson(string directory)
+    /// <summary>Writes DIR/{Type}.ndjson files (histories generated on <paramref name="workers"/> threads, output
+    /// identical to the sequential order); returns counts and bytes per type.</summary>
+    public PopulationStats WriteNdjson(string directory, int workers = 0)
     {
         using var sink = new NdjsonSink(directory);
-        WriteTo(sink);
+        WriteToParallel(sink, workers > 0 ? workers : Environment.ProcessorCount);
         return sink.Stats;
+    }
+
+    /// <summary>
+    /// Like <see cref="WriteTo"/>, with the per-person histories written in parallel. Households (and so person
+    /// numbers) are still built in order on one thread; each chunk of people is split into contiguous slices, one per
+    /// worker, and the slices are replayed in order, so the sink sees exactly the sequential stream.
+    /// </summary>
+    public void WriteToParallel(IResourceSink sink, int workers)
+    {
+        if (workers <= 1) { WriteTo(sink); return; }
+        var infra = new Infrastructure(Seed, Patients);
+        InfrastructureResources.Emit(infra, new Emitter(sink));
+        var buffers = new BufferSink[workers];
+        var histories = new PersonHistory[workers];
+        for (var w = 0; w < workers; w++)
+        {
+            buffers[w] = new BufferSink();
+            histories[w] = new PersonHistory(infra, new Emitter(buffers[w]), Seed);
+        }
+        foreach (var chunk in PeopleOf(infra).Chunk(256 * workers))
+        {
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            {
+                var from = chunk.Length * w / workers;
+                var to = chunk.Length * (w + 1) / workers;
+                for (var i = from; i < to; i++) histories[w].Write(chunk[i]);
+            });
+            foreach (var b in buffers) b.ReplayTo(sink);
+        }
     }
 
     /// <summary>The units of work: the infrastructure, then one household at a time.</summary>

@@ -194,3 +194,26 @@ public class GeneratorTests(ITestOutputHelper output)
             Assert.True(OrganisationNumber.IsValid(o.GetProperty("identifier")[0].GetProperty("value").GetString()));
     }
 }
+
+public class ParallelTests
+{
+    [Fact]
+    public void Parallel_writing_gives_the_sequential_stream()
+    {
+        var sequential = new PopulationGenerator(5, 120).Generate().ToList();
+        var sink = new Sink();
+        new PopulationGenerator(5, 120).WriteToParallel(sink, 3);
+        Assert.Equal(sequential.Count, sink.Items.Count);
+        for (var i = 0; i < sequential.Count; i++)
+        {
+            Assert.Equal(sequential[i].Type + "/" + sequential[i].Id, sink.Items[i].Key);
+            Assert.Equal(sequential[i].Json, sink.Items[i].Json);
+        }
+    }
+
+    private sealed class Sink : IResourceSink
+    {
+        public List<(string Key, byte[] Json)> Items { get; } = [];
+        public void Add(string resourceType, string id, ReadOnlySpan<byte> json) => Items.Add((resourceType + "/" + id, json.ToArray()));
+    }
+}

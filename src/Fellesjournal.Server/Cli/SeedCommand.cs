@@ -11,11 +11,11 @@ namespace Fellesjournal.Server.Cli;
 /// </summary>
 public static class SeedCommand
 {
-    private const string Usage = "Usage: fellesjournal seed --patients N [--seed S] [--out DIR | --into-store [--data DIR]] [--batch N]";
+    private const string Usage = "Usage: fellesjournal seed --patients N [--seed S] [--out DIR [--workers N] | --into-store [--data DIR] [--batch N]]";
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string[] known = ["--patients", "--seed", "--out", "--data", "--batch"];
+        string[] known = ["--patients", "--seed", "--out", "--data", "--batch", "--workers"];
         for (var i = 0; i < args.Length; i++)
         {
             if (known.Contains(args[i])) { i++; continue; }
@@ -42,7 +42,8 @@ public static class SeedCommand
         var clock = Stopwatch.StartNew();
         if (outDir is not null)
         {
-            var stats = generator.WriteNdjson(outDir);
+            var workers = int.TryParse(CommandLine.Option(args, "--workers"), out var wk) && wk > 0 ? wk : Environment.ProcessorCount;
+            var stats = generator.WriteNdjson(outDir, workers);
             var secs = clock.Elapsed.TotalSeconds;
             Console.WriteLine($"Generated {patients:N0} patients (seed {seed}) into {Path.GetFullPath(outDir)} in {secs:N1} s: " +
                 $"{stats.Resources:N0} resources, {stats.Bytes / 1e6:N1} MB, {stats.Resources / Math.Max(secs, 1e-9):N0} resources/s");
