@@ -127,7 +127,9 @@ public sealed class BundleTests(ServerFixture server) : IClassFixture<ServerFixt
                 ["resourceType"] = "Binary", ["contentType"] = "application/json-patch+json",
                 ["data"] = Convert.ToBase64String("""[{"op":"add","path":"/birthDate","value":"2001-02-03"}]"""u8.ToArray()),
             }),
-            Entry("FROB", "Patient"));
+            Entry("FROB", "Patient"),
+            Entry("POST", "", Bundle("batch")),
+            Entry("PATCH", $"Patient/{id}", new JsonObject { ["resourceType"] = "Binary", ["contentType"] = "application/json-patch+json", ["data"] = "!!!" }));
         var r = await _c.PostAsync("/fhir", Fhir.Json(bundle));
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         var e = (await Fhir.Body(r))["entry"]!.AsArray();
@@ -138,6 +140,32 @@ public sealed class BundleTests(ServerFixture server) : IClassFixture<ServerFixt
         Assert.Equal("200 OK", (string?)e[3]!["response"]!["status"]);
         Assert.Equal("2001-02-03", (string?)e[3]!["resource"]!["birthDate"]);
         Assert.Equal("400 Bad Request", (string?)e[4]!["response"]!["status"]);
+        Assert.Equal("400 Bad Request", (string?)e[5]!["response"]!["status"]);
+        Assert.Equal("400 Bad Request", (string?)e[6]!["response"]!["status"]);
+    }
+
+    [Fact]
+    public async Task Transaction_patch_entries_json_and_fhirpath()
+    {
+        var id = "txp" + Guid.NewGuid().ToString("N")[..10];
+        await _c.PutAsync($"/fhir/Patient/{id}", Fhir.Json(Fhir.Patient(id)));
+        var fhirPathPatch = JsonNode.Parse("""
+            {"resourceType":"Parameters","parameter":[{"name":"operation","part":[
+              {"name":"type","valueCode":"replace"},{"name":"path","valueString":"Patient.gender"},{"name":"value","valueCode":"male"}]}]}
+            """)!.AsObject();
+        var jsonPatch = new JsonObject
+        {
+            ["resourceType"] = "Binary", ["contentType"] = "application/json-patch+json",
+            ["data"] = Convert.ToBase64String("""[{"op":"add","path":"/birthDate","value":"1999-12-31"}]"""u8.ToArray()),
+        };
+        var r = await _c.PostAsync("/fhir", Fhir.Json(Bundle("transaction",
+            Entry("PATCH", $"Patient/{id}", fhirPathPatch),
+            Entry("PATCH", $"Patient/{id}", jsonPatch))));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var p = await Fhir.Body(await _c.GetAsync($"/fhir/Patient/{id}"));
+        Assert.Equal("male", (string?)p["gender"]);
+        Assert.Equal("1999-12-31", (string?)p["birthDate"]);
+        Assert.Equal("3", (string?)p["meta"]!["versionId"]);
     }
 
     [Fact]

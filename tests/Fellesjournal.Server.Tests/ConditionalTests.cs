@@ -24,7 +24,7 @@ public sealed class ConditionalTests(ServerFixture server) : IClassFixture<Serve
         var b = await Put(NewId());
         var none = await _c.SendAsync(Fhir.Request(HttpMethod.Post, "/fhir/Patient", Fhir.Json(Fhir.Patient()), ("If-None-Exist", "_id=" + NewId())));
         Assert.Equal(HttpStatusCode.Created, none.StatusCode);
-        var one = await _c.SendAsync(Fhir.Request(HttpMethod.Post, "/fhir/Patient", Fhir.Json(Fhir.Patient()), ("If-None-Exist", "_id=" + a)));
+        var one = await _c.SendAsync(Fhir.Request(HttpMethod.Post, "/fhir/Patient", Fhir.Json(Fhir.Patient()), ("If-None-Exist", "Patient?_id=" + a)));
         Assert.Equal(HttpStatusCode.OK, one.StatusCode);
         Assert.Equal("W/\"1\"", Fhir.ETag(one));
         Assert.Contains($"/Patient/{a}/_history/1", one.Headers.Location!.ToString());

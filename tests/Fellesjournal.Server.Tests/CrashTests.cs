@@ -110,6 +110,55 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("ok", (string?)await cmd.ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task Killed_import_resumes_to_a_complete_consistent_store()
+    {
+        Directory.CreateDirectory(_data);
+        var input = Path.Combine(_data, "patients.ndjson");
+        await File.WriteAllLinesAsync(input, Enumerable.Range(0, 6000).Select(i => Fhir.Patient($"imp-{i}", $"F{i}").ToJsonString()));
+        var dll = Path.Combine(AppContext.BaseDirectory, "fellesjournal.dll");
+        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" import \"{input}\" --data \"{Path.Combine(_data, "db")}\"")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using (var child = Process.Start(psi)!)
+        {
+            child.OutputDataReceived += (_, _) => { };
+            child.ErrorDataReceived += (_, _) => { };
+            child.BeginOutputReadLine();
+            child.BeginErrorReadLine();
+            // Kill once the import is demonstrably writing (the WAL grows), mid-way through.
+            var wal = Path.Combine(_data, "db", "fellesjournal.db-wal");
+            var sw = Stopwatch.StartNew();
+            while (!child.HasExited && sw.Elapsed < TimeSpan.FromSeconds(60) &&
+                   !(File.Exists(wal) && new FileInfo(wal).Length > 2_000_000))
+                await Task.Delay(20);
+            if (!child.HasExited) child.Kill();
+            await child.WaitForExitAsync();
+        }
+        var defs = Fellesjournal.Fhir.Definitions.FhirDefinitions.Default;
+        await using (var store = Fellesjournal.Server.Store.StoreFactory.Open(Path.Combine(_data, "db")))
+        {
+            var importer = new Fellesjournal.Server.Import.Importer(store, defs, Fellesjournal.Server.Validation.Validators.CreateDefault(defs));
+            var report = await importer.ImportAsync([input]);
+            output.WriteLine($"after the kill: {report.Unchanged} already there, {report.Loaded} loaded on resume");
+            Assert.Empty(report.Rejected);
+            Assert.True(report.Unchanged > 0, "the import was killed before it wrote anything");
+            Assert.Equal(6000, report.Loaded + report.Unchanged);
+            var all = await store.SearchAsync(new Fellesjournal.Storage.SearchQuery("Patient", [], Count: 0, IncludeTotal: true));
+            Assert.Equal(6000, all.Total);
+            foreach (var i in new[] { 0, 2999, 5999 })
+                Assert.Equal(1, (await store.GetAsync("Patient", $"imp-{i}"))!.VersionId);
+        }
+        await using var db = new SqliteConnection($"Data Source={Path.Combine(_data, "db", "fellesjournal.db")};Pooling=False");
+        await db.OpenAsync();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "PRAGMA integrity_check";
+        Assert.Equal("ok", (string?)await cmd.ExecuteScalarAsync());
+    }
+
     private async Task VerifyAsync(HttpClient c, IEnumerable<Ack> acked, IEnumerable<int> transactions)
     {
         foreach (var a in acked)

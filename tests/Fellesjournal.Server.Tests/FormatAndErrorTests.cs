@@ -50,11 +50,14 @@ public sealed class FormatAndErrorTests(ServerFixture server) : IClassFixture<Se
         var data = await Fhir.Body(await _c.GetAsync($"/fhir/Patient/{id}?_summary=data"));
         Assert.Null(data["text"]);
         Assert.NotNull(data["maritalStatus"]);
-        var elements = await Fhir.Body(await _c.GetAsync($"/fhir/Patient/{id}?_elements=gender,birthDate"));
+        var elements = await Fhir.Body(await _c.GetAsync($"/fhir/Patient/{id}?_elements=gender,Patient.birthDate"));
         Assert.Equal("female", (string?)elements["gender"]);
         Assert.NotNull(elements["birthDate"]);
         Assert.Null(elements["name"]);
         Assert.Equal(id, (string?)elements["id"]);
+        var nested = await Fhir.Body(await _c.GetAsync($"/fhir/Patient/{id}?_elements=name.family"));
+        Assert.NotNull(nested["name"]);
+        Assert.Null(nested["gender"]);
         await Fhir.AssertOutcome(await _c.GetAsync($"/fhir/Patient/{id}?_summary=maybe"), 400);
     }
 

@@ -22,7 +22,13 @@ public sealed class MetadataAndHomeTests(ServerFixture server) : IClassFixture<S
         var interactions = patient["interaction"]!.AsArray().Select(i => (string)i!["code"]!).ToHashSet();
         foreach (var i in new[] { "read", "vread", "update", "patch", "delete", "history-instance", "history-type", "create", "search-type" })
             Assert.Contains(i, interactions);
-        Assert.Contains(patient["searchParam"]!.AsArray(), p => (string?)p!["name"] == "identifier");
+        var patientParams = patient["searchParam"]!.AsArray().Select(p => (string)p!["name"]!).ToHashSet();
+        Assert.Contains("identifier", patientParams);
+        Assert.Contains("_id", patientParams);
+        // Only what the store evaluates: no composite/special parameters.
+        var observation = resources.Single(x => (string?)x!["type"] == "Observation")!;
+        Assert.DoesNotContain(observation["searchParam"]!.AsArray(), p => (string?)p!["type"] is "composite" or "special");
+        Assert.Contains(observation["searchParam"]!.AsArray(), p => (string?)p!["name"] == "code");
         Assert.Contains(rest["interaction"]!.AsArray(), i => (string?)i!["code"] == "transaction");
         Assert.Equal("single", (string?)patient["conditionalDelete"]);
     }

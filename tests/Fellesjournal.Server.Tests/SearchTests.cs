@@ -83,5 +83,11 @@ public sealed class SearchTests(ServerFixture server) : IClassFixture<ServerFixt
         Assert.Equal(1, (int?)count["total"]);
         Assert.Empty(count["entry"]!.AsArray());
         await Fhir.AssertOutcome(await _c.PostAsync("/fhir/Patient/_search", Fhir.Json("{}")), 415);
+        var summarized = await Fhir.Body(await _c.GetAsync($"/fhir/Patient?_id={a}&_summary=true"));
+        var res = summarized["entry"]![0]!["resource"]!;
+        Assert.Contains(res["meta"]!["tag"]!.AsArray(), t => (string?)t!["code"] == "SUBSETTED");
+        var onlyGender = await Fhir.Body(await _c.GetAsync($"/fhir/Patient?_id={a}&_elements=gender"));
+        Assert.Null(onlyGender["entry"]![0]!["resource"]!["name"]);
+        Assert.Equal("female", (string?)onlyGender["entry"]![0]!["resource"]!["gender"]);
     }
 }

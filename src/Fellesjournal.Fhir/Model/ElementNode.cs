@@ -169,7 +169,9 @@ public sealed class ElementNode
     {
         // One pass over the properties. "x" and "_x" are merged so that a primitive and its extensions are one
         // node; they are paired over the collected names because TryGetProperty scans the whole object.
-        var props = new List<(string Name, JsonElement Value)>();
+        // Reused per thread: this method never re-enters (children of children are built lazily, later).
+        var props = _propsBuffer ??= new List<(string Name, JsonElement Value)>(16);
+        props.Clear();
         var anyExt = false;
         foreach (var prop in obj.EnumerateObject())
         {
@@ -177,6 +179,7 @@ public sealed class ElementNode
             anyExt |= pn.Length > 1 && pn[0] == '_';
             props.Add((pn, prop.Value));
         }
+        if (list.Count == 0) list.Capacity = props.Count;
         for (var p = 0; p < props.Count; p++)
         {
             var pname = props[p].Name;
@@ -223,7 +226,10 @@ public sealed class ElementNode
                 list.Add(MakeChild(name, jsonName, type, def, i, v, x));
             }
         }
+        if (props.Capacity > 256) _propsBuffer = null; // do not keep a hostile object's size alive
     }
+
+    [ThreadStatic] private static List<(string Name, JsonElement Value)>? _propsBuffer;
 
     /// <summary>Index of the property named <paramref name="name"/> (or "_" + name), -1 when absent.</summary>
     private static int IndexOfName(List<(string Name, JsonElement Value)> props, string name, bool underscore)

@@ -117,6 +117,10 @@ internal sealed class InvariantChecks(FhirDefinitions defs, TerminologyService t
         }
     }
 
+    /// <summary>Evaluates one constraint on a node, exactly as validation does (for tests and tools).</summary>
+    internal IEnumerable<(IssueSeverity, string, string)> EvaluateOne(ConstraintInfo constraint, ElementNode node, EvaluationEnvironment env) =>
+        Run([new Applied(Compile(constraint))], node, env);
+
     private static (IssueSeverity, string, string) Failed(ConstraintInfo c) =>
         (c.Severity == "error" ? IssueSeverity.Error : IssueSeverity.Warning, "invariant", $"Constraint failed: {c.Key}: {c.Human}");
 

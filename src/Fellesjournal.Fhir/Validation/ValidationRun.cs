@@ -250,12 +250,21 @@ internal sealed class ValidationRun(FhirValidator validator)
     {
         var container = primitiveType is not null ? _defs.ChildContainer(null, primitiveType) : _defs.ChildContainer(def, type);
         if (container is null) return;
-        foreach (var c in container.Children)
+        foreach (var c in RequiredChildren(container))
         {
-            if (c.Min == 0 || c.IsXmlAttribute && c.Name == "value") continue;
             if (Present(obj, c)) continue;
             Error("required", $"Missing required element '{c.Name}{(c.IsChoice ? "[x]" : "")}' (min {c.Min})", location + "." + c.Name);
         }
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ElementInfo, ElementInfo[]> Required = new();
+
+    /// <summary>The children with min &gt; 0 (precomputed per container; most have none).</summary>
+    private static ElementInfo[] RequiredChildren(ElementInfo container)
+    {
+        if (Required.TryGetValue(container, out var r)) return r;
+        r = container.Children.Where(c => c.Min > 0 && !(c.IsXmlAttribute && c.Name == "value")).ToArray();
+        return Required.GetOrAdd(container, r);
     }
 
     private static bool Present(JsonElement obj, ElementInfo c)

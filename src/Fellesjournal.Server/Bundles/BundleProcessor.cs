@@ -162,7 +162,13 @@ public sealed partial class FhirService
         {
             foreach (var e in entries.Where(e => e.Method == method))
             {
-                var resp = e.Response ?? await HandleAsync(EntryRequest(req, e), ops, ct);
+                FhirRequest entryRequest;
+                try
+                {
+                    entryRequest = EntryRequest(req, e);
+                }
+                catch (FhirException fe) { throw new TransactionFailed(e.Index, FhirResponse.FromError(fe)); }
+                var resp = e.Response ?? await HandleAsync(entryRequest, ops, ct);
                 if (resp.Status >= 400) throw new TransactionFailed(e.Index, resp);
                 responses[e.Index] = resp;
             }
@@ -179,7 +185,7 @@ public sealed partial class FhirService
         {
             if (ResourceJson.GetString(e.Request, "ifNoneExist") is { } ine)
             {
-                var matches = await ConditionalMatchesAsync(type, QueryParams.Parse(ine), ops, ct);
+                var matches = await ConditionalMatchesAsync(type, QueryParams.Parse(ConditionQuery(ine)), ops, ct);
                 if (matches.Count > 1) throw new FhirException(412, "duplicate", $"ifNoneExist '{ine}' matches {matches.Count} resources.");
                 if (matches.Count == 1)
                 {
@@ -223,6 +229,8 @@ public sealed partial class FhirService
     private static FhirRequest EntryRequest(FhirRequest outer, Entry e)
     {
         var (path, query) = SplitUrl(outer.BaseUrl, e.Url);
+        if (path.Length == 0 && e.Method != "GET")
+            throw FhirException.BadRequest("Bundles inside Bundles are not processed; entry URLs must name a resource type.", $"Bundle.entry[{e.Index}].request.url");
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         void Copy(string field, string header)
         {
@@ -242,7 +250,14 @@ public sealed partial class FhirService
             {
                 // JSON Patch travels as a Binary with the patch document base64-encoded.
                 contentType = ResourceJson.GetString(e.Resource, "contentType") ?? "application/json-patch+json";
-                body = ResourceJson.GetString(e.Resource, "data") is { } data ? Convert.FromBase64String(data) : null;
+                try
+                {
+                    body = ResourceJson.GetString(e.Resource, "data") is { } data ? Convert.FromBase64String(data) : null;
+                }
+                catch (FormatException)
+                {
+                    throw FhirException.BadRequest("The patch Binary's data is not valid base64.", $"Bundle.entry[{e.Index}].resource.data");
+                }
             }
             else
             {

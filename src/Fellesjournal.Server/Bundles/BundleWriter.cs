@@ -36,12 +36,12 @@ public sealed class BundleWriter : IDisposable
 
     public Utf8JsonWriter Writer => _w;
 
-    public void SearchEntry(string baseUrl, StoredResource r, string mode = "match")
+    public void SearchEntry(string baseUrl, StoredResource r, string mode = "match", ReadOnlyMemory<byte>? json = null)
     {
         _w.WriteStartObject();
         _w.WriteString("fullUrl", $"{baseUrl}/{r.ResourceType}/{r.Id}");
         _w.WritePropertyName("resource");
-        _w.WriteRawValue(r.Json.Span, skipInputValidation: true);
+        _w.WriteRawValue((json ?? r.Json).Span, skipInputValidation: true);
         _w.WriteStartObject("search");
         _w.WriteString("mode", mode);
         _w.WriteEndObject();

@@ -24,7 +24,10 @@ public sealed class CapabilityStatementBuilder(FhirDefinitions defs, ServerOptio
         lock (_lock)
         {
             if (_cache.TryGetValue(baseUrl, out var cached)) return cached;
-            return _cache[baseUrl] = Write(baseUrl);
+            var built = Write(baseUrl);
+            // The base URL comes from the Host header: bound the cache so arbitrary hosts cannot grow it.
+            if (_cache.Count < 16) _cache[baseUrl] = built;
+            return built;
         }
     }
 
@@ -106,7 +109,9 @@ public sealed class CapabilityStatementBuilder(FhirDefinitions defs, ServerOptio
         w.WriteStringValue("local");
         w.WriteEndArray();
         w.WriteStartArray("searchParam");
-        foreach (var sp in defs.SearchParametersFor(type).Values.OrderBy(p => p.Code, StringComparer.Ordinal))
+        foreach (var sp in defs.SearchParametersFor(type).Values
+                     .Where(p => Interactions.SearchParameters.IsSupported(defs, type, p.Code))
+                     .OrderBy(p => p.Code, StringComparer.Ordinal))
             WriteParam(w, sp.Code, sp.Type, sp.Url);
         w.WriteEndArray();
         w.WriteEndObject();

@@ -84,7 +84,7 @@ public sealed class FhirHttpHandler(FhirService service, ServerOptions options, 
     {
         var limit = options.MaxBodyBytes;
         if (ctx.Request.ContentLength > limit) throw TooLarge(limit);
-        using var ms = new MemoryStream(ctx.Request.ContentLength is { } len ? (int)len : 4096);
+        using var ms = new MemoryStream(ctx.Request.ContentLength is { } len ? (int)Math.Min(len, 1 << 20) : 4096);
         var buffer = new byte[81920];
         int n;
         while ((n = await ctx.Request.Body.ReadAsync(buffer, ctx.RequestAborted)) > 0)

@@ -33,8 +33,10 @@ public static class Subsetting
                 resource.Remove("text");
                 break;
             default:
+                // "Patient.name" and "name.family" both keep the top-level "name" (nested selection keeps the whole element).
                 var keep = new HashSet<string>(elements!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                    .Select(e => e.Contains('.') ? e[(e.IndexOf('.') + 1)..] : e).Select(e => e.Split('.')[0]));
+                    .Select(e => e.Split('.'))
+                    .Select(parts => parts.Length > 1 && parts[0] == type ? parts[1] : parts[0]));
                 foreach (var name in resource.Select(p => p.Key).ToList())
                 {
                     if (name is "resourceType" or "id" or "meta") continue;

@@ -38,7 +38,14 @@ public sealed partial class FhirService
         using var bw = new BundleWriter("searchset", page.Total, links);
         if (summary != "count")
         {
-            foreach (var r in page.Resources) bw.SearchEntry(req.BaseUrl, r);
+            var elements = query.LastOrDefault(kv => kv.Key == "_elements").Value;
+            foreach (var r in page.Resources)
+            {
+                // _summary/_elements apply to each matched resource (the handler leaves Bundles whole).
+                var subset = summary is "true" or "text" or "data" || elements is not null
+                    ? Subsetting.Apply(defs, r.Json, summary, elements) : null;
+                bw.SearchEntry(req.BaseUrl, r, json: subset is null ? null : (ReadOnlyMemory<byte>?)ResourceJson.ToBytes(subset));
+            }
         }
         var outcome = ignored.Count == 0 ? null
             : Fellesjournal.Fhir.Model.OperationOutcome.Single(Fellesjournal.Fhir.Model.IssueSeverity.Warning, "not-supported",

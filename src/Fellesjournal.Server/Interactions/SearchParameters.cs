@@ -15,9 +15,16 @@ public static class SearchParameters
     public static readonly HashSet<string> UnsupportedParameters =
         ["_sort", "_include", "_revinclude", "_contained", "_containedType", "_query", "_filter"];
 
-    /// <summary>Parameters valid on every resource type (and on system search).</summary>
-    public static readonly HashSet<string> CommonParameters =
-        ["_id", "_lastUpdated", "_tag", "_profile", "_security", "_source", "_text", "_content", "_list", "_has", "_type"];
+    /// <summary>Parameters the store evaluates on every type, including system-level search.</summary>
+    public static readonly HashSet<string> SystemParameters = ["_id", "_lastUpdated"];
+
+    /// <summary>Search parameter types the store's index evaluates (composite and special are not yet).</summary>
+    public static readonly HashSet<string> IndexedTypes = ["token", "string", "date", "number", "quantity", "reference", "uri"];
+
+    /// <summary>True when a search on <paramref name="code"/> reaches the store (listed in the CapabilityStatement).</summary>
+    public static bool IsSupported(FhirDefinitions defs, string? type, string code) =>
+        SystemParameters.Contains(code) ||
+        type is not null && defs.GetSearchParameter(type, code) is { } sp && IndexedTypes.Contains(sp.Type);
 
     /// <summary>Criteria from the query. Unknown parameters throw 400 when strict, else are dropped and reported in <paramref name="ignored"/>.</summary>
     public static List<SearchCriterion> ParseCriteria(FhirDefinitions defs, string? type, IEnumerable<KeyValuePair<string, string>> query, bool strict, out List<string> ignored)
@@ -36,12 +43,14 @@ public static class SearchParameters
             var colon = key.IndexOf(':');
             var code = colon < 0 ? key : key[..colon];
             var modifier = colon < 0 ? null : key[(colon + 1)..];
-            var baseCode = code.Split('.')[0];
-            var known = CommonParameters.Contains(baseCode) ||
-                        (type is not null ? defs.GetSearchParameter(type, baseCode) is not null : false);
-            if (!known)
+            // Chains (subject.name) and _has are part of the later full search API.
+            if (code.Contains('.') || !IsSupported(defs, type, code))
             {
-                if (strict) throw FhirException.BadRequest($"Unknown search parameter '{key}'{(type is null ? "" : $" for {type}")}.", key, "not-supported");
+                var known = type is not null && defs.GetSearchParameter(type, code.Split('.')[0]) is not null;
+                if (strict)
+                    throw FhirException.BadRequest(known || code.Contains('.') || code.StartsWith('_')
+                        ? $"Search parameter '{key}' is not supported yet."
+                        : $"Unknown search parameter '{key}'{(type is null ? "" : $" for {type}")}.", key, "not-supported");
                 ignored.Add(key);
                 continue;
             }

@@ -13,7 +13,7 @@ public sealed partial class FhirService
         var resource = ParseBody(req, type);
         if (req.Header("If-None-Exist") is { } ifNoneExist)
         {
-            var matches = await ConditionalMatchesAsync(type, QueryParams.Parse(ifNoneExist), ops, ct);
+            var matches = await ConditionalMatchesAsync(type, QueryParams.Parse(ConditionQuery(ifNoneExist)), ops, ct);
             if (matches.Count > 1)
                 throw new FhirException(412, "duplicate", $"If-None-Exist '{ifNoneExist}' matches {matches.Count} resources.");
             if (matches.Count == 1)
@@ -96,6 +96,10 @@ public sealed partial class FhirService
         var page = await ops.SearchAsync(new SearchQuery(type, criteria, Count: 2), ct);
         return page.Resources;
     }
+
+    /// <summary>If-None-Exist is a query ("identifier=x"); some clients send "Patient?identifier=x".</summary>
+    internal static string ConditionQuery(string condition) =>
+        condition.IndexOf('?') is var q and >= 0 ? condition[(q + 1)..] : condition;
 
     private JsonObject ParseBody(FhirRequest req, string type)
     {

@@ -3,11 +3,11 @@ namespace Fellesjournal.Trust.Access;
 /// <summary>Identifier systems (HL7 Norway no-basis NamingSystems) the trust layer reads.</summary>
 public static class NorwegianSystems
 {
-    public const string Fnr = "urn:oid:2.16.578.1.12.4.1.4.1";
-    public const string Dnr = "urn:oid:2.16.578.1.12.4.1.4.2";
-    public const string Hpr = "urn:oid:2.16.578.1.12.4.1.4.4";
-    public const string OrgNr = "urn:oid:2.16.578.1.12.4.1.4.101";
-    public const string Resh = "urn:oid:2.16.578.1.12.4.1.4.102";
+    public const string Fnr = Fellesjournal.Fhir.Norway.IdentifierSystems.Fnr;
+    public const string Dnr = Fellesjournal.Fhir.Norway.IdentifierSystems.DNumber;
+    public const string Hpr = Fellesjournal.Fhir.Norway.IdentifierSystems.Hpr;
+    public const string OrgNr = Fellesjournal.Fhir.Norway.IdentifierSystems.OrgNumber;
+    public const string Resh = Fellesjournal.Fhir.Norway.IdentifierSystems.Resh;
 }
 
 /// <summary>

@@ -68,6 +68,27 @@ public sealed record AuditRecord
 
     public bool IsWrite => Action is AuditAction.Create or AuditAction.Update or AuditAction.Delete;
 
+    /// <summary>A record for a request that failed authentication (no principal): kept so probing is visible.</summary>
+    public static AuditRecord ForUnauthenticated(AuthResult failure, AuditAction action, string? query, DateTimeOffset? time = null) => new()
+    {
+        Time = time ?? DateTimeOffset.UtcNow,
+        Action = action,
+        Outcome = AuditOutcome.Failed,
+        OutcomeDetail = $"{failure.Failure}: {failure.Message}",
+        AgentKind = PrincipalKind.System,
+        Query = query,
+    };
+
+    /// <summary>The audit action of an HTTP method (GET on a type or with a query is a search).</summary>
+    public static AuditAction ActionFor(string method, bool isSearch) => method switch
+    {
+        "GET" or "HEAD" => isSearch ? AuditAction.Search : AuditAction.Read,
+        "POST" => isSearch ? AuditAction.Search : AuditAction.Create,
+        "PUT" or "PATCH" => AuditAction.Update,
+        "DELETE" => AuditAction.Delete,
+        _ => AuditAction.Execute,
+    };
+
     /// <summary>A record for a request by <paramref name="p"/> with the policy's <paramref name="decision"/>.</summary>
     public static AuditRecord For(Principal p, Decision? decision, AuditAction action, string? patientId,
         IReadOnlyList<string>? resources = null, string? query = null, DateTimeOffset? time = null)

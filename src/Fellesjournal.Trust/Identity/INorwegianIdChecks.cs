@@ -1,9 +1,8 @@
 namespace Fellesjournal.Trust.Identity;
 
 /// <summary>
-/// The Norwegian identifier checks the trust layer needs. The implementation is the shared one in
-/// <c>Fellesjournal.Fhir.Norway</c> (check digits, both the current and the 2032 rules); this seam keeps the
-/// trust layer from growing its own copy.
+/// The Norwegian identifier checks the trust layer needs. <see cref="NorwegianIdChecks"/> is the shared
+/// <c>Fellesjournal.Fhir.Norway</c> implementation; the seam lets tests and deployments narrow it.
 /// </summary>
 public interface INorwegianIdChecks
 {

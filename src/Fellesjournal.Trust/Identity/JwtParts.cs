@@ -12,8 +12,12 @@ internal sealed class JwtParts
     public required string SigningInput { get; init; }
     public required byte[] Signature { get; init; }
 
+    /// <summary>Larger inputs are refused before any decoding (tokens with big trust-framework claims stay far below).</summary>
+    public const int MaxLength = 32 * 1024;
+
     public static JwtParts? TryRead(string jwt)
     {
+        if (jwt.Length > MaxLength) return null;
         var parts = jwt.Split('.');
         if (parts.Length != 3) return null;
         try

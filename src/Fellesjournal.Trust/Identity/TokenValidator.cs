@@ -24,10 +24,11 @@ public sealed class TokenValidator
     /// <summary>Tolerated clock difference between issuer and server.</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);
 
-    public TokenValidator(IEnumerable<TrustedIssuer> issuers, INorwegianIdChecks checks, TimeProvider? time = null)
+    /// <param name="checks">Identifier checks; defaults to the shared Norway functions.</param>
+    public TokenValidator(IEnumerable<TrustedIssuer> issuers, INorwegianIdChecks? checks = null, TimeProvider? time = null)
     {
         _issuers = issuers.ToDictionary(i => i.IssuerUrl, StringComparer.Ordinal);
-        _checks = checks;
+        _checks = checks ?? NorwegianIdChecks.Instance;
         _time = time ?? TimeProvider.System;
     }
 
@@ -133,7 +134,7 @@ public sealed class TokenValidator
         if (!_checks.IsValidPersonNumber(pid))
             return AuthResult.Fail(AuthFailure.InvalidPid, $"The claim '{HelseIdPid}' is not a valid fødselsnummer or D-number.");
         var hpr = JwtParts.Str(p, HelseIdHpr);
-        if (hpr is not null && (hpr.Length is < 4 or > 9 || !hpr.All(char.IsAsciiDigit)))
+        if (hpr is not null && !Fellesjournal.Fhir.Norway.HprNumber.IsValidFormat(hpr))
             return AuthResult.Fail(AuthFailure.MalformedToken, $"The claim '{HelseIdHpr}' is not a valid HPR number (digits only).");
 
         var entry = TrustFrameworkParser.Find(p);

@@ -68,3 +68,22 @@ public class InvariantTests
         Assert.Contains(o.Issues, i => i.Severity == IssueSeverity.Warning && i.Diagnostics.Contains("dom-6"));
     }
 }
+
+public class InvariantFailureTests
+{
+    [Fact]
+    public void Broken_or_throwing_invariants_become_warnings()
+    {
+        var node = Fellesjournal.Fhir.Model.ElementNode.Parse("""{"resourceType":"Patient","name":[{"given":["a","b"]}]}""");
+        var checks = FhirValidator.Default.Invariants;
+        var env = checks.Environment(node, node);
+        var syntax = checks.EvaluateOne(new Fellesjournal.Fhir.Definitions.ConstraintInfo("x-1", "error", "h", "name.where(", null), node, env).Single();
+        Assert.Equal(IssueSeverity.Warning, syntax.Item1);
+        Assert.Contains("x-1 could not be compiled", syntax.Item3);
+        var throws = checks.EvaluateOne(new Fellesjournal.Fhir.Definitions.ConstraintInfo("x-2", "error", "h", "name.given.single() = 'a'", null), node, env).Single();
+        Assert.Equal(IssueSeverity.Warning, throws.Item1);
+        Assert.Contains("x-2 could not be evaluated", throws.Item3);
+        var fails = checks.EvaluateOne(new Fellesjournal.Fhir.Definitions.ConstraintInfo("x-3", "error", "h", "name.given.count() = 3", null), node, env).Single();
+        Assert.Equal(IssueSeverity.Error, fails.Item1);
+    }
+}
