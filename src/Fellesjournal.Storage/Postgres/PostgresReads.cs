@@ -77,6 +77,7 @@ internal static class PostgresReads
             cmd.Parameters.AddWithValue("cseq", ParseHistoryCursor(q.Cursor));
         }
         var count = Clamp(q.Count);
+        if (count == 0) return new HistoryPage([], null, null);
         sql.Append(" ORDER BY r.seq DESC LIMIT @n");
         cmd.Parameters.AddWithValue("n", (long)count + 1);
         cmd.CommandText = sql.ToString();

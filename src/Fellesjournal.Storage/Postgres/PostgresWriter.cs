@@ -81,7 +81,7 @@ internal static class PostgresWriter
             byte[]? stored = null;
             if (!w.IsDelete)
             {
-                json = MetaStamper.Stamp(w.Json!.Value.Span, version, stamp);
+                json = MetaStamper.Stamp(w.Json!.Value.Span, version, stamp, w.ResourceType, w.Id);
                 stored = JsonCodec.Compress(json);
             }
             // A tombstone stays in its resource's compartment (same shard as the versions before it).

@@ -64,6 +64,7 @@ internal static class SqliteSearchTranslator
             "quantity" => Values(c, () => NoModifier(c), v => Quantity(c.Code, v, ident)),
             "reference" => Reference(ident, c, defs),
             "uri" => Uri(ident, c),
+            "composite" => Composite(type, sp, ident, c, defs),
             _ => throw new SearchException($"Search on '{c.Code}' ({sp.Type}) is not supported yet.", c.Code),
         };
     }
@@ -284,6 +285,38 @@ internal static class SqliteSearchTranslator
             "above" => new IndexPredicate("idx_uri", ident, "substr({0}, 1, length(i.uri)) = i.uri", v),
             _ => new IndexPredicate("idx_uri", ident, "i.uri = {0}", v),
         })).ToList());
+    }
+
+    // ---- composite ----
+
+    /// <summary>Composite search by equality of every component (token codes, normalized strings, exact
+    /// numbers/quantities) through the tuple's hash; prefixes and date components are not supported yet.
+    /// Token systems are not part of the key, so <c>system|code</c> components match on the code.</summary>
+    private static SearchNode Composite(string type, SearchParameterInfo sp, long ident, SearchCriterion c, FhirDefinitions defs)
+    {
+        NoModifier(c);
+        var types = sp.Components.Select(x => defs.GetSearchParameterByUrl(x.Definition)?.Type).ToList();
+        return new OrNode(c.Values.Select(v =>
+        {
+            var parts = SplitUnescaped(v, '$');
+            if (parts.Count != types.Count) throw new SearchException($"'{c.Code}' takes {types.Count} components separated by '$'.", c.Code);
+            var keys = new List<string>();
+            for (var i = 0; i < parts.Count; i++)
+            {
+                var part = parts[i];
+                keys.Add(types[i] switch
+                {
+                    "token" => SplitUnescaped(part, '|')[^1],
+                    "string" => StringNormalizer.Normalize(part),
+                    "uri" or "reference" => part,
+                    "number" or "quantity" when SplitPrefix(part) is ("eq", var rest) =>
+                        CompositeKeys.Canonical(ParseDecimal(c.Code, SplitUnescaped(rest, '|')[0])),
+                    _ => throw new SearchException($"Component {i + 1} of '{c.Code}' ({types[i]}) supports only exact values for now.", c.Code),
+                });
+            }
+            return (SearchNode)new IndexPredicate("idx_composite", ident, "i.h_value = {0}",
+                IndexHash.Of(type, sp.Code, string.Join("$", keys)));
+        }).ToList());
     }
 
     /// <summary>Splits on a separator not escaped with a backslash, unescaping \, \$ \| \\.</summary>
