@@ -11,11 +11,11 @@ namespace Fellesjournal.Server.Cli;
 /// </summary>
 public static class SeedCommand
 {
-    private const string Usage = "Usage: fellesjournal seed --patients N [--seed S] [--out DIR [--workers N] | --into-store [--data DIR] [--batch N]]";
+    private const string Usage = "Usage: fellesjournal seed --patients N [--seed S] [--out DIR [--workers N] | --into-store [--data DIR | --store postgres --connection CS] [--batch N]]";
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string[] known = ["--patients", "--seed", "--out", "--data", "--batch", "--workers"];
+        string[] known = ["--patients", "--seed", "--out", "--data", "--batch", "--workers", "--store", "--connection"];
         for (var i = 0; i < args.Length; i++)
         {
             if (known.Contains(args[i])) { i++; continue; }

@@ -20,7 +20,7 @@ public sealed class PostgresServer : IDisposable
 
     /// <summary>Why PostgreSQL tests cannot run here, or null. Cheap: checks the binaries only.</summary>
     public static string? SkipReason { get; } = FindBin() is null
-        ? "PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin or PG_BIN"
+        ? "PostgreSQL server binaries (initdb, pg_ctl) not found (PG_BIN or /usr/lib/postgresql/*/bin); install postgresql to run these tests"
         : null;
 
     public string Bin { get; }
@@ -36,7 +36,7 @@ public sealed class PostgresServer : IDisposable
     private static string? FindBin()
     {
         var env = Environment.GetEnvironmentVariable("PG_BIN");
-        if (env is not null && File.Exists(Path.Combine(env, "initdb"))) return env;
+        if (env is not null) return File.Exists(Path.Combine(env, "initdb")) ? env : null; // explicit: only there
         if (!Directory.Exists("/usr/lib/postgresql")) return null;
         return Directory.GetDirectories("/usr/lib/postgresql")
             .Select(d => Path.Combine(d, "bin"))
