@@ -93,6 +93,10 @@ public sealed class PostgresServer : IDisposable
 
     public void Dispose() => Destroy();
 
+    /// <summary>Runs a client tool of this installation (pg_dump, pg_restore, psql) against the server.</summary>
+    public void RunClient(string tool, params string[] args) =>
+        Run(Path.Combine(Bin, tool), ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", .. args], asPostgres: false);
+
     private void Destroy()
     {
         try { StopImmediate(); } catch { /* already down */ }
