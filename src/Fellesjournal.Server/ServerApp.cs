@@ -44,7 +44,7 @@ public static class ServerApp
         services.AddSingleton<IResourceStore>(sp =>
         {
             var o = sp.GetRequiredService<ServerOptions>();
-            return StoreFactory.Open(o.DataDir, o.Store, o.Connection);
+            return StoreFactory.Open(o.DataDir, o.Store, o.Connection, o.ReadConnection);
         });
         services.AddSingleton(sp => Validators.CreateDefault(sp.GetRequiredService<FhirDefinitions>()));
         services.AddSingleton<WriteCoalescer>();

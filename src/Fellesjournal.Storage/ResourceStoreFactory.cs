@@ -9,7 +9,10 @@ public static class ResourceStoreFactory
 {
     public const string ConnectionEnvironmentVariable = "FELLESJOURNAL_CONNECTION";
 
-    public static IResourceStore Open(string? kind, string dataDir, string? connection, ISearchIndexer? indexer = null)
+    public const string ReadConnectionEnvironmentVariable = "FELLESJOURNAL_READ_CONNECTION";
+
+    /// <param name="readConnection">PostgreSQL only: a streaming replica for reads and searches.</param>
+    public static IResourceStore Open(string? kind, string dataDir, string? connection, ISearchIndexer? indexer = null, string? readConnection = null)
     {
         switch ((kind ?? "sqlite").ToLowerInvariant())
         {
@@ -19,7 +22,8 @@ public static class ResourceStoreFactory
                 connection ??= Environment.GetEnvironmentVariable(ConnectionEnvironmentVariable);
                 if (string.IsNullOrWhiteSpace(connection))
                     throw new ArgumentException($"The postgres store needs a connection string (--connection or {ConnectionEnvironmentVariable}).");
-                return PostgresResourceStore.Open(connection, indexer);
+                readConnection ??= Environment.GetEnvironmentVariable(ReadConnectionEnvironmentVariable);
+                return PostgresResourceStore.Open(connection, indexer, readConnection);
             default:
                 throw new ArgumentException($"Unknown store '{kind}' (expected sqlite or postgres).");
         }

@@ -10,6 +10,8 @@ public sealed class ServerOptions
     /// <summary>"sqlite" (default) or "postgres"; <see cref="Connection"/> is the PostgreSQL connection string.</summary>
     public string? Store { get; init; }
     public string? Connection { get; init; }
+    /// <summary>PostgreSQL streaming replica for reads and searches (optional).</summary>
+    public string? ReadConnection { get; init; }
     /// <summary>Size of the synthetic population loaded in demo mode.</summary>
     public int DemoPatients { get; init; } = 200;
     /// <summary>Request bodies above this are refused with 413.</summary>
@@ -20,6 +22,7 @@ public sealed class ServerOptions
         DataDir = config["Fellesjournal:DataDir"] ?? "./data",
         Store = config["Fellesjournal:Store"],
         Connection = config["Fellesjournal:Connection"],
+        ReadConnection = config["Fellesjournal:ReadConnection"],
         Demo = bool.TryParse(config["Fellesjournal:Demo"], out var d) && d,
         DemoPatients = int.TryParse(config["Fellesjournal:DemoPatients"], out var dp) && dp > 0 ? dp : 200,
         MaxBodyBytes = long.TryParse(config["Fellesjournal:MaxBodyBytes"], out var m) && m > 0 ? m : DefaultMaxBodyBytes,

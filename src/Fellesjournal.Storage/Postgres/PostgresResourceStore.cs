@@ -17,21 +17,28 @@ namespace Fellesjournal.Storage.Postgres;
 public sealed class PostgresResourceStore : IResourceStore
 {
     private readonly NpgsqlDataSource _dataSource;
+    /// <summary>A streaming replica for reads and searches, or null (reads go to the primary).</summary>
+    private readonly NpgsqlDataSource? _readSource;
+    /// <summary>WAL position after this store's last commit: the replica serves reads only once it has replayed
+    /// it (read-your-writes for this server's own writes); 0 when nothing was written yet.</summary>
+    private long _lastCommitLsn;
     private readonly ISearchIndexer _indexer;
     private readonly FhirDefinitions _definitions;
     private readonly AsyncLocal<bool> _inTransaction = new();
     private bool _disposed;
 
-    private PostgresResourceStore(NpgsqlDataSource dataSource, ISearchIndexer indexer)
+    private PostgresResourceStore(NpgsqlDataSource dataSource, NpgsqlDataSource? readSource, ISearchIndexer indexer)
     {
         _dataSource = dataSource;
+        _readSource = readSource;
         _indexer = indexer;
         _definitions = indexer.Definitions;
     }
 
     /// <summary>Connects, applies pending migrations (under an advisory lock) and returns the store.</summary>
+    /// <param name="readConnectionString">Optional streaming replica for reads and searches.</param>
     public static async Task<PostgresResourceStore> OpenAsync(string connectionString, ISearchIndexer? indexer = null, bool migrate = true,
-        CancellationToken ct = default)
+        string? readConnectionString = null, CancellationToken ct = default)
     {
         var ds = new NpgsqlDataSourceBuilder(connectionString).Build();
         try
@@ -43,11 +50,12 @@ public sealed class PostgresResourceStore : IResourceStore
             await ds.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        return new PostgresResourceStore(ds, indexer ?? new SearchIndexer(FhirDefinitions.Default));
+        var read = string.IsNullOrWhiteSpace(readConnectionString) ? null : new NpgsqlDataSourceBuilder(readConnectionString).Build();
+        return new PostgresResourceStore(ds, read, indexer ?? new SearchIndexer(FhirDefinitions.Default));
     }
 
-    public static PostgresResourceStore Open(string connectionString, ISearchIndexer? indexer = null) =>
-        OpenAsync(connectionString, indexer).GetAwaiter().GetResult();
+    public static PostgresResourceStore Open(string connectionString, ISearchIndexer? indexer = null, string? readConnectionString = null) =>
+        OpenAsync(connectionString, indexer, readConnectionString: readConnectionString).GetAwaiter().GetResult();
 
     // ---- failure mapping ----
 
@@ -88,6 +96,7 @@ public sealed class PostgresResourceStore : IResourceStore
             await PostgresWriter.LockAsync(c, tx, ct).ConfigureAwait(false);
             var result = await PostgresWriter.MergeAsync(c, tx, prepared, ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
+            await NoteCommitAsync(c, ct).ConfigureAwait(false);
             return result;
         });
     }
@@ -109,6 +118,7 @@ public sealed class PostgresResourceStore : IResourceStore
                 var result = await work(scope).ConfigureAwait(false);
                 scope.Complete();
                 await tx.CommitAsync(ct).ConfigureAwait(false);
+                await NoteCommitAsync(c, ct).ConfigureAwait(false);
                 return result;
             }
             catch
@@ -151,14 +161,38 @@ public sealed class PostgresResourceStore : IResourceStore
 
     // ---- reads ----
 
+    private async Task NoteCommitAsync(NpgsqlConnection c, CancellationToken ct)
+    {
+        if (_readSource is null) return;
+        await using var cmd = new NpgsqlCommand("SELECT pg_current_wal_insert_lsn()", c);
+        var lsn = (long)(ulong)(NpgsqlTypes.NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        long seen;
+        while ((seen = Interlocked.Read(ref _lastCommitLsn)) < lsn && Interlocked.CompareExchange(ref _lastCommitLsn, lsn, seen) != seen) { }
+    }
+
     private Task<T> Read<T>(Func<NpgsqlConnection, Task<T>> op, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return Guard(async () =>
         {
+            if (_readSource is not null)
+            {
+                await using var rc = await _readSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+                var need = Interlocked.Read(ref _lastCommitLsn);
+                if (need == 0 || await ReplayedAsync(rc, need, ct).ConfigureAwait(false))
+                    return await op(rc).ConfigureAwait(false);
+            }
             await using var c = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
             return await op(c).ConfigureAwait(false);
         });
+    }
+
+    /// <summary>Has the replica replayed this server's last commit? If not, the read goes to the primary.</summary>
+    private static async Task<bool> ReplayedAsync(NpgsqlConnection replica, long lsn, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT coalesce(pg_last_wal_replay_lsn() >= @l, true)", replica);
+        cmd.Parameters.AddWithValue("l", NpgsqlTypes.NpgsqlDbType.PgLsn, new NpgsqlTypes.NpgsqlLogSequenceNumber((ulong)lsn));
+        return (bool)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }
 
     public Task<StoredResource?> GetAsync(string resourceType, string id, CancellationToken ct = default) =>
@@ -181,6 +215,7 @@ public sealed class PostgresResourceStore : IResourceStore
         if (_disposed) return;
         _disposed = true;
         await _dataSource.DisposeAsync().ConfigureAwait(false);
+        if (_readSource is not null) await _readSource.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Reads and writes on the transaction's connection.</summary>

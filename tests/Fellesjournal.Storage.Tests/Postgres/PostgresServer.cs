@@ -45,7 +45,13 @@ public sealed class PostgresServer : IDisposable
     }
 
     /// <summary>A private server (tests that crash or stop it must not disturb the shared one).</summary>
-    public PostgresServer()
+    public PostgresServer() : this(primary: null) { }
+
+    /// <summary>A streaming replica of <paramref name="primary"/> (pg_basebackup -R: standby.signal and
+    /// primary_conninfo written by the backup), started on its own port.</summary>
+    public static PostgresServer ReplicaOf(PostgresServer primary) => new(primary);
+
+    private PostgresServer(PostgresServer? primary)
     {
         Bin = FindBin() ?? throw new InvalidOperationException(SkipReason);
         _asPostgresUser = Environment.UserName == "root";
@@ -53,7 +59,11 @@ public sealed class PostgresServer : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "fj-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Root);
         if (_asPostgresUser) Run("/bin/chown", ["postgres", Root], asPostgres: false);
-        Run(Path.Combine(Bin, "initdb"), ["-D", DataDir, "--auth=trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]);
+        if (primary is null)
+            Run(Path.Combine(Bin, "initdb"), ["-D", DataDir, "--auth=trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]);
+        else
+            Run(Path.Combine(Bin, "pg_basebackup"), ["-h", "127.0.0.1", "-p", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "-U", "postgres", "-D", DataDir, "-R", "-X", "stream", "-c", "fast", "--no-sync"]);
         Port = FreePort();
         Start();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Destroy();
