@@ -10,6 +10,7 @@ namespace Fellesjournal.Storage;
 /// <param name="Sort">Raw <c>_sort</c> keys (<c>-date</c> = descending), in order.</param>
 /// <param name="Compartment">Patient id of a compartment search (<c>Patient/123/Observation</c>), or null.</param>
 /// <param name="Access">The caller's compartment filter, applied inside the statement; null = no restriction.</param>
+/// <param name="Includes"><c>_include</c>/<c>_revinclude</c> (optionally <c>:iterate</c>) as key and value (<c>Observation:subject:Patient</c>).</param>
 /// <param name="Types">System-level <c>_type</c>: the types searched when <see cref="ResourceType"/> is null.</param>
 public sealed record SearchQuery(
     string? ResourceType,
@@ -20,7 +21,8 @@ public sealed record SearchQuery(
     IReadOnlyList<string>? Sort = null,
     string? Compartment = null,
     CompartmentAccess? Access = null,
-    IReadOnlyList<string>? Types = null);
+    IReadOnlyList<string>? Types = null,
+    IReadOnlyList<KeyValuePair<string, string>>? Includes = null);
 
 /// <param name="Code">Search parameter code (e.g. "identifier", "_id", "_lastUpdated"); for a chain the whole
 /// chain before the first modifier ("subject" with modifier "Patient.name", or "subject.name").</param>
@@ -32,10 +34,16 @@ public sealed record SearchCriterion(string Code, string? Modifier, IReadOnlyLis
     public string Key => Modifier is null ? Code : Code + ":" + Modifier;
 }
 
-public sealed record SearchPage(IReadOnlyList<StoredResource> Resources, string? NextCursor, long? Total);
+/// <param name="Included">Resources added by _include/_revinclude (search.mode include), without duplicates of matches.</param>
+public sealed record SearchPage(IReadOnlyList<StoredResource> Resources, string? NextCursor, long? Total,
+    IReadOnlyList<StoredResource>? Included = null);
 
 /// <summary>A search the store cannot run: unknown parameter, malformed value. Maps to HTTP 400.</summary>
-public sealed class SearchException(string message, string? parameter = null) : Exception(message)
+public class SearchException(string message, string? parameter = null) : Exception(message)
 {
     public string? Parameter { get; } = parameter;
 }
+
+/// <summary>A parameter (or modifier) the store does not know or support, as opposed to a malformed value:
+/// servers ignore these under lenient handling and reject them under <c>Prefer: handling=strict</c>.</summary>
+public sealed class UnsupportedSearchParameterException(string message, string? parameter = null) : SearchException(message, parameter);

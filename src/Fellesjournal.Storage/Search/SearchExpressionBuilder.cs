@@ -46,7 +46,40 @@ public static class SearchExpressionBuilder
                 throw new SearchException($"Search parameter '{c.Key}' has an empty value.", c.Key);
             items.Add(Criterion(q.ResourceType, c.Key, c.Values, defs, q.Access, 0));
         }
-        return new SearchPlan(new AllOf(items), Sorts(q, defs), []);
+        return new SearchPlan(new AllOf(items), Sorts(q, defs), IncludeSpecs(q, defs));
+    }
+
+    /// <summary>_include=Source:param[:Target], _revinclude likewise; param "*" = every reference parameter of Source.</summary>
+    private static IReadOnlyList<IncludeSpec> IncludeSpecs(SearchQuery q, FhirDefinitions defs)
+    {
+        if (q.Includes is not { Count: > 0 }) return [];
+        var specs = new List<IncludeSpec>();
+        foreach (var (key, value) in q.Includes)
+        {
+            var reverse = key.StartsWith("_revinclude", StringComparison.Ordinal);
+            var modifier = key.Contains(':') ? key[(key.IndexOf(':') + 1)..] : null;
+            if (modifier is not (null or "iterate" or "recurse"))
+                throw new UnsupportedSearchParameterException($"Modifier ':{modifier}' is not supported on '{key.Split(':')[0]}'.", key);
+            var parts = value.Split(':');
+            if (parts.Length is < 2 or > 3 || !defs.IsConcreteResourceType(parts[0]))
+                throw new SearchException($"Invalid {key} value '{value}': expected ResourceType:parameter[:TargetType].", key);
+            var target = parts.Length == 3 ? parts[2] : null;
+            if (target is not null && !defs.IsConcreteResourceType(target))
+                throw new SearchException($"Unknown target type '{target}' in {key}={value}.", key);
+            IEnumerable<string> codes;
+            if (parts[1] == "*")
+                codes = defs.SearchParametersFor(parts[0]).Values.Where(p => p.Type == "reference").Select(p => p.Code);
+            else
+            {
+                var sp = defs.GetSearchParameter(parts[0], parts[1]);
+                if (sp is null || sp.Type != "reference")
+                    throw new SearchException($"'{parts[1]}' is not a reference parameter of {parts[0]} ({key}={value}).", key);
+                codes = [sp.Code];
+            }
+            foreach (var code in codes.Distinct())
+                specs.Add(new IncludeSpec(parts[0], code, target, reverse, modifier is not null));
+        }
+        return specs;
     }
 
     private static IReadOnlyList<SortKey> Sorts(SearchQuery q, FhirDefinitions defs)
@@ -116,12 +149,12 @@ public static class SearchExpressionBuilder
                     StringNormalizer.Normalize(Unescape(v)).Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToList());
         }
         if (type is null)
-            throw new SearchException($"Search parameter '{key}' needs a resource type (system-level search supports _id, _lastUpdated, _list).", key);
+            throw new UnsupportedSearchParameterException($"Search parameter '{key}' needs a resource type (system-level search supports _id, _lastUpdated, _list).", key);
         var sp = defs.GetSearchParameter(type, code)
-                 ?? throw new SearchException($"Unknown search parameter '{code}' for {type}.", key);
+                 ?? throw new UnsupportedSearchParameterException($"Unknown search parameter '{code}' for {type}.", key);
         // phonetic has name's expression and is not indexed separately: approximate it with the name rows.
         var param = sp.Code == "phonetic" && defs.GetSearchParameter(type, "name") is not null ? "name" : sp.Code;
-        var kind = KindOf(sp) ?? throw new SearchException($"Search on '{code}' ({sp.Type}) is not supported.", key);
+        var kind = KindOf(sp) ?? throw new UnsupportedSearchParameterException($"Search on '{code}' ({sp.Type}) is not supported.", key);
         if (modifier == "missing") return Missing(key, values, new ParamPresent(type, param, kind));
 
         SearchExpr Each(Func<string, ValueCondition> one) =>
@@ -158,7 +191,7 @@ public static class SearchExpressionBuilder
                 if (modifier is not null)
                 {
                     if (!defs.IsConcreteResourceType(modifier))
-                        throw new SearchException($"Modifier ':{modifier}' is not supported on '{code}'.", key);
+                        throw new UnsupportedSearchParameterException($"Modifier ':{modifier}' is not supported on '{code}'.", key);
                     typeModifier = modifier;
                 }
                 return Each(v => Reference(key, v, typeModifier, defs));
@@ -171,7 +204,7 @@ public static class SearchExpressionBuilder
                     _ => UriMode.Equals,
                 }, Unescape(v)));
             default:
-                throw new SearchException($"Search on '{code}' ({sp.Type}) is not supported yet.", key);
+                throw new UnsupportedSearchParameterException($"Search on '{code}' ({sp.Type}) is not supported yet.", key);
         }
     }
 
@@ -187,15 +220,15 @@ public static class SearchExpressionBuilder
         var code = colon < 0 ? head : head[..colon];
         var targetType = colon < 0 ? null : head[(colon + 1)..];
         var sp = defs.GetSearchParameter(type, code)
-                 ?? throw new SearchException($"Unknown search parameter '{code}' for {type}.", key);
-        if (sp.Type != "reference") throw new SearchException($"'{code}' is not a reference parameter and cannot be chained.", key);
+                 ?? throw new UnsupportedSearchParameterException($"Unknown search parameter '{code}' for {type}.", key);
+        if (sp.Type != "reference") throw new UnsupportedSearchParameterException($"'{code}' is not a reference parameter and cannot be chained.", key);
         var targets = targetType is not null ? [targetType] : sp.Target.Where(defs.IsConcreteResourceType).ToList();
         if (targetType is not null && !defs.IsConcreteResourceType(targetType))
-            throw new SearchException($"Unknown resource type '{targetType}' in '{key}'.", key);
+            throw new UnsupportedSearchParameterException($"Unknown resource type '{targetType}' in '{key}'.", key);
         var restCode = rest.Split(':', '.')[0];
         // Only targets that know the chained parameter take part (subject.name: Patient, Group, ...).
         var usable = targets.Where(t => restCode.StartsWith('_') || defs.GetSearchParameter(t, restCode) is not null).ToList();
-        if (usable.Count == 0) throw new SearchException($"No target of '{code}' has a search parameter '{restCode}'.", key);
+        if (usable.Count == 0) throw new UnsupportedSearchParameterException($"No target of '{code}' has a search parameter '{restCode}'.", key);
         var alternatives = usable.Select(t => (SearchExpr)new ChainMatch(type, sp.Code, [t],
             Restricted(new AllOf([new TypeIn([t]), Criterion(t, rest, values, defs, access, depth + 1)]), access))).ToList();
         return alternatives.Count == 1 ? alternatives[0] : new AnyOf(alternatives);
@@ -209,9 +242,9 @@ public static class SearchExpressionBuilder
         if (parts.Length < 4 || parts[1].Length == 0 || parts[2].Length == 0 || parts[3].Length == 0)
             throw new SearchException($"'{key}' must be _has:Type:reference:parameter.", key);
         var (source, refParam, rest) = (parts[1], parts[2], parts[3]);
-        if (!defs.IsConcreteResourceType(source)) throw new SearchException($"Unknown resource type '{source}' in '{key}'.", key);
+        if (!defs.IsConcreteResourceType(source)) throw new UnsupportedSearchParameterException($"Unknown resource type '{source}' in '{key}'.", key);
         var sp = defs.GetSearchParameter(source, refParam)
-                 ?? throw new SearchException($"Unknown search parameter '{refParam}' for {source} in '{key}'.", key);
+                 ?? throw new UnsupportedSearchParameterException($"Unknown search parameter '{refParam}' for {source} in '{key}'.", key);
         if (sp.Type != "reference") throw new SearchException($"'{refParam}' of {source} is not a reference parameter.", key);
         if (type is not null && sp.Target.Count > 0 && !sp.Target.Contains(type))
             throw new SearchException($"{source}.{refParam} cannot refer to {type}.", key);
@@ -232,7 +265,7 @@ public static class SearchExpressionBuilder
     private static void NoModifier(string key, string? modifier, params string[] allowed)
     {
         if (modifier is not null && !allowed.Contains(modifier))
-            throw new SearchException($"Modifier ':{modifier}' is not supported on '{key.Split(':')[0]}'.", key);
+            throw new UnsupportedSearchParameterException($"Modifier ':{modifier}' is not supported on '{key.Split(':')[0]}'.", key);
     }
 
     public static (SearchPrefix Prefix, string Value) SplitPrefix(string v) =>

@@ -7,7 +7,7 @@ namespace Fellesjournal.Storage.Sqlite;
 /// <summary>Read queries shared by pooled reader connections and the writer's open transaction.</summary>
 internal static class SqliteReads
 {
-    private const string Columns = "r.seq, r.res_type, r.res_id, r.version, r.last_updated, r.deleted, r.json_len, r.json";
+    public const string Columns = "r.seq, r.res_type, r.res_id, r.version, r.last_updated, r.deleted, r.json_len, r.json";
     public const int MaxCount = 1000;
 
     public static StoredResource? Get(SqliteConnection c, SqliteTransaction? tx, string type, string id, long? version)
@@ -24,7 +24,7 @@ internal static class SqliteReads
         return r.Read() ? ReadRow(r) : null;
     }
 
-    private static StoredResource ReadRow(SqliteDataReader r)
+    public static StoredResource ReadRow(SqliteDataReader r)
     {
         var deleted = r.GetInt64(5) != 0;
         var len = r.GetInt32(6);
@@ -136,6 +136,8 @@ internal static class SqliteReads
                 for (var k = 0; k < keys.Count; k++) lastKeys[k] = r.IsDBNull(8 + k) ? null : r.GetValue(8 + k);
             }
         }
-        return new SearchPage(list, next, total);
+        var included = t.Plan.Includes.Count == 0 || list.Count == 0 ? null
+            : SqliteIncludes.Run(c, tx, t.Plan.Includes, list, q.Access);
+        return new SearchPage(list, next, total, included);
     }
 }
