@@ -60,6 +60,7 @@ PY
   curl -sf -o /dev/null -X POST -H 'Content-Type: application/fhir+json' --data-binary "@$WORK/preload.json" "$URL/fhir"
 }
 
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 declare -a CREATE READ CREATE_ERR READ_ERR
 for run in $(seq 1 "$RUNS"); do
   start_server
@@ -86,7 +87,7 @@ OUT="bench/results/$(date -u +%Y-%m-%d)-sqlite-http.md"
   echo "- Memory: $(free -h | awk '/Mem:/ {print $2}') total"
   echo "- OS: $(uname -sr); .NET $(dotnet --version); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
   echo "- Disk for the data dir: $(df -h "$WORK" | awk 'NR==2 {print $1" ("$2")"}')"
-  echo "- Note: the machine was shared with other builds and tests while measuring."
+  echo "- Load average (1/5/15 min) before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg). The machine was shared with other builds and tests while measuring."
   echo
   echo "## Results"
   echo

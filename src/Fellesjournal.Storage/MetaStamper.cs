@@ -17,7 +17,9 @@ public static class MetaStamper
     public static string FormatInstant(DateTimeOffset t) =>
         t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    public static byte[] Stamp(ReadOnlySpan<byte> json, long versionId, DateTimeOffset lastUpdated)
+    /// <param name="resourceType">When given, the JSON's resourceType must be this (and its id, if any, <paramref name="id"/>).</param>
+    public static byte[] Stamp(ReadOnlySpan<byte> json, long versionId, DateTimeOffset lastUpdated,
+        string? resourceType = null, string? id = null)
     {
         var reader = new Utf8JsonReader(json, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -30,7 +32,12 @@ public static class MetaStamper
             hasProperties = true;
             var isMeta = reader.ValueTextEquals("meta"u8);
             var isType = reader.ValueTextEquals("resourceType"u8);
+            var isId = reader.ValueTextEquals("id"u8);
             reader.Read();
+            if (resourceType is not null && isType && !(reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(resourceType)))
+                throw new ArgumentException($"The JSON is not a {resourceType}.");
+            if (id is not null && isId && !(reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(id)))
+                throw new ArgumentException($"The JSON's id is not '{id}'.");
             var valueStart = (int)reader.TokenStartIndex;
             reader.Skip();
             var valueEnd = (int)reader.BytesConsumed;

@@ -140,13 +140,20 @@ internal sealed class JsonOut
         W.WriteString(name, b);
     }
 
+    /// <summary>A Period; the end takes the start's UTC offset so a short period across the (simplified) DST switch
+    /// between 31 March and 1 April cannot end before it starts (per-1).</summary>
     public void Period(string name, DateTime start, DateTime end)
     {
         W.WriteStartObject(name);
-        DateTime("start", start);
-        DateTime("end", end);
+        Span<byte> b = stackalloc byte[25];
+        FormatDateTime(b, start);
+        W.WriteString("start", b);
+        FormatDateTime(b, end, Summer(start));
+        W.WriteString("end", b);
         W.WriteEndObject();
     }
+
+    private static bool Summer(DateTime t) => t.Month is >= 4 and <= 10;
 
     private static void FormatDate(Span<byte> b, DateOnly d)
     {
@@ -155,7 +162,7 @@ internal sealed class JsonOut
         Digits(b.Slice(8, 2), d.Day);
     }
 
-    internal static void FormatDateTime(Span<byte> b, DateTime t)
+    internal static void FormatDateTime(Span<byte> b, DateTime t, bool? summer = null)
     {
         FormatDate(b, DateOnly.FromDateTime(t));
         b[10] = (byte)'T';
@@ -163,7 +170,7 @@ internal sealed class JsonOut
         Digits(b.Slice(14, 2), t.Minute); b[16] = (byte)':';
         Digits(b.Slice(17, 2), t.Second);
         b[19] = (byte)'+'; b[20] = (byte)'0';
-        b[21] = (byte)(t.Month is >= 4 and <= 10 ? '2' : '1');
+        b[21] = (byte)(summer ?? Summer(t) ? '2' : '1');
         b[22] = (byte)':'; b[23] = (byte)'0'; b[24] = (byte)'0';
     }
 

@@ -56,10 +56,10 @@ public sealed class PopulationGenerator
 
     /// <summary>Writes DIR/{Type}.ndjson files (histories generated on <paramref name="workers"/> threads, output
     /// identical to the sequential order); returns counts and bytes per type.</summary>
-    public PopulationStats WriteNdjson(string directory, int workers = 0)
+    public PopulationStats WriteNdjson(string directory, int workers = 1)
     {
         using var sink = new NdjsonSink(directory);
-        WriteToParallel(sink, workers > 0 ? workers : Environment.ProcessorCount);
+        WriteToParallel(sink, workers);
         return sink.Stats;
     }
 
@@ -80,7 +80,7 @@ public sealed class PopulationGenerator
             buffers[w] = new BufferSink();
             histories[w] = new PersonHistory(infra, new Emitter(buffers[w]), Seed);
         }
-        foreach (var chunk in PeopleOf(infra).Chunk(256 * workers))
+        foreach (var chunk in PeopleOf(infra).Chunk(64 * workers))
         {
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
             {

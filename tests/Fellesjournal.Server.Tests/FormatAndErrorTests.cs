@@ -101,6 +101,21 @@ public sealed class FormatAndErrorTests(ServerFixture server) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task Validate_operation_returns_the_outcome()
+    {
+        var ok = await _c.PostAsync("/fhir/Patient/$validate", Fhir.Json(Fhir.Patient()));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        var oo = await Fhir.Body(ok);
+        Assert.DoesNotContain(oo["issue"]!.AsArray(), i => (string?)i!["severity"] == "error");
+        var bad = await Fhir.Body(await _c.PostAsync("/fhir/Patient/$validate", Fhir.Json("""{"resourceType":"Patient","gender":"sometimes"}""")));
+        Assert.Contains(bad["issue"]!.AsArray(), i => (string?)i!["severity"] == "error");
+        var wrapped = await Fhir.Body(await _c.PostAsync("/fhir/Patient/$validate", Fhir.Json("""{"resourceType":"Parameters","parameter":[{"name":"resource","resource":{"resourceType":"Patient","bogus":1}}]}""")));
+        Assert.Contains(wrapped["issue"]!.AsArray(), i => (string?)i!["severity"] == "error");
+        // Nothing was stored.
+        Assert.Equal(0, (int?)(await Fhir.Body(await _c.GetAsync("/fhir/Patient?gender=sometimes&_summary=count")))["total"] ?? 0);
+    }
+
+    [Fact]
     public async Task Method_not_allowed_unknown_paths_and_operations()
     {
         var r = await _c.DeleteAsync("/fhir/metadata");

@@ -135,3 +135,20 @@ public class StoreVersioningTests
         Assert.Equal(["p1", "p1", "p2", "p1"], h.Entries.Select(e => e.Id));
     }
 }
+
+public class StoreInputTests
+{
+    [Fact]
+    public async Task Json_must_match_the_write_type_and_id()
+    {
+        await using var t = new TempStore();
+        await Assert.ThrowsAsync<ArgumentException>(() => t.Store.MergeAsync(
+            [new ResourceWrite("Patient", "a", System.Text.Encoding.UTF8.GetBytes("""{"resourceType":"Observation","id":"a"}"""))]));
+        await Assert.ThrowsAsync<ArgumentException>(() => t.Store.MergeAsync(
+            [new ResourceWrite("Patient", "a", System.Text.Encoding.UTF8.GetBytes("""{"resourceType":"Patient","id":"b"}"""))]));
+        Assert.Null(await t.Store.GetAsync("Patient", "a"));
+        // Without an id in the JSON the write's id is used as given.
+        var s = await t.Store.MergeAsync([new ResourceWrite("Patient", "a", System.Text.Encoding.UTF8.GetBytes("""{"resourceType":"Patient"}"""))]);
+        Assert.Equal(1, s[0].VersionId);
+    }
+}

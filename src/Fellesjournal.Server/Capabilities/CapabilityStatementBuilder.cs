@@ -108,6 +108,12 @@ public sealed class CapabilityStatementBuilder(FhirDefinitions defs, ServerOptio
         w.WriteStringValue("literal");
         w.WriteStringValue("local");
         w.WriteEndArray();
+        w.WriteStartArray("operation");
+        w.WriteStartObject();
+        w.WriteString("name", "validate");
+        w.WriteString("definition", "http://hl7.org/fhir/OperationDefinition/Resource-validate");
+        w.WriteEndObject();
+        w.WriteEndArray();
         w.WriteStartArray("searchParam");
         foreach (var sp in defs.SearchParametersFor(type).Values
                      .Where(p => Interactions.SearchParameters.IsSupported(defs, type, p.Code))

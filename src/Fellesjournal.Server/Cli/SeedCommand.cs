@@ -42,7 +42,7 @@ public static class SeedCommand
         var clock = Stopwatch.StartNew();
         if (outDir is not null)
         {
-            var workers = int.TryParse(CommandLine.Option(args, "--workers"), out var wk) && wk > 0 ? wk : Environment.ProcessorCount;
+            var workers = int.TryParse(CommandLine.Option(args, "--workers"), out var wk) && wk > 0 ? wk : 1;   // parallel helps only on an idle machine
             var stats = generator.WriteNdjson(outDir, workers);
             var secs = clock.Elapsed.TotalSeconds;
             Console.WriteLine($"Generated {patients:N0} patients (seed {seed}) into {Path.GetFullPath(outDir)} in {secs:N1} s: " +

@@ -81,6 +81,11 @@ public sealed partial class FhirService(
             CheckId(patientId);
             return EverythingAsync(req, patientId, ops, ct);
         }
+        if (seg is [var vt, "$validate"] && defs.IsConcreteResourceType(vt))
+        {
+            if (m != "POST") throw MethodNotAllowed(m, "POST");
+            return Task.FromResult(ValidateOperation(req, vt));
+        }
         if (seg[0].StartsWith('$') || seg.Length > 1 && seg[^1].StartsWith('$'))
             throw new FhirException(501, "not-supported", $"Operation '{seg[^1]}' is not supported.");
         if (seg is ["metadata"])
@@ -147,6 +152,26 @@ public sealed partial class FhirService(
     }
 
     /// <summary>Malformed ids cannot exist: 404 on reads, 400 on writes (the client sent something invalid).</summary>
+    /// <summary>$validate (type level): the body, or the "resource" parameter of a Parameters body; always 200 with the outcome.</summary>
+    private FhirResponse ValidateOperation(FhirRequest req, string type)
+    {
+        if (req.Body is not { Length: > 0 } body) throw FhirException.BadRequest("$validate needs a resource.", code: "required");
+        var resource = ResourceJson.ParseObject(body);
+        if (ResourceJson.GetString(resource, "resourceType") == "Parameters" && type != "Parameters")
+        {
+            resource = (resource["parameter"] as System.Text.Json.Nodes.JsonArray ?? [])
+                .OfType<System.Text.Json.Nodes.JsonObject>()
+                .FirstOrDefault(p => ResourceJson.GetString(p, "name") == "resource")?["resource"] as System.Text.Json.Nodes.JsonObject
+                ?? throw FhirException.BadRequest("The Parameters have no 'resource' parameter.", "Parameters.parameter");
+        }
+        if (ResourceJson.GetString(resource, "resourceType") != type)
+            throw FhirException.BadRequest($"The resource is not a {type}.", "resourceType");
+        var bytes = ResourceJson.ToBytes(resource);
+        var result = validator.Validate(resource, bytes);
+        var outcome = result.Success ? Info("Validation found no errors.") : result.Outcome;
+        return new FhirResponse { Resource = outcome.ToJsonBytes() };
+    }
+
     private static void CheckId(string id, bool write = false)
     {
         if (ResourceIds.Pattern().IsMatch(id)) return;

@@ -27,8 +27,8 @@ public static class SearchParameters
     /// <summary>Parameters the store evaluates on every type, including system-level search.</summary>
     public static readonly HashSet<string> SystemParameters = ["_id", "_lastUpdated", "_list"];
 
-    /// <summary>Search parameter types the store's index evaluates (composite and special are not yet).</summary>
-    public static readonly HashSet<string> IndexedTypes = ["token", "string", "date", "number", "quantity", "reference", "uri"];
+    /// <summary>Search parameter types the store's index evaluates (special is not).</summary>
+    public static readonly HashSet<string> IndexedTypes = ["token", "string", "date", "number", "quantity", "reference", "uri", "composite"];
 
     /// <summary>True when a search on <paramref name="code"/> reaches the store (listed in the CapabilityStatement).</summary>
     public static bool IsSupported(FhirDefinitions defs, string? type, string code) =>

@@ -203,6 +203,9 @@ public static class SearchExpressionBuilder
                     "above" => UriMode.Above,
                     _ => UriMode.Equals,
                 }, Unescape(v)));
+            case IndexKind.Composite:
+                NoModifier(key, modifier);
+                return Each(v => Composite(key, sp, v, defs));
             default:
                 throw new UnsupportedSearchParameterException($"Search on '{code}' ({sp.Type}) is not supported yet.", key);
         }
@@ -318,6 +321,30 @@ public static class SearchExpressionBuilder
     }
 
     private static NumberCondition Scale(NumberCondition n, decimal f) => new(n.Prefix, n.Value * f, n.Low * f, n.High * f);
+
+    /// <summary>Composite search by equality of every component; prefixes and date components are not supported yet.
+    /// Token systems are not part of the key, so <c>system|code</c> components match on the code.</summary>
+    private static CompositeCondition Composite(string key, SearchParameterInfo sp, string value, FhirDefinitions defs)
+    {
+        var types = sp.Components.Select(x => defs.GetSearchParameterByUrl(x.Definition)?.Type).ToList();
+        var parts = SplitUnescaped(value, '$');
+        if (parts.Count != types.Count) throw new SearchException($"'{key}' takes {types.Count} components separated by '$'.", key);
+        var keys = new List<string>();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var part = parts[i];
+            keys.Add(types[i] switch
+            {
+                "token" => SplitUnescaped(part, '|')[^1],
+                "string" => StringNormalizer.Normalize(part),
+                "uri" or "reference" => part,
+                "number" or "quantity" when SplitPrefix(part) is (SearchPrefix.Eq, var rest) =>
+                    Sqlite.CompositeKeys.Canonical(ParseDecimal(key, SplitUnescaped(rest, '|')[0])),
+                _ => throw new SearchException($"Component {i + 1} of '{key}' ({types[i]}) supports only exact values for now.", key),
+            });
+        }
+        return new CompositeCondition(string.Join("$", keys));
+    }
 
     private static TokenCondition Token(string key, string value)
     {

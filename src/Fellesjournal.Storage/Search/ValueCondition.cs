@@ -60,3 +60,10 @@ public sealed record UriCondition(UriMode Mode, string Uri) : ValueCondition
 {
     public override IndexKind Kind => IndexKind.Uri;
 }
+
+/// <summary>composite: every component equal, as the '$'-joined component key the indexer hashes
+/// (token codes, normalized strings, canonical numbers; see CompositeKeys).</summary>
+public sealed record CompositeCondition(string Key) : ValueCondition
+{
+    public override IndexKind Kind => IndexKind.Composite;
+}

@@ -63,6 +63,7 @@ internal static class SqliteReads
             cmd.Parameters.AddWithValue("$cseq", seq);
         }
         var count = Clamp(q.Count);
+        if (count == 0) return new HistoryPage([], null, null);
         sql.Append(" ORDER BY r.seq DESC LIMIT $n");
         cmd.Parameters.AddWithValue("$n", count + 1);
         cmd.CommandText = sql.ToString();

@@ -167,6 +167,7 @@ internal sealed class TranslatedSearch(SearchPlan plan)
         UriCondition { Mode: UriMode.Below } c => $"{i}.uri >= {P(c.Uri)} AND {i}.uri < {P(c.Uri + "\U0010FFFF")}",
         UriCondition { Mode: UriMode.Above } c => $"substr({P(c.Uri)}, 1, length({i}.uri)) = {i}.uri",
         UriCondition c => $"{i}.uri = {P(c.Uri)}",
+        CompositeCondition c => $"{i}.h_value = {P(IndexHash.Of(m.ResourceType, m.Param, c.Key))}",
         _ => throw new SearchException($"Search on '{m.Param}' is not supported by this store.", m.Param),
     };
 

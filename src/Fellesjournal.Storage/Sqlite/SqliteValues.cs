@@ -25,11 +25,14 @@ internal static class CompositeKeys
         StringIndexValue s => s.Normalized,
         UriIndexValue u => u.Uri,
         ReferenceIndexValue r => r.TargetType is null ? r.TargetId : r.TargetType + "/" + r.TargetId,
-        NumberIndexValue n => n.Value.ToString(CultureInfo.InvariantCulture),
-        QuantityIndexValue q => q.Value.ToString(CultureInfo.InvariantCulture),
+        NumberIndexValue n => Canonical(n.Value),
+        QuantityIndexValue q => Canonical(q.Value),
         DateIndexValue d => d.Low.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
         _ => "",
     };
+
+    /// <summary>A decimal without trailing zeros (185.0 and 185 give the same key).</summary>
+    public static string Canonical(decimal d) => (d / 1.0000000000000000000000000000m).ToString(CultureInfo.InvariantCulture);
 
     public static string Describe(CompositeIndexValue c)
     {

@@ -154,7 +154,7 @@ internal sealed class SqliteWriter : IDisposable
             byte[]? stored = null;
             if (!w.IsDelete)
             {
-                json = MetaStamper.Stamp(w.Json!.Value.Span, version, stamp);
+                json = MetaStamper.Stamp(w.Json!.Value.Span, version, stamp, w.ResourceType, w.Id);
                 stored = JsonCodec.Compress(json);
             }
             var patient = w.IsDelete ? null : index.PatientId;
