@@ -83,6 +83,9 @@ public class SearchParameterTypeTests
     [InlineData("gender:missing=true", "pd")]
     [InlineData("birthdate:missing=false", "pa,pb,pc")]
     [InlineData("_id=pa,pd", "pa,pd")]
+    [InlineData("_tag=urn:t|vip", "pd")]
+    [InlineData("_tag:not=vip", "pa,pb,pc")]
+    [InlineData("_profile=http://example.org/StructureDefinition/p", "pd")]
     public async Task Identifiers_escaping_and_missing(string query, string expected)
     {
         await using var t = await Seed();
