@@ -72,3 +72,21 @@ public static class StoreQuick
         public ResourceIndex Extract(ElementNode resource, string? id = null) => ResourceIndex.Empty;
     }
 }
+
+public static class PlanDump
+{
+    public static void Run()
+    {
+        var defs = FhirDefinitions.Default;
+        foreach (var t in new[] { "Patient", "Observation", "Encounter", "Condition" })
+            foreach (var sp in defs.SearchParametersFor(t).Values)
+            {
+                if (string.IsNullOrEmpty(sp.Expression)) continue;
+                var pruned = ExpressionPruner.ForType(sp.Expression, t, defs.IsResourceType);
+                if (pruned is null) continue;
+                var fast = SimplePathEvaluator.TryCreate(pruned, t, defs) is not null;
+                var req = ExpressionPruner.RequiredElements(pruned, t);
+                Console.WriteLine($"{t} {sp.Code} {sp.Type} fast={fast} req={(req is null ? "null" : string.Join(",", req))} :: {(fast ? "" : pruned)}");
+            }
+    }
+}

@@ -103,14 +103,23 @@ public sealed class SearchIndexer : ISearchIndexer
 
     private void AddComposites(SearchParameterInfo sp, ComponentPlan[] comps, ElementNode item, List<IndexValue> output)
     {
+        // Evaluate every component's items first: most composites of a type (code-value-quantity,
+        // code-value-concept, ...) miss one component on a given resource, and converting the others is wasted.
+        var raw = new IReadOnlyList<object>[comps.Length];
+        for (var k = 0; k < comps.Length; k++)
+        {
+            var c = comps[k];
+            try { raw[k] = c.Fast is { } fast ? fast.Evaluate(item) : c.Expression.Evaluate(item, _env); }
+            catch (Exception e) { Report(sp, e); return; }
+            if (raw[k].Count == 0) return;
+        }
         var perComponent = new List<List<IndexValue>>(comps.Length);
-        foreach (var c in comps)
+        for (var k = 0; k < comps.Length; k++)
         {
             var vals = new List<IndexValue>();
             try
             {
-                var items = c.Fast is { } fast ? fast.Evaluate(item) : c.Expression.Evaluate(item, _env);
-                foreach (var x in items) Convert(sp.Code, c.Type, x, vals, Definitions);
+                foreach (var x in raw[k]) Convert(sp.Code, comps[k].Type, x, vals, Definitions);
             }
             catch (Exception e) { Report(sp, e); return; }
             vals.RemoveAll(v => v is TokenIndexValue { Code: null }); // text-only tokens cannot be matched in a tuple
@@ -261,8 +270,7 @@ public sealed class SearchIndexer : ISearchIndexer
                 var start = output.Count;
                 foreach (var c in n.Children("coding")) AddCoding(param, c, output);
                 // The text gets a row of its own only when no coding already carries it as display.
-                if (Norm(ChildText(n, "text")) is { } text &&
-                    !output.Skip(start).Any(v => v is TokenIndexValue t && t.Text == text))
+                if (Norm(ChildText(n, "text")) is { } text && !HasText(output, start, text))
                     output.Add(new TokenIndexValue(param, null, null, text));
                 break;
             }
@@ -273,6 +281,13 @@ public sealed class SearchIndexer : ISearchIndexer
                 if (n.IsPrimitive && n.Text is { Length: > 0 } code) output.Add(new TokenIndexValue(param, null, code));
                 break;
         }
+    }
+
+    private static bool HasText(List<IndexValue> output, int start, string text)
+    {
+        for (var i = start; i < output.Count; i++)
+            if (output[i] is TokenIndexValue t && t.Text == text) return true;
+        return false;
     }
 
     private static void AddCoding(string param, ElementNode coding, List<IndexValue> output)
