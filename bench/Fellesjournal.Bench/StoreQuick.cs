@@ -49,7 +49,19 @@ public static class StoreQuick
     private static void Measure(string name, int n, Func<Task> work) =>
         MeasureAsync(name, n, _ => work()).GetAwaiter().GetResult();
 
+    /// <summary>Best of three: on a shared machine the minimum is the most repeatable figure.</summary>
     private static async Task MeasureAsync(string name, int n, Func<string, Task> work)
+    {
+        var best = (Cpu: double.MaxValue, Rate: 0.0);
+        for (var r = 0; r < 3; r++)
+        {
+            var (cpu, rate) = await MeasureOnce(n, work);
+            if (cpu < best.Cpu) best = (cpu, rate);
+        }
+        Console.WriteLine($"{name,-40} CPU {best.Cpu,7:F1} µs/res   wall {best.Rate,9:N0} res/s   load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+    }
+
+    private static async Task<(double CpuMicros, double Rate)> MeasureOnce(int n, Func<string, Task> work)
     {
         var dir = Path.Combine(Path.GetTempPath(), "fj-quick-" + Guid.NewGuid().ToString("N"));
         GC.Collect();
@@ -61,9 +73,9 @@ public static class StoreQuick
         sw.Stop();
         p.Refresh();
         var cpu = p.TotalProcessorTime - cpu0;
-        Console.WriteLine($"{name,-40} CPU {cpu.TotalMicroseconds / n,7:F1} µs/res   wall {n / sw.Elapsed.TotalSeconds,9:N0} res/s   load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         SqliteConnection.ClearAllPools();
         try { if (Directory.Exists(dir)) Directory.Delete(dir, true); } catch (IOException) { }
+        return (cpu.TotalMicroseconds / n, n / sw.Elapsed.TotalSeconds);
     }
 
     private sealed class NoIndexer : ISearchIndexer
