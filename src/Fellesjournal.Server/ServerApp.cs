@@ -48,6 +48,7 @@ public static class ServerApp
         services.AddSingleton<FhirService>();
         services.AddSingleton<FhirHttpHandler>();
         services.AddSingleton<HomePage>();
+        services.AddSingleton<DemoPopulation>();
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -73,6 +74,6 @@ public static class ServerApp
     {
         var options = app.Services.GetRequiredService<ServerOptions>();
         if (options.Demo)
-            await DemoData.LoadAsync(app.Services.GetRequiredService<IResourceStore>(), app.Services.GetRequiredService<IResourceValidator>());
+            await app.Services.GetRequiredService<DemoPopulation>().StartAsync();
     }
 }

@@ -20,14 +20,17 @@ public sealed class SocketServer : IAsyncDisposable
     }
 
     /// <summary>Starts on a fresh SQLite store in a temp dir (or on <paramref name="dataDir"/>).</summary>
-    public static async Task<SocketServer> StartAsync(string? dataDir = null, bool demo = false)
+    public static async Task<SocketServer> StartAsync(string? dataDir = null, bool demo = false, int demoPatients = 200)
     {
         var dir = dataDir ?? Path.Combine(Path.GetTempPath(), "fj-sock-" + Guid.NewGuid().ToString("N"));
-        var settings = new Dictionary<string, string?> { ["Fellesjournal:DataDir"] = dir, ["Fellesjournal:Demo"] = demo ? "true" : "false" };
+        var settings = new Dictionary<string, string?> { ["Fellesjournal:DataDir"] = dir, ["Fellesjournal:Demo"] = demo ? "true" : "false",
+            ["Fellesjournal:DemoPatients"] = demoPatients.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         var app = await ServerApp.BuildAsync(settings, "http://127.0.0.1:0");
         await app.StartAsync();
         return new SocketServer(app, dir) { _ownsDataDir = dataDir is null };
     }
+
+    public IServiceProvider Services => _app.Services;
 
     public async ValueTask DisposeAsync()
     {

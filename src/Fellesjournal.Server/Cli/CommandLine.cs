@@ -5,7 +5,7 @@ public static class CommandLine
 {
     private static readonly (string Verb, string Usage, Func<string[], Task<int>> Run)[] Verbs =
     [
-        ("serve", "serve [--data DIR] [--urls URL] [--demo]   run the FHIR server", ServeCommand.RunAsync),
+        ("serve", "serve [--data DIR] [--urls URL] [--demo]   run the FHIR server (--demo: synthetic population)", ServeCommand.RunAsync),
         ("import", "import <file|dir> [--data DIR]            load NDJSON files and Bundles into the store", ImportCommand.RunAsync),
         ("seed", "seed --patients N [--seed S] [--out DIR | --into-store [--data DIR]]  generate a synthetic Norwegian population", SeedCommand.RunAsync),
         ("fhirpath", "fhirpath '<expression>' <resource.json|xml> evaluate FHIRPath, print the result as JSON", FhirPathCommand.RunAsync),

@@ -2,7 +2,7 @@ using Fellesjournal.Server.Http;
 
 namespace Fellesjournal.Server.Cli;
 
-/// <summary>fellesjournal serve [--data DIR] [--urls URL] [--demo] [--max-body BYTES]</summary>
+/// <summary>fellesjournal serve [--data DIR] [--urls URL] [--demo [--demo-patients N]] [--max-body BYTES]</summary>
 public static class ServeCommand
 {
     public const string DefaultUrls = "http://127.0.0.1:8080";
@@ -19,11 +19,12 @@ public static class ServeCommand
                 case "--urls" when i + 1 < args.Length: settings["urls"] = args[++i]; break;
                 case "--max-body" when i + 1 < args.Length: settings["Fellesjournal:MaxBodyBytes"] = args[++i]; break;
                 case "--demo": settings["Fellesjournal:Demo"] = "true"; break;
+                case "--demo-patients" when i + 1 < args.Length: settings["Fellesjournal:DemoPatients"] = args[++i]; break;
                 default:
                     if (!args[i].StartsWith("--", StringComparison.Ordinal) || !args[i].Contains('='))
                     {
                         Console.Error.WriteLine($"serve: unknown option '{args[i]}'.");
-                        Console.Error.WriteLine("Usage: fellesjournal serve [--data DIR] [--urls URL] [--demo] [--max-body BYTES]");
+                        Console.Error.WriteLine("Usage: fellesjournal serve [--data DIR] [--urls URL] [--demo [--demo-patients N]] [--max-body BYTES]");
                         return 2;
                     }
                     hostArgs.Add(args[i]); // host settings (--key=value), e.g. from WebApplicationFactory

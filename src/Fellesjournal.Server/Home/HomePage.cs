@@ -7,7 +7,7 @@ using Fellesjournal.Storage;
 namespace Fellesjournal.Server.Home;
 
 /// <summary>The page at "/": what is running and where to start (bokmål first, English second).</summary>
-public sealed class HomePage(IResourceStore store, ServerOptions options)
+public sealed class HomePage(IResourceStore store, ServerOptions options, DemoPopulation demo)
 {
     private static readonly string[] CountedTypes =
         ["Patient", "Practitioner", "Organization", "Encounter", "Observation", "Condition", "MedicationRequest"];
@@ -41,20 +41,7 @@ public sealed class HomePage(IResourceStore store, ServerOptions options)
                 h.Append($"<tr><td><a href=\"{E(baseUrl)}/{t}\">{t}</a></td><td>{page.Total?.ToString() ?? "?"}</td></tr>");
             }
             h.Append($"<tr><th>Totalt / Total</th><th>{all.Total?.ToString() ?? "?"}</th></tr></table>");
-            if (options.Demo)
-            {
-                h.Append("<h2>Demopasienter <span lang=\"en\">/ Demo patients</span></h2><ul>");
-                var patients = await store.SearchAsync(new SearchQuery("Patient", [new SearchCriterion("_id", null,
-                    DemoData.Resources().Where(r => (string?)r["resourceType"] == "Patient").Select(r => (string)r["id"]!).ToList())], Count: 50), ctx.RequestAborted);
-                foreach (var p in patients.Resources)
-                {
-                    var node = ResourceJson.ParseObject(p.Json);
-                    var name = node["name"]?[0];
-                    var display = $"{string.Join(' ', name?["given"]?.AsArray().Select(g => (string?)g) ?? [])} {(string?)name?["family"]}".Trim();
-                    h.Append($"<li><a href=\"{E(baseUrl)}/Patient/{E(p.Id)}\">{E(display)}</a> ({E((string?)node["birthDate"] ?? "")})</li>");
-                }
-                h.Append("</ul>");
-            }
+            if (options.Demo) AppendDemo(h, baseUrl, E);
         }
         catch (Exception e)
         {
@@ -63,5 +50,21 @@ public sealed class HomePage(IResourceStore store, ServerOptions options)
         h.Append($"<p><small>Data: <code>{E(Path.GetFullPath(options.DataDir))}</code></small></p></body></html>");
         ctx.Response.ContentType = "text/html; charset=utf-8";
         await ctx.Response.WriteAsync(h.ToString());
+    }
+
+    private void AppendDemo(StringBuilder h, string baseUrl, Func<string, string> E)
+    {
+        var status = demo.State switch
+        {
+            DemoPopulation.LoadState.Loading => $"laster inn, {demo.Loaded:N0} ressurser så langt / <span lang=\"en\">loading, {demo.Loaded:N0} resources so far</span>",
+            DemoPopulation.LoadState.Done => $"lastet inn ({demo.Loaded:N0} ressurser) / <span lang=\"en\">loaded ({demo.Loaded:N0} resources)</span>",
+            DemoPopulation.LoadState.Failed => $"feilet / <span lang=\"en\">failed</span>: {E(demo.Error ?? "")}",
+            _ => "av / <span lang=\"en\">off</span>",
+        };
+        h.Append($"<p>Syntetisk befolkning med {demo.Patients} pasienter: {status}.</p>");
+        h.Append("<h2>Demobrukere <span lang=\"en\">/ Demo personas</span></h2><ul>");
+        foreach (var p in demo.Personas)
+            h.Append($"<li><a href=\"{E(baseUrl)}/{E(p.Reference)}\">{E(p.Name)}</a> — {E(p.Description)}</li>");
+        h.Append("</ul>");
     }
 }

@@ -7,6 +7,8 @@ public sealed class ServerOptions
 
     public string DataDir { get; init; } = "./data";
     public bool Demo { get; init; }
+    /// <summary>Size of the synthetic population loaded in demo mode.</summary>
+    public int DemoPatients { get; init; } = 200;
     /// <summary>Request bodies above this are refused with 413.</summary>
     public long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
 
@@ -14,6 +16,7 @@ public sealed class ServerOptions
     {
         DataDir = config["Fellesjournal:DataDir"] ?? "./data",
         Demo = bool.TryParse(config["Fellesjournal:Demo"], out var d) && d,
+        DemoPatients = int.TryParse(config["Fellesjournal:DemoPatients"], out var dp) && dp > 0 ? dp : 200,
         MaxBodyBytes = long.TryParse(config["Fellesjournal:MaxBodyBytes"], out var m) && m > 0 ? m : DefaultMaxBodyBytes,
     };
 }
