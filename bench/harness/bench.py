@@ -351,7 +351,8 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
 
     date = datetime.datetime.now(datetime.timezone.utc)
-    doc = {"date": date.strftime("%Y-%m-%dT%H:%MZ"), "store": a.store, "patients": a.patients, "seed": a.seed,
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    doc = {"date": date.strftime("%Y-%m-%dT%H:%MZ"), "commit": commit or None, "store": a.store, "patients": a.patients, "seed": a.seed,
            "duration_s": a.duration, "connections": a.connections, "threads": a.threads, "runs": a.runs,
            "load_start": load_start, "load_end": loadavg(), "machine": machine(),
            "population": {"resources": info["population_resources"], "files": info["population_files"],
