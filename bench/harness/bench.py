@@ -254,7 +254,7 @@ def fmt(x, nd=0):
 
 
 def ms(x):
-    return "no answer within the 10 s timeout" if x is None else f"{x:.1f}"
+    return "> 10 s (timeout)" if x is None else f"{x:.1f}"
 
 
 def ratio(x, lim):
@@ -325,7 +325,11 @@ def main():
     ap.add_argument("--out-dir", default=os.path.join(ROOT, "bench/results"))
     ap.add_argument("--cache", default=os.environ.get("BENCH_CACHE", "/tmp/fellesjournal-bench"))
     ap.add_argument("--app", default=os.path.join(ROOT, "src/Fellesjournal.Server/bin/Release/net10.0/fellesjournal.dll"))
+    ap.add_argument("--render", metavar="JSON", help="only re-write the .md of an existing results JSON")
     a = ap.parse_args()
+    if a.render:
+        open(a.render[:-5] + ".md", "w").write(markdown(json.load(open(a.render))))
+        return 0
     a.app = os.path.abspath(a.app)
     a.limit_duration = a.limit_duration or min(a.duration, 5)
     os.makedirs(a.cache, exist_ok=True)
