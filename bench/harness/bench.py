@@ -205,7 +205,9 @@ def one_run(a, r, pop, paths_dir, classes, store_opts, work):
     log(f"run {r}: import")
     res["import"] = import_population(a, pop, data, store_opts)
     log(f"run {r}: import {res['import']}")
-    with open(os.path.join(work, f"server-{r}.log"), "w") as logf:
+    logpath = os.path.join(a.cache, f"server-{a.store}-{a.patients}-run{r}.log")
+    res["server_log"] = logpath
+    with open(logpath, "w") as logf:
         proc, url, startup = start_server(a, data, store_opts, logf)
         res["startup_s"] = startup
         try:
@@ -215,7 +217,9 @@ def one_run(a, r, pop, paths_dir, classes, store_opts, work):
             for c in classes:
                 pf = os.path.join(paths_dir, f"search-{c}.paths")
                 first = open(pf).readline().strip()
-                st = http_status(url + first)
+                if proc.poll() is not None:
+                    raise RuntimeError(f"server exited with {proc.returncode} before search {c}; see {logpath}")
+                st = http_status(url + first, timeout=30)
                 if st != 200:
                     res["search"][c] = {"skipped": f"HTTP {st} for {first}"}
                     continue
@@ -332,6 +336,9 @@ def markdown(doc):
           "Per run: " + "; ".join(
               f"run {r['run']}: import {fmt(r['import']['rps'])}/s, read {fmt(r['read']['rps'])}/s, "
               f"create {fmt(r['create']['rps'])}/s, load {r['load_start'][0]}→{r['load_end'][0]}" for r in doc["run_results"]) + ".",
+          "", ("Failed runs (left out of the medians): " + "; ".join(
+              f"run {f['run']}: {f['error'][:300]}" for f in doc.get("failed_runs", [])) + "."
+              if doc.get("failed_runs") else "No failed runs."),
           "", "Notes: import = resources loaded / wall time of `fellesjournal import` (process start included). "
           "Limit = the same rows through Python's sqlite3 on the same database file, one thread, WAL, "
           "synchronous=FULL: import = raw NDJSON lines into a plain table in 1,000-row transactions; create = one "
@@ -385,10 +392,14 @@ def main():
     info = json.load(open(os.path.join(paths_dir, "classes.json")))
     classes = [c["class"] for c in info["classes"] if c["paths"]]
 
-    runs = []
+    runs, failed = [], []
     try:
         for r in range(1, a.runs + 1):
-            runs.append(one_run(a, r, pop, paths_dir, classes, store_opts, work))
+            try:
+                runs.append(one_run(a, r, pop, paths_dir, classes, store_opts, work))
+            except Exception as e:  # a failed run is recorded and left out of the medians
+                log(f"run {r} FAILED: {e}")
+                failed.append({"run": r, "error": str(e)[-2000:], "load": loadavg()})
             json.dump(runs, open(os.path.join(a.cache, f"last-runs-{a.store}-{a.patients}.json"), "w"), indent=1)
     finally:
         if not os.environ.get("BENCH_KEEP"):
@@ -402,7 +413,9 @@ def main():
            "population": {"resources": info["population_resources"], "files": info["population_files"],
                           "read_paths": info["read_paths"], "sampled_patients": info["sampled_patients"]},
            "search_classes": info["classes"], "targets": TARGETS,
-           "median": aggregate(runs, classes), "run_results": runs}
+           "median": aggregate(runs, classes), "run_results": runs, "failed_runs": failed}
+    if not runs:
+        log("every run failed"); print(json.dumps(failed, indent=1)); return 1
     base = os.path.join(a.out_dir, f"{date:%Y-%m-%d}-{a.store}-{a.patients}")
     json.dump(doc, open(base + ".json", "w"), indent=1)
     open(base + ".md", "w").write(markdown(doc))
