@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Fellesjournal.Storage.Sqlite;
 using Npgsql;
 
 namespace Fellesjournal.Storage.Postgres;
@@ -120,27 +121,55 @@ internal static class PostgresReads
         if (count > 0)
         {
             await using var cmd = new NpgsqlCommand { Connection = c, Transaction = tx };
-            var where = t.Where;
-            if (q.Cursor is not null)
-            {
-                if (q.Cursor.Length < 2 || q.Cursor[0] != 's' ||
-                    !long.TryParse(q.Cursor.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var after))
-                    throw new SearchException("Invalid paging cursor.", "_cursor");
-                where += " AND r.seq > @cursor";
-                cmd.Parameters.AddWithValue("cursor", after);
-            }
-            cmd.CommandText = $"SELECT {Columns} FROM resource_version r WHERE {where} ORDER BY r.seq LIMIT @n";
+            var keys = t.SortColumns;
+            // Keyset paging as on SQLite: the cursor holds the last row's sort values and seq.
+            (object?[] Keys, long Seq)? cursor = q.Cursor is null ? null : SearchCursor.Parse(q.Cursor, keys.Count);
+            var select = new StringBuilder($"SELECT {Columns}");
+            for (var k = 0; k < keys.Count; k++) select.Append($", {keys[k].Sql} AS k{k}");
+            select.Append($" FROM resource_version r WHERE {t.Where}");
+            var sql = new StringBuilder($"SELECT * FROM ({select}) AS q WHERE 1 = 1");
+            if (cursor is not null) sql.Append(" AND ").Append(After(keys, cursor.Value, cmd));
+            sql.Append(" ORDER BY ");
+            for (var k = 0; k < keys.Count; k++)
+                sql.Append($"k{k} IS NULL, k{k}{(keys[k].Desc ? " DESC" : "")}, ");
+            sql.Append("seq LIMIT @n");
+            cmd.CommandText = sql.ToString();
             cmd.Parameters.AddWithValue("n", (long)count + 1);
             await t.BindAsync(cmd, ct).ConfigureAwait(false);
+            object?[] lastKeys = [];
             long lastSeq = 0;
             await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await r.ReadAsync(ct).ConfigureAwait(false))
             {
-                if (list.Count == count) { next = "s" + lastSeq.ToString(CultureInfo.InvariantCulture); break; }
+                if (list.Count == count) { next = SearchCursor.Format(lastKeys, lastSeq); break; }
                 list.Add(ReadRow(r));
                 lastSeq = r.GetInt64(0);
+                lastKeys = new object?[keys.Count];
+                for (var k = 0; k < keys.Count; k++) lastKeys[k] = r.IsDBNull(8 + k) ? null : r.GetValue(8 + k);
             }
         }
+        if (t.Plan.Includes.Count > 0 && list.Count > 0)
+            throw new SearchException("_include and _revinclude are not supported by the PostgreSQL store yet.", "_include");
         return new SearchPage(list, next, total);
+    }
+
+    /// <summary>"Comes after the cursor" (the SQLite store's order: keys with nulls last, then seq).</summary>
+    private static string After(List<(string Sql, bool Desc)> keys, (object?[] Keys, long Seq) cursor, NpgsqlCommand cmd)
+    {
+        var ors = new List<string>();
+        var equal = new StringBuilder("1 = 1");
+        for (var k = 0; k < keys.Count; k++)
+        {
+            var v = cursor.Keys[k];
+            var col = "k" + k;
+            if (v is null) { equal.Append($" AND {col} IS NULL"); continue; }
+            var p = "@c" + k;
+            cmd.Parameters.AddWithValue("c" + k, v);
+            ors.Add($"({equal} AND ({col} {(keys[k].Desc ? "<" : ">")} {p} OR {col} IS NULL))");
+            equal.Append($" AND {col} = {p}");
+        }
+        cmd.Parameters.AddWithValue("cseq", cursor.Seq);
+        ors.Add($"({equal} AND seq > @cseq)");
+        return "(" + string.Join(" OR ", ors) + ")";
     }
 }
