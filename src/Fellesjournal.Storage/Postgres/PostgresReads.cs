@@ -23,7 +23,7 @@ internal static class PostgresReads
         return await r.ReadAsync(ct).ConfigureAwait(false) ? ReadRow(r) : null;
     }
 
-    private static StoredResource ReadRow(NpgsqlDataReader r)
+    public static StoredResource ReadRow(NpgsqlDataReader r)
     {
         var deleted = r.GetInt16(5) != 0;
         var len = r.GetInt32(6);
@@ -148,9 +148,9 @@ internal static class PostgresReads
                 for (var k = 0; k < keys.Count; k++) lastKeys[k] = r.IsDBNull(8 + k) ? null : r.GetValue(8 + k);
             }
         }
-        if (t.Plan.Includes.Count > 0 && list.Count > 0)
-            throw new SearchException("_include and _revinclude are not supported by the PostgreSQL store yet.", "_include");
-        return new SearchPage(list, next, total);
+        var included = t.Plan.Includes.Count == 0 || list.Count == 0 ? null
+            : await PostgresIncludes.RunAsync(c, tx, t.Plan.Includes, list, q.Access, ct).ConfigureAwait(false);
+        return new SearchPage(list, next, total, included);
     }
 
     /// <summary>"Comes after the cursor" (the SQLite store's order: keys with nulls last, then seq).</summary>

@@ -26,9 +26,12 @@ internal static class SearchFixture
         """{"resourceType":"List","id":"l1","status":"current","mode":"working","entry":[{"item":{"reference":"Patient/pa"}},{"item":{"reference":"Patient/pc"}}]}""",
     ];
 
+    /// <summary>The store the fixture seeds ("sqlite" unless a caller, e.g. the PostgreSQL parity test, says otherwise).</summary>
+    public static readonly AsyncLocal<string?> StoreKind = new();
+
     public static async Task<TempStore> Seed()
     {
-        var t = new TempStore();
+        var t = new TempStore(StoreKind.Value ?? "sqlite");
         await t.Store.MergeAsync(Resources.Select(r => Put(r)).ToList());
         return t;
     }
