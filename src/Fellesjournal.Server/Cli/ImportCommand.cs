@@ -15,7 +15,7 @@ public static class ImportCommand
         var paths = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] is "--data" or "--batch") { i++; continue; }
+            if (args[i] is "--data" or "--batch" or "--store" or "--connection") { i++; continue; }
             if (args[i].StartsWith("--", StringComparison.Ordinal))
             {
                 Console.Error.WriteLine($"import: unknown option '{args[i]}'.");
@@ -25,7 +25,7 @@ public static class ImportCommand
         }
         if (paths.Count == 0)
         {
-            Console.Error.WriteLine("Usage: fellesjournal import <file|dir>... [--data DIR] [--batch N]");
+            Console.Error.WriteLine("Usage: fellesjournal import <file|dir>... [--data DIR | --store postgres --connection CS] [--batch N]");
             return 2;
         }
         List<string> files;
