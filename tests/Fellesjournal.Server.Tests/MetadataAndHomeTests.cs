@@ -25,9 +25,10 @@ public sealed class MetadataAndHomeTests(ServerFixture server) : IClassFixture<S
         var patientParams = patient["searchParam"]!.AsArray().Select(p => (string)p!["name"]!).ToHashSet();
         Assert.Contains("identifier", patientParams);
         Assert.Contains("_id", patientParams);
-        // Only what the store evaluates: no composite/special parameters.
+        // Only what the store evaluates: composite yes (equality), special (near, _text) no.
         var observation = resources.Single(x => (string?)x!["type"] == "Observation")!;
-        Assert.DoesNotContain(observation["searchParam"]!.AsArray(), p => (string?)p!["type"] is "composite" or "special");
+        Assert.DoesNotContain(observation["searchParam"]!.AsArray(), p => (string?)p!["type"] is "special");
+        Assert.Contains(observation["searchParam"]!.AsArray(), p => (string?)p!["name"] == "code-value-quantity");
         Assert.Contains(observation["searchParam"]!.AsArray(), p => (string?)p!["name"] == "code");
         Assert.Contains(rest["interaction"]!.AsArray(), i => (string?)i!["code"] == "transaction");
         Assert.Equal("single", (string?)patient["conditionalDelete"]);

@@ -75,6 +75,12 @@ public sealed partial class FhirService(
             throw MethodNotAllowed(m, "GET, POST");
         }
         if (seg.Any(s => s.Length == 0)) throw FhirException.NotFound($"No such endpoint: {req.Path}");
+        if (seg is ["Patient", var patientId, "$everything"])
+        {
+            if (m is not ("GET" or "POST")) throw MethodNotAllowed(m, "GET, POST");
+            CheckId(patientId);
+            return EverythingAsync(req, patientId, ops, ct);
+        }
         if (seg is [var vt, "$validate"] && defs.IsConcreteResourceType(vt))
         {
             if (m != "POST") throw MethodNotAllowed(m, "POST");
@@ -129,6 +135,10 @@ public sealed partial class FhirService(
                     "PATCH" => PatchAsync(req, type, seg[1], ops, ct),
                     _ => throw MethodNotAllowed(m, "GET, PUT, DELETE, PATCH"),
                 };
+            case 3 when type == "Patient" && seg[2] != "_history":
+                CheckId(seg[1]);
+                if (m != "GET") throw MethodNotAllowed(m, "GET");
+                return CompartmentSearchAsync(req, seg[1], seg[2], ops, ct);
             case 3 when seg[2] == "_history":
                 CheckId(seg[1]);
                 if (m != "GET") throw MethodNotAllowed(m, "GET");

@@ -12,7 +12,12 @@ public sealed partial class FhirService
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 1000;
 
-    private async Task<FhirResponse> SearchAsync(FhirRequest req, string? type, IStoreOps ops, CancellationToken ct)
+    private Task<FhirResponse> SearchAsync(FhirRequest req, string? type, IStoreOps ops, CancellationToken ct) =>
+        SearchAsync(req, type, null, ops, ct);
+
+    /// <summary>Type, system and compartment search (<paramref name="compartment"/> = Patient id of Patient/123/Type or /*).</summary>
+    private async Task<FhirResponse> SearchAsync(FhirRequest req, string? type, string? compartment, IStoreOps ops, CancellationToken ct,
+        string? pathOverride = null, IReadOnlyList<string>? compartmentTypes = null)
     {
         var query = new List<KeyValuePair<string, string>>(req.Query);
         if (req.Method == "POST" && req.Body is { Length: > 0 } body)
@@ -25,31 +30,40 @@ public sealed partial class FhirService
         var count = PageSize(query);
         var summary = query.LastOrDefault(kv => kv.Key == "_summary").Value;
         if (!Subsetting.IsValidSummary(summary)) throw FhirException.BadRequest($"_summary={summary} is not valid.", "_summary");
-        var criteria = SearchParameters.ParseCriteria(defs, type, query, req.StrictHandling, out var ignored);
+        var totalMode = query.LastOrDefault(kv => kv.Key == "_total").Value;
+        if (totalMode is not (null or "none" or "estimate" or "accurate"))
+            throw FhirException.BadRequest($"_total={totalMode} is not valid (none, estimate or accurate).", "_total");
+        var parsed = SearchParameters.Parse(defs, type, query, req.StrictHandling);
+        var types = parsed.Types ?? (IReadOnlyList<string>?)compartmentTypes;
+        if (parsed.Types is not null && compartmentTypes is not null)
+            types = parsed.Types.Where(compartmentTypes.Contains).DefaultIfEmpty("Patient").ToList();
         var cursor = query.LastOrDefault(kv => kv.Key == "_cursor").Value;
-        var total = summary == "count" || query.Any(kv => kv.Key == "_total" && kv.Value is "accurate" or "estimate");
-        var page = await ops.SearchAsync(new SearchQuery(type, criteria, summary == "count" ? 0 : count, cursor, total), ct);
+        var total = summary == "count" || totalMode is "accurate" or "estimate";
+        var page = await ops.SearchAsync(new SearchQuery(type, parsed.Criteria, summary == "count" ? 0 : count, cursor, total,
+            Sort: parsed.Sort, Compartment: compartment, Types: types, Includes: parsed.Includes), ct);
 
         // The self link shows the parameters actually used (ignored ones left out).
-        var used = query.Where(kv => !ignored.Contains(kv.Key) && kv.Key != "_cursor" && kv.Key != "_format").ToList();
-        var path = type is null ? req.BaseUrl : $"{req.BaseUrl}/{type}";
-        var links = new List<(string, string)> { ("self", Url(path, used, cursor)) };
+        var used = query.Where(kv => !parsed.Ignored.Contains(kv.Key) && kv.Key != "_cursor" && kv.Key != "_format").ToList();
+        var path = pathOverride ?? (type is null ? req.BaseUrl : $"{req.BaseUrl}/{type}");
+        var links = new List<(string, string)> { ("self", Url(path, used, cursor)), ("first", Url(path, used, null)) };
         if (page.NextCursor is not null && summary != "count") links.Add(("next", Url(path, used, page.NextCursor)));
         using var bw = new BundleWriter("searchset", page.Total, links);
         if (summary != "count")
         {
             var elements = query.LastOrDefault(kv => kv.Key == "_elements").Value;
-            foreach (var r in page.Resources)
+            void Entry(StoredResource r, string mode)
             {
-                // _summary/_elements apply to each matched resource (the handler leaves Bundles whole).
+                // _summary/_elements apply to each returned resource (the handler leaves Bundles whole).
                 var subset = summary is "true" or "text" or "data" || elements is not null
                     ? Subsetting.Apply(defs, r.Json, summary, elements) : null;
-                bw.SearchEntry(req.BaseUrl, r, json: subset is null ? null : (ReadOnlyMemory<byte>?)ResourceJson.ToBytes(subset));
+                bw.SearchEntry(req.BaseUrl, r, mode, json: subset is null ? null : (ReadOnlyMemory<byte>?)ResourceJson.ToBytes(subset));
             }
+            foreach (var r in page.Resources) Entry(r, "match");
+            foreach (var r in page.Included ?? []) Entry(r, "include");
         }
-        var outcome = ignored.Count == 0 ? null
+        var outcome = parsed.Ignored.Count == 0 ? null
             : Fellesjournal.Fhir.Model.OperationOutcome.Single(Fellesjournal.Fhir.Model.IssueSeverity.Warning, "not-supported",
-                $"Ignored unknown search parameters: {string.Join(", ", ignored)}.");
+                $"Ignored unknown search parameters: {string.Join(", ", parsed.Ignored)}.");
         if (outcome is not null)
         {
             bw.Writer.WriteStartObject();
@@ -62,6 +76,34 @@ public sealed partial class FhirService
         }
         return new FhirResponse { Resource = bw.Finish() };
     }
+
+    /// <summary>Patient/123/* and Patient/123/Type: a search restricted to the patient's compartment.</summary>
+    private async Task<FhirResponse> CompartmentSearchAsync(FhirRequest req, string patientId, string target, IStoreOps ops, CancellationToken ct)
+    {
+        if (await ops.GetAsync("Patient", patientId, ct) is not { IsDeleted: false }) throw FhirException.NotFound($"Patient/{patientId} does not exist.");
+        var path = $"{req.BaseUrl}/Patient/{patientId}/{target}";
+        if (target == "*")
+            return await SearchAsync(req, null, patientId, ops, ct, path, CompartmentTypes());
+        if (!defs.IsConcreteResourceType(target)) throw FhirException.NotFound($"Unknown resource type '{target}'.");
+        if (target != "Patient" && !defs.PatientCompartment.ContainsKey(target))
+            throw FhirException.BadRequest($"{target} is not part of the Patient compartment.", target);
+        return await SearchAsync(req, target, patientId, ops, ct, path);
+    }
+
+    /// <summary>Patient/123/$everything (_since, _type, _count): every resource of the compartment, paged.</summary>
+    private async Task<FhirResponse> EverythingAsync(FhirRequest req, string patientId, IStoreOps ops, CancellationToken ct)
+    {
+        if (await ops.GetAsync("Patient", patientId, ct) is not { IsDeleted: false }) throw FhirException.NotFound($"Patient/{patientId} does not exist.");
+        var since = req.QueryValue("_since");
+        var rewritten = req.Query.Where(kv => kv.Key is "_count" or "_cursor" or "_type" or "_format").ToList();
+        if (since is not null) rewritten.Add(new("_lastUpdated", "ge" + since));
+        var types = CompartmentTypes();
+        return await SearchAsync(new FhirRequest { Method = "GET", Path = req.Path, Query = rewritten, Headers = req.Headers, BaseUrl = req.BaseUrl }, null, patientId, ops, ct,
+            $"{req.BaseUrl}/Patient/{patientId}/$everything", types);
+    }
+
+    private List<string> CompartmentTypes() =>
+        ["Patient", .. defs.PatientCompartment.Where(kv => kv.Value.Count > 0).Select(kv => kv.Key).Where(defs.IsConcreteResourceType)];
 
     private async Task<FhirResponse> HistoryAsync(FhirRequest req, string? type, string? id, IStoreOps ops, CancellationToken ct)
     {

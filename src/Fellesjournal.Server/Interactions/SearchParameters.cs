@@ -1,8 +1,17 @@
 using Fellesjournal.Fhir.Definitions;
 using Fellesjournal.Server.Http;
 using Fellesjournal.Storage;
+using Fellesjournal.Storage.Search;
 
 namespace Fellesjournal.Server.Interactions;
+
+/// <summary>The URL parameters of a search, split into store criteria and result controls.</summary>
+public sealed record ParsedSearch(
+    List<SearchCriterion> Criteria,
+    List<string> Sort,
+    List<KeyValuePair<string, string>> Includes,
+    List<string>? Types,
+    List<string> Ignored);
 
 /// <summary>Turns URL parameters into store search criteria, separating result-control parameters.</summary>
 public static class SearchParameters
@@ -11,52 +20,85 @@ public static class SearchParameters
     public static readonly HashSet<string> ControlParameters =
         ["_count", "_cursor", "_format", "_pretty", "_summary", "_elements", "_total"];
 
-    /// <summary>Result parameters not implemented yet (full search API issue): 400 when strict, else ignored with a warning.</summary>
+    /// <summary>Parameters not implemented: 400 when strict, else ignored with a warning.</summary>
     public static readonly HashSet<string> UnsupportedParameters =
-        ["_sort", "_include", "_revinclude", "_contained", "_containedType", "_query", "_filter"];
+        ["_contained", "_containedType", "_query", "_filter", "_text", "_content"];
 
     /// <summary>Parameters the store evaluates on every type, including system-level search.</summary>
-    public static readonly HashSet<string> SystemParameters = ["_id", "_lastUpdated"];
+    public static readonly HashSet<string> SystemParameters = ["_id", "_lastUpdated", "_list"];
 
-    /// <summary>Search parameter types the store's index evaluates (composite and special are not yet).</summary>
-    public static readonly HashSet<string> IndexedTypes = ["token", "string", "date", "number", "quantity", "reference", "uri"];
+    /// <summary>Search parameter types the store's index evaluates (special is not).</summary>
+    public static readonly HashSet<string> IndexedTypes = ["token", "string", "date", "number", "quantity", "reference", "uri", "composite"];
 
     /// <summary>True when a search on <paramref name="code"/> reaches the store (listed in the CapabilityStatement).</summary>
     public static bool IsSupported(FhirDefinitions defs, string? type, string code) =>
         SystemParameters.Contains(code) ||
         type is not null && defs.GetSearchParameter(type, code) is { } sp && IndexedTypes.Contains(sp.Type);
 
-    /// <summary>Criteria from the query. Unknown parameters throw 400 when strict, else are dropped and reported in <paramref name="ignored"/>.</summary>
+    /// <summary>Criteria only (conditional operations). Unknown parameters throw 400 when strict, else are dropped.</summary>
     public static List<SearchCriterion> ParseCriteria(FhirDefinitions defs, string? type, IEnumerable<KeyValuePair<string, string>> query, bool strict, out List<string> ignored)
     {
-        var criteria = new List<SearchCriterion>();
-        ignored = [];
+        var p = Parse(defs, type, query, strict);
+        ignored = p.Ignored;
+        return p.Criteria;
+    }
+
+    /// <summary>Every search parameter of a request. Each criterion is checked by building its store-neutral
+    /// expression: an unknown or unsupported parameter is ignored (lenient) or a 400 naming it (strict); a
+    /// malformed value is always a 400.</summary>
+    public static ParsedSearch Parse(FhirDefinitions defs, string? type, IEnumerable<KeyValuePair<string, string>> query, bool strict)
+    {
+        var result = new ParsedSearch([], [], [], null, []);
+        List<string>? types = null;
         foreach (var (key, value) in query)
         {
             if (ControlParameters.Contains(key)) continue;
-            if (UnsupportedParameters.Contains(key.Split(':')[0]))
+            var baseKey = key.Split(':')[0];
+            if (UnsupportedParameters.Contains(baseKey))
             {
-                if (strict) throw FhirException.BadRequest($"Search parameter '{key}' is not supported yet.", key, "not-supported");
-                ignored.Add(key);
+                Unsupported(result, key, $"Search parameter '{key}' is not supported.", strict);
                 continue;
+            }
+            switch (baseKey)
+            {
+                case "_sort":
+                    result.Sort.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries));
+                    continue;
+                case "_include" or "_revinclude":
+                    result.Includes.Add(new(key, value));
+                    continue;
+                case "_type" when type is null:
+                    (types ??= []).AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries));
+                    continue;
             }
             var colon = key.IndexOf(':');
-            var code = colon < 0 ? key : key[..colon];
-            var modifier = colon < 0 ? null : key[(colon + 1)..];
-            // Chains (subject.name) and _has are part of the later full search API.
-            if (code.Contains('.') || !IsSupported(defs, type, code))
+            var dot = key.IndexOf('.');
+            // A chain's modifier belongs to its first link (subject:Patient.name): keep the key whole in the code.
+            var split = colon >= 0 && (dot < 0 || colon < dot) && !key.StartsWith("_has:", StringComparison.Ordinal);
+            var criterion = split ? new SearchCriterion(key[..colon], key[(colon + 1)..], SplitValues(value))
+                                  : new SearchCriterion(key, null, SplitValues(value));
+            try
             {
-                var known = type is not null && defs.GetSearchParameter(type, code.Split('.')[0]) is not null;
-                if (strict)
-                    throw FhirException.BadRequest(known || code.Contains('.') || code.StartsWith('_')
-                        ? $"Search parameter '{key}' is not supported yet."
-                        : $"Unknown search parameter '{key}'{(type is null ? "" : $" for {type}")}.", key, "not-supported");
-                ignored.Add(key);
+                SearchExpressionBuilder.Build(new SearchQuery(type, [criterion], Types: types), defs);
+            }
+            catch (UnsupportedSearchParameterException e)
+            {
+                Unsupported(result, key, e.Message, strict);
                 continue;
             }
-            criteria.Add(new SearchCriterion(code, modifier, SplitValues(value)));
+            catch (SearchException e)
+            {
+                throw FhirException.BadRequest(e.Message, key, "processing");
+            }
+            result.Criteria.Add(criterion);
         }
-        return criteria;
+        return result with { Types = types };
+    }
+
+    private static void Unsupported(ParsedSearch result, string key, string message, bool strict)
+    {
+        if (strict) throw FhirException.BadRequest(message, key, "not-supported");
+        result.Ignored.Add(key);
     }
 
     /// <summary>Splits on commas that are not escaped with a backslash (escapes stay for the store).</summary>

@@ -7,7 +7,7 @@ namespace Fellesjournal.Storage.Sqlite;
 /// <summary>Read queries shared by pooled reader connections and the writer's open transaction.</summary>
 internal static class SqliteReads
 {
-    private const string Columns = "r.seq, r.res_type, r.res_id, r.version, r.last_updated, r.deleted, r.json_len, r.json";
+    public const string Columns = "r.seq, r.res_type, r.res_id, r.version, r.last_updated, r.deleted, r.json_len, r.json";
     public const int MaxCount = 1000;
 
     public static StoredResource? Get(SqliteConnection c, SqliteTransaction? tx, string type, string id, long? version)
@@ -24,7 +24,7 @@ internal static class SqliteReads
         return r.Read() ? ReadRow(r) : null;
     }
 
-    private static StoredResource ReadRow(SqliteDataReader r)
+    public static StoredResource ReadRow(SqliteDataReader r)
     {
         var deleted = r.GetInt64(5) != 0;
         var len = r.GetInt32(6);
@@ -109,27 +109,36 @@ internal static class SqliteReads
         {
             using var cmd = c.CreateCommand();
             cmd.Transaction = tx;
-            var where = t.Where;
-            if (q.Cursor is not null)
-            {
-                if (q.Cursor.Length < 2 || q.Cursor[0] != 's' ||
-                    !long.TryParse(q.Cursor.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var after))
-                    throw new SearchException("Invalid paging cursor.", "_cursor");
-                where += " AND r.seq > $cursor";
-                cmd.Parameters.AddWithValue("$cursor", after);
-            }
-            cmd.CommandText = $"SELECT {Columns} FROM resource_version r WHERE {where} ORDER BY r.seq LIMIT $n";
+            var keys = t.SortColumns;
+            // Keyset paging: the cursor holds the last row's sort values and seq; seq breaks ties, so pages are
+            // stable while other rows are written (new rows land where their keys put them, nothing repeats).
+            (object?[] Keys, long Seq)? cursor = q.Cursor is null ? null : SearchCursor.Parse(q.Cursor, keys.Count);
+            var select = new StringBuilder($"SELECT {Columns}");
+            for (var k = 0; k < keys.Count; k++) select.Append($", {keys[k].Sql} AS k{k}");
+            select.Append($" FROM resource_version r WHERE {t.Where}");
+            var sql = new StringBuilder($"SELECT * FROM ({select}) WHERE 1 = 1");
+            if (cursor is not null) sql.Append(" AND ").Append(SearchCursor.After(keys, cursor.Value, cmd));
+            sql.Append(" ORDER BY ");
+            for (var k = 0; k < keys.Count; k++)
+                sql.Append($"k{k} IS NULL, k{k}{(keys[k].Desc ? " DESC" : "")}, ");
+            sql.Append("seq LIMIT $n");
+            cmd.CommandText = sql.ToString();
             cmd.Parameters.AddWithValue("$n", count + 1);
             t.Bind(cmd);
+            object?[] lastKeys = [];
             long lastSeq = 0;
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                if (list.Count == count) { next = "s" + lastSeq.ToString(CultureInfo.InvariantCulture); break; }
+                if (list.Count == count) { next = SearchCursor.Format(lastKeys, lastSeq); break; }
                 list.Add(ReadRow(r));
                 lastSeq = r.GetInt64(0);
+                lastKeys = new object?[keys.Count];
+                for (var k = 0; k < keys.Count; k++) lastKeys[k] = r.IsDBNull(8 + k) ? null : r.GetValue(8 + k);
             }
         }
-        return new SearchPage(list, next, total);
+        var included = t.Plan.Includes.Count == 0 || list.Count == 0 ? null
+            : SqliteIncludes.Run(c, tx, t.Plan.Includes, list, q.Access);
+        return new SearchPage(list, next, total, included);
     }
 }

@@ -1,337 +1,229 @@
-using System.Globalization;
+using System.Text;
 using Fellesjournal.Fhir.Definitions;
-using Fellesjournal.Fhir.Model;
-using Fellesjournal.Fhir.Search;
+using Fellesjournal.Storage.Search;
+using Microsoft.Data.Sqlite;
 
 namespace Fellesjournal.Storage.Sqlite;
 
 /// <summary>
-/// Turns a <see cref="SearchQuery"/> into a <see cref="SearchNode"/> tree and then SQL. Criteria AND,
-/// values within a criterion OR. Unknown parameters, unsupported modifiers and malformed values throw
-/// <see cref="SearchException"/>.
+/// Translates the store-neutral <see cref="SearchExpr"/> tree into one SQLite WHERE clause over
+/// <c>resource_version r</c>. Index conditions become <c>seq IN (SELECT seq FROM idx_* ...)</c> semi-joins on the
+/// (h_ident, value) indexes; chains and _has become nested semi-joins through <c>idx_reference</c>.
 /// </summary>
 internal static class SqliteSearchTranslator
 {
-    private static readonly HashSet<string> Prefixes = ["eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"];
-
-    public static TranslatedSearch Translate(SearchQuery q, FhirDefinitions defs) => TranslatedSearch.Emit(Build(q, defs));
-
-    public static SearchNode Build(SearchQuery q, FhirDefinitions defs)
+    public static TranslatedSearch Translate(SearchQuery q, FhirDefinitions defs)
     {
-        var items = new List<SearchNode> { new RowPredicate("r.is_current = 1 AND r.deleted = 0") };
-        if (q.ResourceType is not null)
-        {
-            if (!defs.IsConcreteResourceType(q.ResourceType))
-                throw new SearchException($"Unknown resource type '{q.ResourceType}'.");
-            items.Add(new RowPredicate("r.res_type = {0}", q.ResourceType));
-        }
-        foreach (var c in q.Criteria)
-            items.Add(Criterion(q.ResourceType, c, defs));
-        return new AndNode(items);
+        var plan = SearchExpressionBuilder.Build(q, defs);
+        var t = new TranslatedSearch(plan);
+        t.Where = "r.is_current = 1 AND r.deleted = 0 AND " + t.Emit(plan.Filter, "r");
+        t.BuildSort();
+        return t;
+    }
+}
+
+/// <summary>A translated search: WHERE clause, sort expressions and their parameters.</summary>
+internal sealed class TranslatedSearch(SearchPlan plan)
+{
+    private readonly List<KeyValuePair<string, object>> _params = [];
+    private int _aliases;
+
+    public SearchPlan Plan { get; } = plan;
+    public string Where { get; set; } = "1 = 1";
+    /// <summary>Sort key expressions over <c>r</c>, in order, with their direction.</summary>
+    public List<(string Sql, bool Desc)> SortColumns { get; } = [];
+
+    public void Bind(SqliteCommand cmd)
+    {
+        foreach (var (k, v) in _params)
+            cmd.Parameters.AddWithValue(k, v is SeqAtOrAfter s ? SeqBounds.FirstAtOrAfter(cmd.Connection!, cmd.Transaction, s.Millis) : v);
     }
 
-    private static SearchNode Criterion(string? type, SearchCriterion c, FhirDefinitions defs)
+    private string P(object value)
     {
-        if (c.Values.Count == 0 || c.Values.Any(string.IsNullOrEmpty))
-            throw new SearchException($"Search parameter '{c.Code}' has an empty value.", c.Code);
-        switch (c.Code)
-        {
-            case "_id":
-                NoModifier(c, "missing");
-                if (c.Modifier == "missing") return Missing(c, new RowPredicate("1 = 1"));
-                return new OrNode(c.Values.Select(v => (SearchNode)new RowPredicate("r.res_id = {0}", v)).ToList());
-            case "_lastUpdated":
-                NoModifier(c);
-                return new OrNode(c.Values.Select(v => LastUpdated(c.Code, v)).ToList());
-        }
-        if (type is null)
-            throw new SearchException($"Search parameter '{c.Code}' needs a resource type (system-level search supports _id and _lastUpdated).", c.Code);
-        var sp = defs.GetSearchParameter(type, c.Code)
-                 ?? throw new SearchException($"Unknown search parameter '{c.Code}' for {type}.", c.Code);
-        // phonetic has name's expression and is not indexed separately: approximate it with the name rows.
-        var ident = IndexHash.Of(type, sp.Code == "phonetic" && defs.GetSearchParameter(type, "name") is not null ? "name" : sp.Code);
-        if (c.Modifier == "missing")
-        {
-            var table = TableOf(sp);
-            return Missing(c, new IndexPredicate(table, ident, "1 = 1"));
-        }
-        return sp.Type switch
-        {
-            "token" => Token(type, sp, ident, c),
-            "string" => String(ident, c),
-            "date" => Values(c, () => NoModifier(c), v => DateCondition(c.Code, v, "i.low", "i.high", row: false, ident)),
-            "number" => Values(c, () => NoModifier(c), v => Number(c.Code, v, "idx_number", ident, null, null)),
-            "quantity" => Values(c, () => NoModifier(c), v => Quantity(c.Code, v, ident)),
-            "reference" => Reference(ident, c, defs),
-            "uri" => Uri(ident, c),
-            "composite" => Composite(type, sp, ident, c, defs),
-            _ => throw new SearchException($"Search on '{c.Code}' ({sp.Type}) is not supported yet.", c.Code),
-        };
+        var name = "$p" + _params.Count;
+        _params.Add(new(name, value));
+        return name;
     }
 
-    private static string TableOf(SearchParameterInfo sp) => sp.Type switch
+    private string Alias(string prefix) => prefix + (++_aliases);
+
+    private const string Live = "{0}.is_current = 1 AND {0}.deleted = 0";
+
+    public string Emit(SearchExpr e, string a) => e switch
     {
-        "token" => "idx_token",
-        "string" => "idx_string",
-        "date" => "idx_date",
-        "number" => "idx_number",
-        "quantity" => "idx_quantity",
-        "reference" => "idx_reference",
-        "uri" => "idx_uri",
-        "composite" => "idx_composite",
-        _ => throw new SearchException($"':missing' is not supported on '{sp.Code}' ({sp.Type}).", sp.Code),
+        AllOf { Items.Count: 0 } => "1 = 1",
+        AllOf x => string.Join(" AND ", x.Items.Select(i => Emit(i, a))),
+        AnyOf { Items.Count: 0 } => "0 = 1",
+        AnyOf x => Any(x, a),
+        NotExpr x => $"NOT ({Emit(x.Inner, a)})",
+        TypeIn x => x.Types.Count == 1 ? $"{a}.res_type = {P(x.Types[0])}" : $"{a}.res_type IN ({string.Join(", ", x.Types.Select(P))})",
+        IdIn x => x.Ids.Count == 1 ? $"{a}.res_id = {P(x.Ids[0])}" : $"{a}.res_id IN ({string.Join(", ", x.Ids.Select(P))})",
+        LastUpdatedMatch x => LastUpdated(x, a),
+        InPatientCompartment x => $"{a}.patient_id = {P(x.PatientId)}",
+        ParamMatch x => Index(x.ResourceType, x.Param, x.Condition.Kind, a, i => Condition(x, i)),
+        ParamPresent x => Index(x.ResourceType, x.Param, x.Kind, a, _ => "1 = 1"),
+        ChainMatch x => Chain(x, a),
+        HasMatch x => Has(x, a),
+        AccessRestriction x => x.Access.All ? "1 = 1"
+            : $"({a}.patient_id IS NULL OR {a}.patient_id IN (SELECT value FROM json_each({P(System.Text.Json.JsonSerializer.Serialize(x.Access.PatientIds))})))",
+        TextMatch => throw new SearchException("_text and _content are not supported by this store yet.", "_text"),
+        _ => throw new InvalidOperationException("Unknown search node " + e.GetType().Name),
     };
 
-    private static SearchNode Missing(SearchCriterion c, SearchNode present)
+    /// <summary>Alternatives on the same parameter share one semi-join (one index range scan per value).</summary>
+    private string Any(AnyOf x, string a)
     {
-        if (c.Values.Count != 1 || c.Values[0] is not ("true" or "false"))
-            throw new SearchException($"':missing' takes true or false.", c.Code);
-        return c.Values[0] == "true" ? new NotNode(present) : present;
-    }
-
-    private static void NoModifier(SearchCriterion c, params string[] allowed)
-    {
-        if (c.Modifier is not null && !allowed.Contains(c.Modifier))
-            throw new SearchException($"Modifier ':{c.Modifier}' is not supported on '{c.Code}'.", c.Code);
-    }
-
-    private static SearchNode Values(SearchCriterion c, Action check, Func<string, SearchNode> one)
-    {
-        check();
-        return new OrNode(c.Values.Select(one).ToList());
-    }
-
-    private static (string Prefix, string Value) SplitPrefix(string v) =>
-        v.Length > 2 && Prefixes.Contains(v[..2]) && (char.IsDigit(v[2]) || v[2] is '-' or '+' or '.')
-            ? (v[..2], v[2..]) : ("eq", v);
-
-    // ---- date ----
-
-    private static SearchNode DateCondition(string code, string value, string low, string high, bool row, long? ident = null)
-    {
-        var (prefix, rest) = SplitPrefix(value);
-        if (!PartialDateTime.TryParse(rest, out var d))
-            throw new SearchException($"Invalid date '{value}' for '{code}'.", code);
-        var lo = d.LowerBound.ToUnixTimeMilliseconds();
-        var hi = d.UpperBoundExclusive.ToUnixTimeMilliseconds();
-        // Ranges are [low, high); the target range t is compared with the search range s per FHIR's prefixes.
-        var (sql, args) = prefix switch
+        if (x.Items.Count > 1 && x.Items.All(i => i is ParamMatch) &&
+            x.Items.Cast<ParamMatch>().Select(m => (m.ResourceType, m.Param, m.Condition.Kind)).Distinct().Count() == 1)
         {
-            "eq" => ($"{low} >= {{0}} AND {high} <= {{1}}", new object[] { lo, hi }),
-            "ne" => ($"NOT ({low} >= {{0}} AND {high} <= {{1}})", new object[] { lo, hi }),
-            "gt" => ($"{high} > {{0}}", new object[] { hi }),
-            "lt" => ($"{low} < {{0}}", new object[] { lo }),
-            "ge" => ($"{high} > {{0}}", new object[] { lo }),
-            "le" => ($"{low} < {{0}}", new object[] { hi }),
-            "sa" => ($"{low} >= {{0}}", new object[] { hi }),
-            "eb" => ($"{high} <= {{0}}", new object[] { lo }),
-            _ /* ap */ => ($"{low} < {{0}} AND {high} > {{1}}", new object[] { hi, lo }),
-        };
-        return row ? new RowPredicate(sql, args) : new IndexPredicate("idx_date", ident, sql, args);
-    }
-
-    /// <summary>_lastUpdated as a seq range: lastUpdated grows with seq, so "at or after t" is "seq at or after
-    /// the first version written at t or later" (resolved when the query runs).</summary>
-    private static SearchNode LastUpdated(string code, string value)
-    {
-        var (prefix, rest) = SplitPrefix(value);
-        if (!PartialDateTime.TryParse(rest, out var d))
-            throw new SearchException($"Invalid date '{value}' for '{code}'.", code);
-        var lo = new SeqAtOrAfter(d.LowerBound.ToUnixTimeMilliseconds());
-        var hi = new SeqAtOrAfter(d.UpperBoundExclusive.ToUnixTimeMilliseconds());
-        // A version is the point [t, t+1ms): eq/ap = inside the range, gt/ge/sa/le/lt/eb compare with its ends.
-        return prefix switch
-        {
-            "eq" or "ap" => new RowPredicate("r.seq >= {0} AND r.seq < {1}", lo, hi),
-            "ne" => new RowPredicate("(r.seq < {0} OR r.seq >= {1})", lo, hi),
-            "gt" or "sa" => new RowPredicate("r.seq >= {0}", hi),
-            "ge" => new RowPredicate("r.seq >= {0}", lo),
-            "lt" or "eb" => new RowPredicate("r.seq < {0}", lo),
-            _ /* le */ => new RowPredicate("r.seq < {0}", hi),
-        };
-    }
-
-    // ---- number / quantity ----
-
-    private static decimal ParseDecimal(string code, string text) =>
-        decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
-            CultureInfo.InvariantCulture, out var d)
-            ? d : throw new SearchException($"Invalid number '{text}' for '{code}'.", code);
-
-    private static SearchNode Number(string code, string value, string table, long ident, string? extraSql, object[]? extraArgs)
-    {
-        var (prefix, rest) = SplitPrefix(value);
-        var v = ParseDecimal(code, rest);
-        // eq/ne use the implicit range of the value's precision: 100 matches [99.5, 100.5).
-        var half = 0.5m / (decimal)Math.Pow(10, v.Scale);
-        var (sql, args) = prefix switch
-        {
-            "eq" => ("i.value >= {0} AND i.value < {1}", new object[] { (double)(v - half), (double)(v + half) }),
-            "ne" => ("NOT (i.value >= {0} AND i.value < {1})", new object[] { (double)(v - half), (double)(v + half) }),
-            "gt" or "sa" => ("i.value > {0}", new object[] { (double)v }),
-            "lt" or "eb" => ("i.value < {0}", new object[] { (double)v }),
-            "ge" => ("i.value >= {0}", new object[] { (double)v }),
-            "le" => ("i.value <= {0}", new object[] { (double)v }),
-            _ /* ap: within 10% */ => ("i.value >= {0} AND i.value <= {1}",
-                new object[] { (double)(v - Math.Abs(v) / 10), (double)(v + Math.Abs(v) / 10) }),
-        };
-        if (extraSql is not null)
-        {
-            sql = $"({sql}) AND " + string.Format(extraSql, Enumerable.Range(args.Length, extraArgs!.Length).Select(n => (object)("{" + n + "}")).ToArray());
-            args = [.. args, .. extraArgs];
+            var first = (ParamMatch)x.Items[0];
+            return Index(first.ResourceType, first.Param, first.Condition.Kind, a,
+                i => string.Join(" OR ", x.Items.Cast<ParamMatch>().Select(m => "(" + Condition(m, i) + ")")));
         }
-        return new IndexPredicate(table, ident, sql, args);
+        return "(" + string.Join(" OR ", x.Items.Select(i => Emit(i, a))) + ")";
     }
 
-    private static SearchNode Quantity(string code, string value, long ident)
+    public static string Table(IndexKind k) => k switch
     {
-        var parts = SplitUnescaped(value, '|');
-        if (parts.Count is not (1 or 3)) throw new SearchException($"Invalid quantity '{value}' for '{code}'.", code);
-        string? extra = null;
-        object[]? args = null;
-        if (parts.Count == 3)
+        IndexKind.String => "idx_string",
+        IndexKind.Token => "idx_token",
+        IndexKind.Date => "idx_date",
+        IndexKind.Number => "idx_number",
+        IndexKind.Quantity => "idx_quantity",
+        IndexKind.Reference => "idx_reference",
+        IndexKind.Uri => "idx_uri",
+        _ => "idx_composite",
+    };
+
+    private string Index(string type, string param, IndexKind kind, string a, Func<string, string> cond)
+    {
+        var i = Alias("i");
+        return $"{a}.seq IN (SELECT {i}.seq FROM {Table(kind)} {i} WHERE {i}.h_ident = {P(IndexHash.Of(type, param))} AND ({cond(i)}))";
+    }
+
+    private string Chain(ChainMatch x, string a)
+    {
+        var i = Alias("i");
+        var t = Alias("t");
+        var targetType = x.TargetTypes.Count == 1 ? $"{i}.target_type = {P(x.TargetTypes[0])}"
+            : $"{i}.target_type IN ({string.Join(", ", x.TargetTypes.Select(P))})";
+        return $"{a}.seq IN (SELECT {i}.seq FROM idx_reference {i} WHERE {i}.h_ident = {P(IndexHash.Of(x.ResourceType, x.Param))}" +
+               $" AND {targetType} AND {i}.base_url IS NULL AND {i}.target_id IN (SELECT {t}.res_id FROM resource_version {t}" +
+               $" WHERE {string.Format(Live, t)} AND {Emit(x.Target, t)}))";
+    }
+
+    private string Has(HasMatch x, string a)
+    {
+        var i = Alias("i");
+        var s = Alias("s");
+        var target = x.TargetType is null ? $"{i}.target_type = {a}.res_type" : $"{i}.target_type = {P(x.TargetType)}";
+        return $"{a}.res_id IN (SELECT {i}.target_id FROM idx_reference {i} JOIN resource_version {s} ON {s}.seq = {i}.seq" +
+               $" WHERE {i}.h_ident = {P(IndexHash.Of(x.SourceType, x.SourceParam))} AND {target} AND {i}.base_url IS NULL" +
+               $" AND {string.Format(Live, s)} AND {Emit(x.Source, s)})";
+    }
+
+    /// <summary>_lastUpdated as a seq range: lastUpdated grows with seq (resolved to seq bounds when the query runs).</summary>
+    private string LastUpdated(LastUpdatedMatch x, string a)
+    {
+        var lo = P(new SeqAtOrAfter(x.Low.ToUnixTimeMilliseconds()));
+        var hi = P(new SeqAtOrAfter(x.High.ToUnixTimeMilliseconds()));
+        // A version is the point [t, t+1ms): eq/ap = inside the range; the others compare with its ends.
+        return x.Prefix switch
         {
-            var (system, unit) = (parts[1], parts[2]);
-            if (system.Length > 0 && unit.Length > 0) (extra, args) = ("i.system = {0} AND i.code = {1}", [system, unit]);
-            else if (unit.Length > 0) (extra, args) = ("(i.code = {0} OR i.unit = {0})", [unit]);
-            else if (system.Length > 0) (extra, args) = ("i.system = {0}", [system]);
-        }
-        return Number(code, parts[0], "idx_quantity", ident, extra, args);
+            SearchPrefix.Eq or SearchPrefix.Ap => $"({a}.seq >= {lo} AND {a}.seq < {hi})",
+            SearchPrefix.Ne => $"({a}.seq < {lo} OR {a}.seq >= {hi})",
+            SearchPrefix.Gt or SearchPrefix.Sa => $"{a}.seq >= {hi}",
+            SearchPrefix.Ge => $"{a}.seq >= {lo}",
+            SearchPrefix.Lt or SearchPrefix.Eb => $"{a}.seq < {lo}",
+            _ /* le */ => $"{a}.seq < {hi}",
+        };
     }
 
-    // ---- token ----
-
-    private static SearchNode Token(string type, SearchParameterInfo sp, long ident, SearchCriterion c)
+    private string Condition(ParamMatch m, string i) => m.Condition switch
     {
-        NoModifier(c, "text", "not");
-        if (c.Modifier == "text")
-            return new OrNode(c.Values.Select(v =>
-            {
-                var n = StringNormalizer.Normalize(v);
-                return (SearchNode)new IndexPredicate("idx_token", ident, "i.text >= {0} AND i.text < {1}", n, n + "\U0010FFFF");
-            }).ToList());
-        var any = new OrNode(c.Values.Select(v => TokenValue(type, sp, ident, v)).ToList());
-        return c.Modifier == "not" ? new NotNode(any) : any;
-    }
-
-    private static SearchNode TokenValue(string type, SearchParameterInfo sp, long ident, string value)
-    {
-        var parts = SplitUnescaped(value, '|');
-        if (parts.Count == 1) return new IndexPredicate("idx_token", ident, "i.code = {0}", parts[0]);
-        if (parts.Count != 2) throw new SearchException($"Invalid token '{value}' for '{sp.Code}'.", sp.Code);
-        var (system, code) = (parts[0], parts[1]);
-        if (system.Length == 0) return new IndexPredicate("idx_token", ident, "i.code = {0} AND i.system IS NULL", code);
-        if (code.Length == 0) return new IndexPredicate("idx_token", ident, "i.system = {0}", system);
+        StringCondition { Mode: StringMode.Exact } c => $"{i}.exact = {P(c.Value)}",
+        StringCondition { Mode: StringMode.Contains } c => $"instr({i}.norm, {P(c.Value)}) > 0",
+        StringCondition c => $"{i}.norm >= {P(c.Value)} AND {i}.norm < {P(c.Value + "\U0010FFFF")}",
+        TokenTextCondition c => $"{i}.text >= {P(c.NormalizedText)} AND {i}.text < {P(c.NormalizedText + "\U0010FFFF")}",
+        TokenCondition { AnySystem: true } c => $"{i}.code = {P(c.Code!)}",
+        TokenCondition { System: null } c => $"{i}.code = {P(c.Code!)} AND {i}.system IS NULL",
+        TokenCondition { Code: null } c => $"{i}.system = {P(c.System!)}",
         // (h_ident, code) is the index; the system is checked through the row's hash.
-        return new IndexPredicate("idx_token", ident, "i.code = {0} AND i.h_sys_code = {1}", code, IndexHash.Of(type, sp.Code, system, code));
+        TokenCondition c => $"{i}.code = {P(c.Code!)} AND {i}.h_sys_code = {P(IndexHash.Of(m.ResourceType, m.Param, c.System, c.Code))}",
+        DateCondition c => Date(c, i),
+        NumberCondition c => Number(c, $"{i}.value"),
+        QuantityCondition c => Number(c.Number, $"{i}.value") + (c switch
+        {
+            { System: not null, Code: not null } => $" AND {i}.system = {P(c.System)} AND {i}.code = {P(c.Code)}",
+            { Code: not null } => $" AND ({i}.code = {P(c.Code)} OR {i}.unit = {P(c.Code)})",
+            { System: not null } => $" AND {i}.system = {P(c.System)}",
+            _ => "",
+        }),
+        ReferenceCondition { IsUrl: true } c => $"{i}.target_id = {P(c.TargetId)} AND {i}.target_type IS NULL",
+        ReferenceCondition { TargetType: null } c => $"{i}.target_id = {P(c.TargetId)} AND {i}.base_url IS NULL",
+        ReferenceCondition { BaseUrl: null } c => $"{i}.target_id = {P(c.TargetId)} AND {i}.target_type = {P(c.TargetType!)} AND {i}.base_url IS NULL",
+        ReferenceCondition c => $"{i}.target_id = {P(c.TargetId)} AND {i}.target_type = {P(c.TargetType!)} AND {i}.base_url = {P(c.BaseUrl!)}",
+        UriCondition { Mode: UriMode.Below } c => $"{i}.uri >= {P(c.Uri)} AND {i}.uri < {P(c.Uri + "\U0010FFFF")}",
+        UriCondition { Mode: UriMode.Above } c => $"substr({P(c.Uri)}, 1, length({i}.uri)) = {i}.uri",
+        UriCondition c => $"{i}.uri = {P(c.Uri)}",
+        CompositeCondition c => $"{i}.h_value = {P(IndexHash.Of(m.ResourceType, m.Param, c.Key))}",
+        _ => throw new SearchException($"Search on '{m.Param}' is not supported by this store.", m.Param),
+    };
+
+    /// <summary>Index range [low, high) against the search range [lo, hi) per FHIR's prefixes.</summary>
+    private string Date(DateCondition c, string i)
+    {
+        var lo = c.Low.ToUnixTimeMilliseconds();
+        var hi = c.High.ToUnixTimeMilliseconds();
+        return c.Prefix switch
+        {
+            SearchPrefix.Eq => $"{i}.low >= {P(lo)} AND {i}.high <= {P(hi)}",
+            SearchPrefix.Ne => $"NOT ({i}.low >= {P(lo)} AND {i}.high <= {P(hi)})",
+            SearchPrefix.Gt => $"{i}.high > {P(hi)}",
+            SearchPrefix.Lt => $"{i}.low < {P(lo)}",
+            SearchPrefix.Ge => $"{i}.high > {P(lo)}",
+            SearchPrefix.Le => $"{i}.low < {P(hi)}",
+            SearchPrefix.Sa => $"{i}.low >= {P(hi)}",
+            SearchPrefix.Eb => $"{i}.high <= {P(lo)}",
+            _ /* ap */ => $"{i}.low < {P(hi)} AND {i}.high > {P(lo)}",
+        };
     }
 
-    // ---- string ----
-
-    private static SearchNode String(long ident, SearchCriterion c)
+    private string Number(NumberCondition c, string col) => c.Prefix switch
     {
-        NoModifier(c, "exact", "contains");
-        return new OrNode(c.Values.Select(v => (SearchNode)(c.Modifier switch
-        {
-            "exact" => new IndexPredicate("idx_string", ident, "i.exact = {0}", v),
-            "contains" => new IndexPredicate("idx_string", ident, "instr(i.norm, {0}) > 0", StringNormalizer.Normalize(v)),
-            _ => new IndexPredicate("idx_string", ident, "i.norm >= {0} AND i.norm < {1}",
-                StringNormalizer.Normalize(v), StringNormalizer.Normalize(v) + "\U0010FFFF"),
-        })).ToList());
-    }
+        SearchPrefix.Eq => $"{col} >= {P((double)c.Low)} AND {col} < {P((double)c.High)}",
+        SearchPrefix.Ne => $"NOT ({col} >= {P((double)c.Low)} AND {col} < {P((double)c.High)})",
+        SearchPrefix.Gt or SearchPrefix.Sa => $"{col} > {P((double)c.Value)}",
+        SearchPrefix.Lt or SearchPrefix.Eb => $"{col} < {P((double)c.Value)}",
+        SearchPrefix.Ge => $"{col} >= {P((double)c.Value)}",
+        SearchPrefix.Le => $"{col} <= {P((double)c.Value)}",
+        // ap: within 10% of the value.
+        _ => $"{col} >= {P((double)(c.Value - Math.Abs(c.Value) / 10))} AND {col} <= {P((double)(c.Value + Math.Abs(c.Value) / 10))}",
+    };
 
-    // ---- reference ----
-
-    private static SearchNode Reference(long ident, SearchCriterion c, FhirDefinitions defs)
+    /// <summary>Sort keys as scalar subqueries on the row (first value ascending, last descending).</summary>
+    public void BuildSort()
     {
-        // subject:Patient=123 restricts the target type.
-        string? typeModifier = null;
-        if (c.Modifier is not null)
+        foreach (var k in Plan.Sort)
         {
-            if (!defs.IsConcreteResourceType(c.Modifier))
-                throw new SearchException($"Modifier ':{c.Modifier}' is not supported on '{c.Code}'.", c.Code);
-            typeModifier = c.Modifier;
-        }
-        return new OrNode(c.Values.Select(v =>
-        {
-            var r = ReferenceParser.Parse(v, defs);
-            if (r is null) throw new SearchException($"Invalid reference '{v}' for '{c.Code}'.", c.Code);
-            // Relative references (and bare ids) match local targets only; an absolute URL matches its base.
-            if (r.TargetType is null)
+            if (k.Param == "_id") { SortColumns.Add(("r.res_id", k.Descending)); continue; }
+            if (k.Param == "_lastUpdated") { SortColumns.Add(("r.seq", k.Descending)); continue; }
+            var type = ((Plan.Filter as AllOf)?.Items.OfType<TypeIn>().FirstOrDefault()?.Types[0])
+                       ?? throw new SearchException("_sort needs a resource type.", "_sort");
+            var col = k.Kind switch
             {
-                if (v.Contains(':'))
-                    return (SearchNode)new IndexPredicate("idx_reference", ident, "i.target_id = {0} AND i.target_type IS NULL", v);
-                return typeModifier is null
-                    ? new IndexPredicate("idx_reference", ident, "i.target_id = {0} AND i.base_url IS NULL", v)
-                    : new IndexPredicate("idx_reference", ident, "i.target_id = {0} AND i.target_type = {1} AND i.base_url IS NULL", v, typeModifier);
-            }
-            if (typeModifier is not null && typeModifier != r.TargetType)
-                throw new SearchException($"Reference '{v}' does not match ':{typeModifier}'.", c.Code);
-            return r.BaseUrl is null
-                ? new IndexPredicate("idx_reference", ident, "i.target_id = {0} AND i.target_type = {1} AND i.base_url IS NULL", r.TargetId, r.TargetType)
-                : new IndexPredicate("idx_reference", ident, "i.target_id = {0} AND i.target_type = {1} AND i.base_url = {2}",
-                    r.TargetId, r.TargetType, r.BaseUrl);
-        }).ToList());
-    }
-
-    // ---- uri ----
-
-    private static SearchNode Uri(long ident, SearchCriterion c)
-    {
-        NoModifier(c, "below", "above");
-        return new OrNode(c.Values.Select(v => (SearchNode)(c.Modifier switch
-        {
-            "below" => new IndexPredicate("idx_uri", ident, "i.uri >= {0} AND i.uri < {1}", v, v + "\U0010FFFF"),
-            "above" => new IndexPredicate("idx_uri", ident, "substr({0}, 1, length(i.uri)) = i.uri", v),
-            _ => new IndexPredicate("idx_uri", ident, "i.uri = {0}", v),
-        })).ToList());
-    }
-
-    // ---- composite ----
-
-    /// <summary>Composite search by equality of every component (token codes, normalized strings, exact
-    /// numbers/quantities) through the tuple's hash; prefixes and date components are not supported yet.
-    /// Token systems are not part of the key, so <c>system|code</c> components match on the code.</summary>
-    private static SearchNode Composite(string type, SearchParameterInfo sp, long ident, SearchCriterion c, FhirDefinitions defs)
-    {
-        NoModifier(c);
-        var types = sp.Components.Select(x => defs.GetSearchParameterByUrl(x.Definition)?.Type).ToList();
-        return new OrNode(c.Values.Select(v =>
-        {
-            var parts = SplitUnescaped(v, '$');
-            if (parts.Count != types.Count) throw new SearchException($"'{c.Code}' takes {types.Count} components separated by '$'.", c.Code);
-            var keys = new List<string>();
-            for (var i = 0; i < parts.Count; i++)
-            {
-                var part = parts[i];
-                keys.Add(types[i] switch
-                {
-                    "token" => SplitUnescaped(part, '|')[^1],
-                    "string" => StringNormalizer.Normalize(part),
-                    "uri" or "reference" => part,
-                    "number" or "quantity" when SplitPrefix(part) is ("eq", var rest) =>
-                        CompositeKeys.Canonical(ParseDecimal(c.Code, SplitUnescaped(rest, '|')[0])),
-                    _ => throw new SearchException($"Component {i + 1} of '{c.Code}' ({types[i]}) supports only exact values for now.", c.Code),
-                });
-            }
-            return (SearchNode)new IndexPredicate("idx_composite", ident, "i.h_value = {0}",
-                IndexHash.Of(type, sp.Code, string.Join("$", keys)));
-        }).ToList());
-    }
-
-    /// <summary>Splits on a separator not escaped with a backslash, unescaping \, \$ \| \\.</summary>
-    private static List<string> SplitUnescaped(string value, char sep)
-    {
-        var parts = new List<string>();
-        var sb = new System.Text.StringBuilder();
-        for (var i = 0; i < value.Length; i++)
-        {
-            var ch = value[i];
-            if (ch == '\\' && i + 1 < value.Length) { sb.Append(value[++i]); continue; }
-            if (ch == sep) { parts.Add(sb.ToString()); sb.Clear(); continue; }
-            sb.Append(ch);
+                IndexKind.String => "norm",
+                IndexKind.Token => "code",
+                IndexKind.Date => k.Descending ? "high" : "low",
+                IndexKind.Number or IndexKind.Quantity => "value",
+                IndexKind.Reference => "target_id",
+                IndexKind.Uri => "uri",
+                _ => throw new SearchException($"Cannot sort on '{k.Param}'.", "_sort"),
+            };
+            var s = Alias("o");
+            SortColumns.Add(($"(SELECT {(k.Descending ? "max" : "min")}({s}.{col}) FROM {Table(k.Kind!.Value)} {s} WHERE {s}.seq = r.seq" +
+                             $" AND {s}.h_ident = {P(IndexHash.Of(type, k.Param))})", k.Descending));
         }
-        parts.Add(sb.ToString());
-        return parts;
     }
 }
