@@ -14,6 +14,11 @@ if (args.Length > 0 && args[0] == "extract")
         foreach (var d in data) ix.Extract(Fellesjournal.Fhir.Model.ElementNode.Parse(d.Json, defs), d.Id);
     return;
 }
+if (args.Length > 0 && args[0] == "merge")
+{
+    await StoreQuick.RunMerge(args.Length > 1 ? int.Parse(args[1]) : 20_000);
+    return;
+}
 if (args.Length > 0 && args[0] == "quick")
 {
     await StoreQuick.Run(args.Length > 1 ? int.Parse(args[1]) : 20_000);

@@ -15,6 +15,13 @@ namespace Fellesjournal.Bench;
 /// </summary>
 public static class StoreQuick
 {
+    /// <summary>Only the full store path, for a profiler.</summary>
+    public static async Task RunMerge(int n)
+    {
+        var data = StoreSyntheticData.Create(n);
+        await MeasureAsync("MergeAsync full, batches of 1000", n, dir => Import(dir, data, null, false));
+    }
+
     public static async Task Run(int n)
     {
         var data = StoreSyntheticData.Create(n);

@@ -288,7 +288,7 @@ def fmt(x, nd=0):
 
 
 def ms(x):
-    return "> 10 s (timeout)" if x is None else f"{x:.1f}"
+    return "none answered" if x is None else f"{x:.1f}"
 
 
 def ratio(x, lim):

@@ -28,7 +28,7 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var arg in new[] { "bench/run.sh", "--no-build", "--app", dll, "--patients", "20", "--duration", "1",
+            foreach (var arg in new[] { "bench/run.sh", "--no-build", "--app", dll, "--patients", "20", "--duration", "2",
                          "--runs", "1", "--connections", "8", "--out-dir", Path.Combine(tmp, "out"), "--cache", Path.Combine(tmp, "cache") })
                 psi.ArgumentList.Add(arg);
             using var p = Process.Start(psi)!;

@@ -78,6 +78,10 @@ public sealed class SqliteResourceStore : IResourceStore
         if (batch.Count == 0) return [];
         ThrowIfInTransaction();
         var prepared = Prepare(batch);
+        // The SQLite work (and the fsync at commit) runs off the caller's thread, so the returned task is
+        // really in flight: the caller (importer, write coalescer) prepares its next batch meanwhile.
+        // Without this, an uncontended lock made the whole write synchronous and nothing overlapped.
+        await Task.Yield();
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
