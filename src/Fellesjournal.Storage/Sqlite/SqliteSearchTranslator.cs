@@ -53,7 +53,7 @@ internal sealed class TranslatedSearch(SearchPlan plan)
     public string Emit(SearchExpr e, string a) => e switch
     {
         AllOf { Items.Count: 0 } => "1 = 1",
-        AllOf x => string.Join(" AND ", x.Items.Select(i => Emit(i, a))),
+        AllOf x => All(x, a),
         AnyOf { Items.Count: 0 } => "0 = 1",
         AnyOf x => Any(x, a),
         NotExpr x => $"NOT ({Emit(x.Inner, a)})",
@@ -70,6 +70,36 @@ internal sealed class TranslatedSearch(SearchPlan plan)
         TextMatch => throw new SearchException("_text and _content are not supported by this store yet.", "_text"),
         _ => throw new InvalidOperationException("Unknown search node " + e.GetType().Name),
     };
+
+    /// <summary>When an equality condition (token, reference, uri, string) narrows the rows, range conditions (date,
+    /// number, quantity) are checked per candidate row through the index primary key instead of materializing every
+    /// index row in the range (a date range over all Encounters is thousands of rows).</summary>
+    private string All(AllOf x, string a)
+    {
+        var selective = x.Items.Any(i => i is IdIn || i is ParamMatch { Condition: TokenCondition or ReferenceCondition or UriCondition
+            or StringCondition { Mode: not StringMode.Contains } or CompositeCondition } || i is AnyOf o && o.Items.Count > 0 &&
+            o.Items.All(m => m is ParamMatch { Condition: TokenCondition or ReferenceCondition }));
+        return string.Join(" AND ", x.Items.Select(i => selective && IsRange(i) ? PerRow(i, a) : Emit(i, a)));
+    }
+
+    private static bool IsRange(SearchExpr e) => e switch
+    {
+        ParamMatch { Condition: DateCondition or NumberCondition or QuantityCondition } => true,
+        AnyOf o => o.Items.Count > 0 && o.Items.All(IsRange),
+        _ => false,
+    };
+
+    private string PerRow(SearchExpr e, string a)
+    {
+        var items = e is AnyOf o ? o.Items.Cast<ParamMatch>().ToList() : [(ParamMatch)e];
+        var first = items[0];
+        if (items.Any(m => (m.ResourceType, m.Param, m.Condition.Kind) != (first.ResourceType, first.Param, first.Condition.Kind)))
+            return Emit(e, a);
+        var i = Alias("i");
+        // "+h_ident" keeps the planner on the (seq, ord) primary key.
+        return $"EXISTS (SELECT 1 FROM {Table(first.Condition.Kind)} {i} WHERE {i}.seq = {a}.seq AND +{i}.h_ident = {P(IndexHash.Of(first.ResourceType, first.Param))}" +
+               $" AND ({string.Join(" OR ", items.Select(m => "(" + Condition(m, i) + ")"))}))";
+    }
 
     /// <summary>Alternatives on the same parameter share one semi-join (one index range scan per value).</summary>
     private string Any(AnyOf x, string a)
@@ -223,7 +253,7 @@ internal sealed class TranslatedSearch(SearchPlan plan)
             };
             var s = Alias("o");
             SortColumns.Add(($"(SELECT {(k.Descending ? "max" : "min")}({s}.{col}) FROM {Table(k.Kind!.Value)} {s} WHERE {s}.seq = r.seq" +
-                             $" AND {s}.h_ident = {P(IndexHash.Of(type, k.Param))})", k.Descending));
+                             $" AND +{s}.h_ident = {P(IndexHash.Of(type, k.Param))})", k.Descending));
         }
     }
 }
