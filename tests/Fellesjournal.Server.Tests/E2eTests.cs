@@ -29,7 +29,7 @@ public sealed class E2eTests(ITestOutputHelper output)
             new Dictionary<string, string> { ["FHIR_BASE_URL"] = server.BaseUrl + "/fhir" }, TimeSpan.FromMinutes(2));
         output.WriteLine(text);
         Assert.True(code == 0, "node --test failed:\n" + text);
-        Assert.Contains("# pass 4", text);
+        Assert.Contains("# pass 6", text);
     }
 
     private static string FindE2eDir()

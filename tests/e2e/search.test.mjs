@@ -18,7 +18,7 @@ test('sorted search follows next links to the end', async () => {
   for (let guard = 0; bundle && guard < 10; guard++) {
     assert.equal(bundle.type, 'searchset');
     seen.push(...(bundle.entry ?? []).map((e) => e.resource.birthDate));
-    bundle = await client.nextPage(bundle);
+    bundle = await client.nextPage({ bundle });
   }
   assert.deepEqual(seen, ['1961-01-01', '1971-01-01', '1981-01-01', '1991-01-01', '2001-01-01']);
 });
