@@ -95,7 +95,24 @@ public sealed class ElementNode
     }
 
     /// <summary>The primitive value as text: a JSON string's value, or the literal of a number or boolean.</summary>
-    public string? Text => Json is { } j
+    public string? Text => Volatile.Read(ref _textDone) ? _text : CacheText();
+
+    // Text and Value are computed once per node: search extraction reads the same primitives for several
+    // parameters, and JsonElement.GetString() / date parsing allocate on every call. Both are immutable.
+    private string? _text;
+    private bool _textDone;
+    private object? _value;
+    private bool _valueDone;
+
+    private string? CacheText()
+    {
+        var t = ComputeText();
+        _text = t;
+        Volatile.Write(ref _textDone, true); // nodes may be shared across threads (resolve stubs): publish after the value
+        return t;
+    }
+
+    private string? ComputeText() => Json is { } j
         ? j.ValueKind switch
         {
             JsonValueKind.String => j.GetString(),
@@ -110,7 +127,17 @@ public sealed class ElementNode
     /// The primitive value in its natural .NET form: string, bool, int, long, decimal (scale kept: 1.50 stays 1.50),
     /// or a <see cref="PartialDateTime"/>/<see cref="PartialTime"/> for temporal types. Null when there is none or it is malformed.
     /// </summary>
-    public object? Value => HasValue ? PrimitiveValues.Parse(TypeName, Json!.Value) : null;
+    public object? Value
+    {
+        get
+        {
+            if (Volatile.Read(ref _valueDone)) return _value;
+            var v = HasValue ? PrimitiveValues.Parse(TypeName, Json!.Value) : null;
+            _value = v;
+            Volatile.Write(ref _valueDone, true);
+            return v;
+        }
+    }
 
     /// <summary>All child nodes in document order (never resourceType).</summary>
     public IReadOnlyList<ElementNode> Children() => _children ??= BuildChildren();

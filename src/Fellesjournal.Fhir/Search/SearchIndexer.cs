@@ -19,7 +19,7 @@ public sealed class SearchIndexer : ISearchIndexer
         "phonetic"];
     private const int MaxCompositeTuples = 32;
 
-    private readonly ConcurrentDictionary<string, ParamPlan[]> _plans = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TypePlans> _plans = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ElementNode> _resolveStubs = new(StringComparer.Ordinal);
     private readonly EvaluationEnvironment _env;
 
@@ -47,7 +47,7 @@ public sealed class SearchIndexer : ISearchIndexer
     /// <param name="Required">Top-level elements one of which must be present, or null to always evaluate.</param>
     /// <param name="Fast">Child-walking evaluator for plain paths, used instead of <paramref name="Expression"/>.</param>
     private sealed record ParamPlan(SearchParameterInfo Param, CompiledExpression Expression, ComponentPlan[]? Components,
-        IReadOnlySet<string>? Required, SimplePathEvaluator? Fast);
+        string[]? Required, SimplePathEvaluator? Fast);
 
     /// <summary>Use the child-walking fast path for plain path expressions (on by default; off to cross-check).</summary>
     public bool UseFastPaths { get; init; } = true;
@@ -61,18 +61,25 @@ public sealed class SearchIndexer : ISearchIndexer
         var type = resource.TypeName;
         if (type is null) return ResourceIndex.Empty;
         var values = new List<IndexValue>();
-        var seen = new HashSet<IndexValue>();
-        // Most parameters of a type concern elements a given resource does not have: skip those cheaply.
-        var present = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var c in resource.Children()) present.Add(c.Name);
-        foreach (var plan in PlansFor(type))
+        // Most parameters of a type concern elements a given resource does not have: mark the plans that
+        // need one of the resource's top-level elements (or always run), then run those in plan order.
+        var typePlans = PlansFor(type);
+        var plans = typePlans.Plans;
+        Span<bool> run = plans.Length <= 512 ? stackalloc bool[plans.Length] : new bool[plans.Length];
+        foreach (var i in typePlans.Always) run[i] = true;
+        foreach (var c in resource.Children())
+            if (typePlans.ByElement.TryGetValue(c.Name, out var needing))
+                foreach (var i in needing) run[i] = true;
+        var produced = new List<IndexValue>();
+        for (var p = 0; p < plans.Length; p++)
         {
-            if (plan.Required is { } required && !required.Overlaps(present)) continue;
+            if (!run[p]) continue;
+            var plan = plans[p];
             IReadOnlyList<object> items;
             try { items = plan.Fast is { } fast ? fast.Evaluate(resource) : plan.Expression.Evaluate(resource, _env); }
             catch (Exception e) { Report(plan.Param, e); continue; }
             if (items.Count == 0) continue;
-            var produced = new List<IndexValue>();
+            produced.Clear();
             if (plan.Components is { } comps)
             {
                 foreach (var item in items)
@@ -82,10 +89,44 @@ public sealed class SearchIndexer : ISearchIndexer
             {
                 foreach (var item in items) Convert(plan.Param.Code, plan.Param.Type, item, produced, Definitions);
             }
+            // Values carry their parameter code and every plan has its own, so duplicates can only come from
+            // the same plan: dedupe within it (few values; no hashing of every value of the resource).
+            var start = values.Count;
             foreach (var v in produced)
-                if (seen.Add(v)) values.Add(v);
+                if (!Contains(values, start, v)) values.Add(v);
         }
         return new ResourceIndex(values, PatientKey(type, id ?? resource.Child("id")?.Text, values));
+    }
+
+    /// <param name="ByElement">Top-level element name → indexes of the plans that need it.</param>
+    /// <param name="Always">Plans without required elements.</param>
+    private sealed record TypePlans(ParamPlan[] Plans, Dictionary<string, int[]> ByElement, int[] Always);
+
+    private TypePlans PlansFor(string type) =>
+        _plans.TryGetValue(type, out var p) ? p : _plans.GetOrAdd(type, BuildPlans(type));
+
+    private TypePlans BuildPlans(string type)
+    {
+        var plans = BuildParamPlans(type);
+        var byElement = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var always = new List<int>();
+        for (var i = 0; i < plans.Length; i++)
+        {
+            if (plans[i].Required is not { } required) { always.Add(i); continue; }
+            foreach (var r in required)
+            {
+                if (!byElement.TryGetValue(r, out var l)) byElement[r] = l = [];
+                l.Add(i);
+            }
+        }
+        return new TypePlans(plans, byElement.ToDictionary(x => x.Key, x => x.Value.ToArray(), StringComparer.Ordinal), always.ToArray());
+    }
+
+    private static bool Contains(List<IndexValue> values, int start, IndexValue v)
+    {
+        for (var i = start; i < values.Count; i++)
+            if (values[i].Equals(v)) return true;
+        return false;
     }
 
     /// <summary>The compartment key: the Patient's own id, or the first local Patient reference found through
@@ -103,14 +144,23 @@ public sealed class SearchIndexer : ISearchIndexer
 
     private void AddComposites(SearchParameterInfo sp, ComponentPlan[] comps, ElementNode item, List<IndexValue> output)
     {
+        // Evaluate every component's items first: most composites of a type (code-value-quantity,
+        // code-value-concept, ...) miss one component on a given resource, and converting the others is wasted.
+        var raw = new IReadOnlyList<object>[comps.Length];
+        for (var k = 0; k < comps.Length; k++)
+        {
+            var c = comps[k];
+            try { raw[k] = c.Fast is { } fast ? fast.Evaluate(item) : c.Expression.Evaluate(item, _env); }
+            catch (Exception e) { Report(sp, e); return; }
+            if (raw[k].Count == 0) return;
+        }
         var perComponent = new List<List<IndexValue>>(comps.Length);
-        foreach (var c in comps)
+        for (var k = 0; k < comps.Length; k++)
         {
             var vals = new List<IndexValue>();
             try
             {
-                var items = c.Fast is { } fast ? fast.Evaluate(item) : c.Expression.Evaluate(item, _env);
-                foreach (var x in items) Convert(sp.Code, c.Type, x, vals, Definitions);
+                foreach (var x in raw[k]) Convert(sp.Code, comps[k].Type, x, vals, Definitions);
             }
             catch (Exception e) { Report(sp, e); return; }
             vals.RemoveAll(v => v is TokenIndexValue { Code: null }); // text-only tokens cannot be matched in a tuple
@@ -137,7 +187,7 @@ public sealed class SearchIndexer : ISearchIndexer
 
     private void Report(SearchParameterInfo sp, Exception e) => ExpressionFailed?.Invoke(sp, e);
 
-    private ParamPlan[] PlansFor(string type) => _plans.GetOrAdd(type, t =>
+    private ParamPlan[] BuildParamPlans(string t)
     {
         var list = new List<ParamPlan>();
         foreach (var sp in Definitions.SearchParametersFor(t).Values)
@@ -162,11 +212,11 @@ public sealed class SearchIndexer : ISearchIndexer
                 }
                 if (comps is null || comps.Length == 0) continue;
             }
-            list.Add(new ParamPlan(sp, expr, comps, ExpressionPruner.RequiredElements(pruned, t),
+            list.Add(new ParamPlan(sp, expr, comps, ExpressionPruner.RequiredElements(pruned, t)?.ToArray(),
                 UseFastPaths ? SimplePathEvaluator.TryCreate(pruned, t, Definitions) : null));
         }
         return list.ToArray();
-    });
+    }
 
     private CompiledExpression? TryCompile(SearchParameterInfo sp, string expression)
     {
@@ -215,18 +265,25 @@ public sealed class SearchIndexer : ISearchIndexer
     private static readonly string[] NameParts = ["text", "family", "given", "prefix", "suffix"];
     private static readonly string[] AddressParts = ["text", "line", "city", "district", "state", "postalCode", "country"];
 
+    /// <summary>The parts in the order given, each part's values in document order.</summary>
+    private static void AddParts(string param, ElementNode n, string[] parts, List<IndexValue> output)
+    {
+        var children = n.Children();
+        foreach (var part in parts)
+            foreach (var c in children)
+                if (c.Name == part) AddString(param, c.Text, output);
+    }
+
     private static void Strings(string param, object item, List<IndexValue> output)
     {
         if (item is not ElementNode n) { AddString(param, TextOf(item), output); return; }
         switch (n.TypeName)
         {
             case "HumanName":
-                foreach (var part in NameParts)
-                    foreach (var c in n.Children(part)) AddString(param, c.Text, output);
+                AddParts(param, n, NameParts, output);
                 break;
             case "Address":
-                foreach (var part in AddressParts)
-                    foreach (var c in n.Children(part)) AddString(param, c.Text, output);
+                AddParts(param, n, AddressParts, output);
                 break;
             default:
                 if (n.IsPrimitive) AddString(param, n.Text, output);
@@ -261,8 +318,7 @@ public sealed class SearchIndexer : ISearchIndexer
                 var start = output.Count;
                 foreach (var c in n.Children("coding")) AddCoding(param, c, output);
                 // The text gets a row of its own only when no coding already carries it as display.
-                if (Norm(ChildText(n, "text")) is { } text &&
-                    !output.Skip(start).Any(v => v is TokenIndexValue t && t.Text == text))
+                if (Norm(ChildText(n, "text")) is { } text && !HasText(output, start, text))
                     output.Add(new TokenIndexValue(param, null, null, text));
                 break;
             }
@@ -273,6 +329,13 @@ public sealed class SearchIndexer : ISearchIndexer
                 if (n.IsPrimitive && n.Text is { Length: > 0 } code) output.Add(new TokenIndexValue(param, null, code));
                 break;
         }
+    }
+
+    private static bool HasText(List<IndexValue> output, int start, string text)
+    {
+        for (var i = start; i < output.Count; i++)
+            if (output[i] is TokenIndexValue t && t.Text == text) return true;
+        return false;
     }
 
     private static void AddCoding(string param, ElementNode coding, List<IndexValue> output)

@@ -168,42 +168,45 @@ internal sealed class SqliteWriter : IDisposable
 
     private void InsertIndex(long seq, string type, string? patient, ResourceIndex index)
     {
-        object p = (object?)patient ?? DBNull.Value;
         var ord = 0;
         foreach (var v in index.Values)
         {
             var ident = IndexHash.Of(type, v.Param);
+            var o = ord++;
             switch (v)
             {
                 case StringIndexValue s:
-                    _insString.Exec(seq, ord++, p, ident, s.Normalized, s.Exact);
+                    Common(_insString, seq, o, patient, ident).Text(5, s.Normalized).Text(6, s.Exact).Run();
                     break;
                 case TokenIndexValue t:
-                    _insToken.Exec(seq, ord++, p, ident, IndexHash.Of(type, t.Param, t.System, t.Code),
-                        Db(t.System), Db(t.Code), Db(t.Text));
+                    Common(_insToken, seq, o, patient, ident).Int(5, IndexHash.Of(type, t.Param, t.System, t.Code))
+                        .Text(6, t.System).Text(7, t.Code).Text(8, t.Text).Run();
                     break;
                 case DateIndexValue d:
-                    _insDate.Exec(seq, ord++, p, ident, SqliteValues.Millis(d.Low), SqliteValues.Millis(d.High));
+                    Common(_insDate, seq, o, patient, ident).Int(5, SqliteValues.Millis(d.Low)).Int(6, SqliteValues.Millis(d.High)).Run();
                     break;
                 case NumberIndexValue n:
-                    _insNumber.Exec(seq, ord++, p, ident, (double)n.Value);
+                    Common(_insNumber, seq, o, patient, ident).Real(5, (double)n.Value).Run();
                     break;
                 case QuantityIndexValue q:
-                    _insQuantity.Exec(seq, ord++, p, ident, (double)q.Value, Db(q.System), Db(q.Code), Db(q.Unit));
+                    Common(_insQuantity, seq, o, patient, ident).Real(5, (double)q.Value).Text(6, q.System).Text(7, q.Code).Text(8, q.Unit).Run();
                     break;
                 case ReferenceIndexValue r:
-                    _insReference.Exec(seq, ord++, p, ident, Db(r.TargetType), r.TargetId, Db(r.BaseUrl));
+                    Common(_insReference, seq, o, patient, ident).Text(5, r.TargetType).Text(6, r.TargetId).Text(7, r.BaseUrl).Run();
                     break;
                 case UriIndexValue u:
-                    _insUri.Exec(seq, ord++, p, ident, u.Uri);
+                    Common(_insUri, seq, o, patient, ident).Text(5, u.Uri).Run();
                     break;
                 case CompositeIndexValue c:
-                    _insComposite.Exec(seq, ord++, p, ident, IndexHash.Of(type, c.Param, CompositeKeys.KeyOf(c)),
-                        CompositeKeys.Describe(c));
+                    Common(_insComposite, seq, o, patient, ident).Int(5, IndexHash.Of(type, c.Param, CompositeKeys.KeyOf(c)))
+                        .Text(6, CompositeKeys.Describe(c)).Run();
                     break;
             }
         }
     }
+
+    private static RawStatement Common(RawStatement s, long seq, int ord, string? patient, long ident) =>
+        s.Int(1, seq).Int(2, ord).Text(3, patient).Int(4, ident);
 
     private static object Db(string? s) => (object?)s ?? DBNull.Value;
 

@@ -1,0 +1,428 @@
+#!/usr/bin/env python3
+"""The benchmark harness behind bench/run.sh (see docs/performance.md). Standard library only.
+
+Per run: import the seeded population into a fresh store (timed), start the server as a separate process
+(start-up time until /fhir/metadata answers), run each workload with wrk (read by id, each search-mix class,
+$summary when the server has it, create), read the server's peak RSS and CPU time from /proc, stop it, then
+measure the plain-SQL "limit" for import, create and read on the same database file. Medians over the runs go to
+<out-dir>/<date>-<store>-<N>.json and .md.
+"""
+import argparse, datetime, json, os, platform, random, shutil, signal, socket, sqlite3, statistics
+import subprocess, sys, time, urllib.request, urllib.error
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TARGETS = {  # from the issues; see docs/performance.md
+    "import_rps": (">=", 10000), "create_rps": (">=", 2000), "read_rps": (">=", 10000),
+    "search_mix_rps": (">=", 2000), "search_p99_ms": ("<=", 50), "summary_p99_ms": ("<=", 50),
+    "postgres_import_rps": (">=", 5000), "postgres_search_rps": (">=", 1500),
+}
+
+
+def log(*a):
+    print("[bench]", *a, file=sys.stderr, flush=True)
+
+
+def loadavg():
+    return open("/proc/loadavg").read().split()[:3]
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = next((int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
+    dotnet = subprocess.run(["dotnet", "--version"], capture_output=True, text=True).stdout.strip()
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+    return {"nproc": os.cpu_count(), "cpu_model": cpu, "memory_gib": round(mem / 1048576, 1),
+            "kernel": platform.release(), "dotnet": dotnet, "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version, "wrk": " ".join((wrk.stdout + wrk.stderr).split()[:2])}
+
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+
+
+def http_status(url, timeout=5):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/fhir+json"}),
+                                    timeout=timeout) as r:
+            r.read(); return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except Exception:
+        return None
+
+
+def result_rows(url, paths_file, limit=10):
+    """(type, id) of the matches of the first `limit` queries of a class, for the plain-SQL limit."""
+    rows = []
+    for path in open(paths_file).read().split()[:limit]:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url + path, headers={"Accept": "application/fhir+json"}),
+                                        timeout=20) as r:
+                b = json.load(r)
+        except Exception:
+            break
+        rows.append([[e["resource"]["resourceType"], e["resource"]["id"]] for e in b.get("entry", [])
+                     if "resource" in e and e.get("search", {}).get("mode", "match") == "match"])
+    return rows
+
+
+def proc_stats(pid):
+    status = open(f"/proc/{pid}/status").read().split("\n")
+    hwm = next((int(l.split()[1]) for l in status if l.startswith("VmHWM")), 0)
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    tck = os.sysconf("SC_CLK_TCK")
+    return {"peak_rss_mb": round(hwm / 1024, 1), "cpu_s": round((int(fields[11]) + int(fields[12])) / tck, 2)}
+
+
+def store_args(app, store):
+    """['--store', store] when serve knows the option, [] for sqlite without it, None if unsupported."""
+    p = subprocess.run(["dotnet", app, "serve", "--store", store, "--bogus-probe"], capture_output=True,
+                       text=True, timeout=60)
+    knows = "unknown option '--store'" not in (p.stdout + p.stderr)
+    if knows:
+        return ["--store", store]
+    return [] if store == "sqlite" else None
+
+
+def run_wrk(a, script, url, env_paths=None):
+    env = dict(os.environ)
+    if env_paths:
+        env["BENCH_PATHS"] = env_paths
+    cmd = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.duration}s", "--timeout", "10s", "-s", script, url]
+    p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=a.duration + 60)
+    line = next((l for l in p.stdout.split("\n") if l.startswith("BENCH ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no result ({' '.join(cmd)}):\n{p.stdout}\n{p.stderr}")
+    r = json.loads(line[6:])
+    if r["requests"] == 0:  # nothing answered within the timeout: no latency figures
+        r.update(rps=0.0, p50_ms=None, p95_ms=None, p99_ms=None, max_ms=None)
+    return {k: r[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "requests", "non2xx", "socket_errors")}
+
+
+def import_population(a, pop, data, store_opts):
+    t0 = time.monotonic()
+    p = subprocess.run(["dotnet", a.app, "import", pop, "--data", data] + store_opts, capture_output=True,
+                       text=True)
+    wall = time.monotonic() - t0
+    out = p.stdout + p.stderr
+    if p.returncode != 0:
+        raise RuntimeError(f"import failed ({p.returncode}):\n{out[-3000:]}")
+    loaded = next((int(l.split(":")[1].strip().replace(",", "")) for l in out.split("\n")
+                   if "loaded (new versions)" in l), None)
+    return {"resources": loaded, "wall_s": round(wall, 2), "rps": round(loaded / wall, 1) if loaded else None}
+
+
+def start_server(a, data, store_opts, logf):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    t0 = time.monotonic()
+    proc = subprocess.Popen(["dotnet", a.app, "serve", "--data", data, "--urls", url] + store_opts,
+                            stdout=logf, stderr=subprocess.STDOUT)
+    while time.monotonic() - t0 < 120:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}; see {logf.name}")
+        if http_status(url + "/fhir/metadata", timeout=2) == 200:
+            return proc, url, round(time.monotonic() - t0, 3)
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("server did not answer /fhir/metadata within 120 s")
+
+
+def stop_server(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill(); proc.wait()
+
+
+def sqlite_limits(a, db_path, pop, read_paths, create_body, search_rows=None):
+    """Plain SQL on the same database file: the ceiling the store itself gives (single thread, Python sqlite3)."""
+    con = sqlite3.connect(db_path, isolation_level=None)
+    con.execute("PRAGMA journal_mode = WAL"); con.execute("PRAGMA synchronous = FULL")
+    con.execute("DROP TABLE IF EXISTS bench_limit")
+    con.execute("CREATE TABLE bench_limit (res_type TEXT NOT NULL, res_id TEXT NOT NULL, json BLOB NOT NULL,"
+                " PRIMARY KEY (res_type, res_id))")
+    # Import: every NDJSON line, raw, in transactions of 1,000 rows (the import's batch size).
+    n, t0, batch = 0, time.monotonic(), []
+    for f in sorted(os.listdir(pop)):
+        if not f.endswith(".ndjson"):
+            continue
+        rtype = f[:-7]
+        with open(os.path.join(pop, f), "rb") as fh:
+            for line in fh:
+                line = line.strip()
+                if not line:
+                    continue
+                batch.append((rtype, f"{n}", line)); n += 1
+                if len(batch) == 1000:
+                    con.execute("BEGIN"); con.executemany("INSERT INTO bench_limit VALUES (?,?,?)", batch)
+                    con.execute("COMMIT"); batch = []
+    if batch:
+        con.execute("BEGIN"); con.executemany("INSERT INTO bench_limit VALUES (?,?,?)", batch); con.execute("COMMIT")
+    import_rps = n / (time.monotonic() - t0)
+    # Create: one row per transaction (autocommit), durable.
+    body = create_body.encode()
+    end, k = time.monotonic() + a.limit_duration, 0
+    t0 = time.monotonic()
+    while time.monotonic() < end:
+        con.execute("INSERT INTO bench_limit VALUES ('Patient', ?, ?)", (f"c{k}", body)); k += 1
+    create_rps = k / (time.monotonic() - t0)
+    con.execute("DROP TABLE bench_limit")
+    # Read: the current version's JSON by primary key, same ids as the read workload.
+    keys = [p.split("/")[2:4] for p in read_paths]
+    rnd = random.Random(1)
+    stmt = ("SELECT json FROM resource_version WHERE res_type = ? AND res_id = ? ORDER BY version DESC LIMIT 1")
+    end, k, misses = time.monotonic() + a.limit_duration, 0, 0
+    t0 = time.monotonic()
+    while time.monotonic() < end:
+        for _ in range(100):
+            if con.execute(stmt, rnd.choice(keys)).fetchone() is None:
+                misses += 1
+            k += 1
+    read_rps = k / (time.monotonic() - t0)
+    # Search: the same result rows (matches of the class's first queries) read by primary key, per query.
+    search = {}
+    for c, queries in (search_rows or {}).items():
+        if not queries:
+            continue
+        end, k = time.monotonic() + min(a.limit_duration, 2), 0
+        t0 = time.monotonic()
+        while time.monotonic() < end:
+            for key in queries[k % len(queries)]:
+                con.execute(stmt, key).fetchone()
+            k += 1
+        search[c] = round(k / (time.monotonic() - t0), 1)
+    con.close()
+    return {"search_rps": search, "import_rps": round(import_rps, 1), "create_rps": round(create_rps, 1), "read_rps": round(read_rps, 1),
+            "read_misses": misses}
+
+
+def one_run(a, r, pop, paths_dir, classes, store_opts, work):
+    data = os.path.join(work, f"data-{r}")
+    shutil.rmtree(data, ignore_errors=True)
+    res = {"run": r, "load_start": loadavg()}
+    log(f"run {r}: import")
+    res["import"] = import_population(a, pop, data, store_opts)
+    log(f"run {r}: import {res['import']}")
+    logpath = os.path.join(a.cache, f"server-{a.store}-{a.patients}-run{r}.log")
+    res["server_log"] = logpath
+    with open(logpath, "w") as logf:
+        proc, url, startup = start_server(a, data, store_opts, logf)
+        res["startup_s"] = startup
+        try:
+            res["read"] = run_wrk(a, "bench/harness/paths.lua", url, os.path.join(paths_dir, "read.paths"))
+            log(f"run {r}: read {res['read']['rps']}/s")
+            res["search"] = {}
+            for c in classes:
+                pf = os.path.join(paths_dir, f"search-{c}.paths")
+                first = open(pf).readline().strip()
+                if proc.poll() is not None:
+                    raise RuntimeError(f"server exited with {proc.returncode} before search {c}; see {logpath}")
+                st = http_status(url + first, timeout=30)
+                if st != 200:
+                    res["search"][c] = {"skipped": f"HTTP {st} for {first}"}
+                    continue
+                res.setdefault("search_rows", {})[c] = result_rows(url, pf)
+                res["search"][c] = run_wrk(a, "bench/harness/paths.lua", url, pf)
+                log(f"run {r}: search {c} {res['search'][c]['rps']}/s p99 {res['search'][c]['p99_ms']} ms")
+            sp = os.path.join(paths_dir, "summary.paths")
+            st = http_status(url + open(sp).readline().strip())
+            res["summary"] = run_wrk(a, "bench/harness/paths.lua", url, sp) if st == 200 else {
+                "skipped": f"$summary answered HTTP {st}"}
+            res["create"] = run_wrk(a, "bench/harness/create.lua", url + "/fhir/Patient")
+            log(f"run {r}: create {res['create']['rps']}/s")
+            res.update(proc_stats(proc.pid))
+        finally:
+            stop_server(proc)
+    if not store_opts or store_opts[1] == "sqlite":
+        db = os.path.join(data, "fellesjournal.db")
+        body = open(os.path.join(ROOT, "bench/http/create.lua")).read().split("[[", 1)[1].split("]]", 1)[0]
+        res["limit"] = sqlite_limits(a, db, pop, open(os.path.join(paths_dir, "read.paths")).read().split(),
+                                     body, res.get("search_rows"))
+        log(f"run {r}: limit {res['limit']}")
+    res.pop("search_rows", None)
+    res["load_end"] = loadavg()
+    shutil.rmtree(data, ignore_errors=True)
+    return res
+
+
+def med(values):
+    v = [x for x in values if isinstance(x, (int, float))]
+    return round(statistics.median(v), 3) if v else None
+
+
+def med_wrk(items):
+    items = [i for i in items if i and "rps" in i]
+    if not items:
+        return None
+    return {k: med([i[k] for i in items]) for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms")} | {
+        "non2xx": sum(i["non2xx"] for i in items), "socket_errors": sum(i["socket_errors"] for i in items)}
+
+
+def aggregate(runs, classes):
+    m = {"import_rps": med([r["import"]["rps"] for r in runs]),
+         "startup_s": med([r["startup_s"] for r in runs]),
+         "read": med_wrk([r["read"] for r in runs]),
+         "create": med_wrk([r["create"] for r in runs]),
+         "summary": med_wrk([r["summary"] for r in runs]),
+         "search": {c: med_wrk([r["search"].get(c) for r in runs]) for c in classes},
+         "peak_rss_mb": med([r.get("peak_rss_mb") for r in runs]),
+         "cpu_s": med([r.get("cpu_s") for r in runs])}
+    ok = [s for s in m["search"].values() if s]
+    # Equal-weight mix from the per-class runs: the time for one query of each class, inverted.
+    m["search_mix_rps"] = (0.0 if any(not s["rps"] for s in ok) else
+                           round(len(ok) / sum(1 / s["rps"] for s in ok), 1)) if ok else None
+    m["search_worst_p99_ms"] = (None if any(s["p99_ms"] is None for s in ok) else
+                                max((s["p99_ms"] for s in ok), default=None))
+    if all("limit" in r for r in runs):
+        m["limit"] = {k: med([r["limit"][k] for r in runs]) for k in ("import_rps", "create_rps", "read_rps")}
+        m["limit"]["search_rps"] = {c: med([r["limit"].get("search_rps", {}).get(c) for r in runs]) for c in classes}
+    return m
+
+
+def fmt(x, nd=0):
+    if x is None:
+        return "–"
+    return f"{x:,.{nd}f}"
+
+
+def ms(x):
+    return "none answered" if x is None else f"{x:.1f}"
+
+
+def ratio(x, lim):
+    return f"{x / lim:.2f}" if x and lim else "–"
+
+
+def markdown(doc):
+    m, mc, lim = doc["median"], doc["machine"], doc["median"].get("limit") or {}
+    L = [f"# Benchmark: {doc['store']}, {doc['patients']:,} patients ({doc['date']})", "",
+         f"`bench/run.sh --patients {doc['patients']} --store {doc['store']} --duration {doc['duration_s']} "
+         f"--connections {doc['connections']} --runs {doc['runs']}` — wrk {doc['threads']} threads, "
+         f"{doc['connections']} keep-alive connections, {doc['duration_s']} s per workload; medians of "
+         f"{doc['runs']} runs; population {doc['population']['resources']:,} resources (seed {doc['seed']}).", "",
+         f"Machine: {mc['cpu_model']}, nproc {mc['nproc']}, {mc['memory_gib']} GiB; .NET {mc['dotnet']}, "
+         f"SQLite {mc['sqlite']}, {mc['wrk']}. **Load average (1/5/15 min) at start {' '.join(doc['load_start'])}, "
+         f"at end {' '.join(doc['load_end'])}** — the machine is shared; figures under load are noisy.", "",
+         "| Workload | Median | p50 ms | p95 ms | p99 ms | Limit (plain SQL) | Ratio | Target |",
+         "|---|---|---|---|---|---|---|---|"]
+    t = TARGETS
+    L.append(f"| import (resources/s) | {fmt(m['import_rps'])} | | | | {fmt(lim.get('import_rps'))} | "
+             f"{ratio(m['import_rps'], lim.get('import_rps'))} | ≥ {t['import_rps'][1]:,} |")
+    for name, key, tgt in (("create (req/s)", "create", "≥ 2,000/s"), ("read by id (req/s)", "read", "≥ 10,000/s")):
+        w = m[key]
+        if w:
+            L.append(f"| {name} | {fmt(w['rps'])} | {ms(w['p50_ms'])} | {ms(w['p95_ms'])} | {ms(w['p99_ms'])} | "
+                     f"{fmt(lim.get(key + '_rps'))} | {ratio(w['rps'], lim.get(key + '_rps'))} | {tgt} |")
+    for c, w in m["search"].items():
+        if w:
+            L.append(f"| search: {c} (req/s) | {fmt(w['rps'])} | {ms(w['p50_ms'])} | {ms(w['p95_ms'])} | {ms(w['p99_ms'])} | "
+                     f"{fmt((lim.get('search_rps') or {}).get(c))} | {ratio(w['rps'], (lim.get('search_rps') or {}).get(c))} | p99 ≤ 50 ms |")
+        else:
+            L.append(f"| search: {c} | skipped | | | | | | |")
+    L.append(f"| search mix, equal weights (req/s) | {fmt(m['search_mix_rps'])} | | | "
+             f"{ms(m['search_worst_p99_ms'])} (worst class) | – | – | ≥ 2,000/s, p99 ≤ 50 ms |")
+    s = m["summary"]
+    L.append(f"| Patient/$summary (req/s) | {fmt(s['rps'])} | {ms(s['p50_ms'])} | {ms(s['p95_ms'])} | {ms(s['p99_ms'])} | – | – | p99 ≤ 50 ms |"
+             if s else "| Patient/$summary | not available (skipped) | | | | | | p99 ≤ 50 ms |")
+    L += [f"| server start-up (s) | {m['startup_s']} | | | | | | |",
+          f"| server peak RSS (MB) | {m['peak_rss_mb']} | | | | | | |",
+          f"| server CPU time over the run (s) | {m['cpu_s']} | | | | | | |", "",
+          "Non-2xx responses / socket errors (all runs): " + ", ".join(
+              f"{k} {w['non2xx']}/{w['socket_errors']}" for k, w in
+              [("read", m["read"]), ("create", m["create"]), ("summary", m["summary"])] +
+              list(m["search"].items()) if w) + ".", "",
+          "Per run: " + "; ".join(
+              f"run {r['run']}: import {fmt(r['import']['rps'])}/s, read {fmt(r['read']['rps'])}/s, "
+              f"create {fmt(r['create']['rps'])}/s, load {r['load_start'][0]}→{r['load_end'][0]}" for r in doc["run_results"]) + ".",
+          "", ("Failed runs (left out of the medians): " + "; ".join(
+              f"run {f['run']}: {f['error'][:300]}" for f in doc.get("failed_runs", [])) + "."
+              if doc.get("failed_runs") else "No failed runs."),
+          "", "Notes: import = resources loaded / wall time of `fellesjournal import` (process start included). "
+          "Limit = the same rows through Python's sqlite3 on the same database file, one thread, WAL, "
+          "synchronous=FULL: import = raw NDJSON lines into a plain table in 1,000-row transactions; create = one "
+          "row per transaction; read = the current version's (compressed) JSON by primary key over the same ids. "
+          "search = the result rows of the class's first 10 queries (as the server returned them) read by primary key, "
+          "per query — finding the rows is not included, so it is a ceiling, not an equivalent query. The search mix is computed from one wrk run per class (equal weights). "
+          "`_sort` is not supported by the server yet, so the Observation class runs without it."]
+    return "\n".join(L) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--patients", type=int, default=1000)
+    ap.add_argument("--store", default="sqlite", choices=["sqlite", "postgres"])
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--limit-duration", type=float, default=None)
+    ap.add_argument("--mix", default=os.path.join(ROOT, "bench/workloads/search-mix.txt"))
+    ap.add_argument("--out-dir", default=os.path.join(ROOT, "bench/results"))
+    ap.add_argument("--cache", default=os.environ.get("BENCH_CACHE", "/tmp/fellesjournal-bench"))
+    ap.add_argument("--app", default=os.path.join(ROOT, "src/Fellesjournal.Server/bin/Release/net10.0/fellesjournal.dll"))
+    ap.add_argument("--render", metavar="JSON", help="only re-write the .md of an existing results JSON")
+    a = ap.parse_args()
+    if a.render:
+        open(a.render[:-5] + ".md", "w").write(markdown(json.load(open(a.render))))
+        return 0
+    a.app = os.path.abspath(a.app)
+    a.limit_duration = a.limit_duration or min(a.duration, 5)
+    os.makedirs(a.cache, exist_ok=True)
+    os.makedirs(a.out_dir, exist_ok=True)
+    load_start = loadavg()
+
+    store_opts = store_args(a.app, a.store)
+    if store_opts is None:
+        log(f"store '{a.store}' is not supported by this server build (serve has no --store option); skipped.")
+        return 0
+
+    pop = os.path.join(a.cache, f"pop-{a.patients}-seed{a.seed}")
+    if not os.path.exists(os.path.join(pop, ".complete")):
+        shutil.rmtree(pop, ignore_errors=True)
+        log(f"seeding {a.patients} patients into {pop}")
+        subprocess.run(["dotnet", a.app, "seed", "--patients", str(a.patients), "--seed", str(a.seed), "--out", pop],
+                       check=True, stdout=subprocess.DEVNULL)
+        open(os.path.join(pop, ".complete"), "w").close()
+    work = os.path.join(a.cache, f"work-{os.getpid()}")
+    paths_dir = os.path.join(work, "paths")
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench/harness/sample.py"), pop, a.mix, paths_dir], check=True)
+    info = json.load(open(os.path.join(paths_dir, "classes.json")))
+    classes = [c["class"] for c in info["classes"] if c["paths"]]
+
+    runs, failed = [], []
+    try:
+        for r in range(1, a.runs + 1):
+            try:
+                runs.append(one_run(a, r, pop, paths_dir, classes, store_opts, work))
+            except Exception as e:  # a failed run is recorded and left out of the medians
+                log(f"run {r} FAILED: {e}")
+                failed.append({"run": r, "error": str(e)[-2000:], "load": loadavg()})
+            json.dump(runs, open(os.path.join(a.cache, f"last-runs-{a.store}-{a.patients}.json"), "w"), indent=1)
+    finally:
+        if not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
+
+    date = datetime.datetime.now(datetime.timezone.utc)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    doc = {"date": date.strftime("%Y-%m-%dT%H:%MZ"), "commit": commit or None, "store": a.store, "patients": a.patients, "seed": a.seed,
+           "duration_s": a.duration, "connections": a.connections, "threads": a.threads, "runs": a.runs,
+           "load_start": load_start, "load_end": loadavg(), "machine": machine(),
+           "population": {"resources": info["population_resources"], "files": info["population_files"],
+                          "read_paths": info["read_paths"], "sampled_patients": info["sampled_patients"]},
+           "search_classes": info["classes"], "targets": TARGETS,
+           "median": aggregate(runs, classes), "run_results": runs, "failed_runs": failed}
+    if not runs:
+        log("every run failed"); print(json.dumps(failed, indent=1)); return 1
+    base = os.path.join(a.out_dir, f"{date:%Y-%m-%d}-{a.store}-{a.patients}")
+    json.dump(doc, open(base + ".json", "w"), indent=1)
+    open(base + ".md", "w").write(markdown(doc))
+    log(f"wrote {base}.json and {base}.md")
+    print(open(base + ".md").read())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
