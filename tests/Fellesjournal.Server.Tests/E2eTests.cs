@@ -25,11 +25,11 @@ public sealed class E2eTests(ITestOutputHelper output)
             Assert.True(npmCode == 0, "npm ci failed: " + npmOut);
         }
         await using var server = await SocketServer.StartAsync();
-        var (code, text) = await Run("node", "--test fhirkit.test.mjs", e2eDir,
+        var (code, text) = await Run("node", "--test fhirkit.test.mjs search.test.mjs", e2eDir,
             new Dictionary<string, string> { ["FHIR_BASE_URL"] = server.BaseUrl + "/fhir" }, TimeSpan.FromMinutes(2));
         output.WriteLine(text);
         Assert.True(code == 0, "node --test failed:\n" + text);
-        Assert.Contains("# pass 4", text);
+        Assert.Contains("# pass 6", text);
     }
 
     private static string FindE2eDir()

@@ -57,12 +57,14 @@ internal static class SqliteIncludes
         cmd.Parameters.AddWithValue("$h", IndexHash.Of(spec.SourceType, spec.Param));
         var targetType = "";
         if (spec.TargetType is not null) { targetType = " AND i.target_type = $tt"; cmd.Parameters.AddWithValue("$tt", spec.TargetType); }
+        // Targets first, then one seek per target on (res_type, res_id, version).
         cmd.CommandText =
-            $"SELECT {SqliteReads.Columns} FROM resource_version r WHERE r.is_current = 1 AND r.deleted = 0 AND (r.res_type, r.res_id) IN (" +
-            "SELECT i.target_type, i.target_id FROM resource_version m JOIN idx_reference i ON i.seq = m.seq" +
-            " WHERE m.res_type = $src AND m.res_id IN (SELECT value FROM json_each($ids)) AND m.is_current = 1" +
-            $" AND i.h_ident = $h AND i.base_url IS NULL AND i.target_type IS NOT NULL{targetType})" + AccessSql("r", access, cmd) +
-            $" LIMIT {MaxIncluded}";
+            $"SELECT {SqliteReads.Columns} FROM (SELECT DISTINCT i.target_type AS tt, i.target_id AS tid" +
+            " FROM json_each($ids) j JOIN resource_version m ON m.res_type = $src AND m.res_id = j.value AND m.is_current = 1" +
+            " JOIN idx_reference i ON i.seq = m.seq" +
+            $" WHERE +i.h_ident = $h AND i.base_url IS NULL AND i.target_type IS NOT NULL{targetType}) x" +
+            " CROSS JOIN resource_version r ON r.res_type = x.tt AND r.res_id = x.tid" +
+            " WHERE r.is_current = 1 AND r.deleted = 0" + AccessSql("r", access, cmd) + $" LIMIT {MaxIncluded}";
         return Read(cmd);
     }
 

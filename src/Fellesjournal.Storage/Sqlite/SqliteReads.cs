@@ -9,6 +9,8 @@ internal static class SqliteReads
 {
     public const string Columns = "r.seq, r.res_type, r.res_id, r.version, r.last_updated, r.deleted, r.json_len, r.json";
     public const int MaxCount = 1000;
+    /// <summary>FELLESJOURNAL_TRACE_SQL=1 prints each search statement and its parameters (for EXPLAIN QUERY PLAN).</summary>
+    private static readonly bool TraceSql = Environment.GetEnvironmentVariable("FELLESJOURNAL_TRACE_SQL") == "1";
 
     public static StoredResource? Get(SqliteConnection c, SqliteTransaction? tx, string type, string id, long? version)
     {
@@ -125,6 +127,8 @@ internal static class SqliteReads
             cmd.CommandText = sql.ToString();
             cmd.Parameters.AddWithValue("$n", count + 1);
             t.Bind(cmd);
+            if (TraceSql) Console.Error.WriteLine("SEARCH SQL: " + cmd.CommandText + " -- " +
+                string.Join(", ", cmd.Parameters.Cast<SqliteParameter>().Select(p => $"{p.ParameterName}={p.Value}")));
             object?[] lastKeys = [];
             long lastSeq = 0;
             using var r = cmd.ExecuteReader();

@@ -55,7 +55,7 @@ internal sealed class TranslatedSearch(SearchPlan plan)
     public string Emit(SearchExpr e, string a) => e switch
     {
         AllOf { Items.Count: 0 } => "1 = 1",
-        AllOf x => string.Join(" AND ", x.Items.Select(i => Emit(i, a))),
+        AllOf x => All(x, a),
         AnyOf { Items.Count: 0 } => "0 = 1",
         AnyOf x => Any(x, a),
         NotExpr x => $"NOT ({Emit(x.Inner, a)})",
@@ -73,6 +73,47 @@ internal sealed class TranslatedSearch(SearchPlan plan)
         _ => throw new InvalidOperationException("Unknown search node " + e.GetType().Name),
     };
 
+    /// <summary>When an equality condition (token, reference, uri, string) narrows the rows, range conditions (date,
+    /// number, quantity) are checked per candidate row through the index primary key instead of materializing every
+    /// index row in the range (a date range over all Encounters is thousands of rows).</summary>
+    private string All(AllOf x, string a)
+    {
+        var selective = x.Items.Any(i => i is IdIn || i is ParamMatch { Condition: TokenCondition or ReferenceCondition or UriCondition
+            or StringCondition { Mode: not StringMode.Contains } or CompositeCondition } || i is AnyOf o && o.Items.Count > 0 &&
+            o.Items.All(m => m is ParamMatch { Condition: TokenCondition or ReferenceCondition }));
+        // A patient reference or an id list is the narrowest driver: every other index condition is then checked per row.
+        var driver = x.Items.FirstOrDefault(i => i is IdIn || i is ParamMatch { Condition: ReferenceCondition } ||
+                                                 i is AnyOf o && o.Items.Count > 0 && o.Items.All(m => m is ParamMatch { Condition: ReferenceCondition }));
+        return string.Join(" AND ", x.Items.Select(i =>
+            !ReferenceEquals(i, driver) && (driver is not null && IsIndexMatch(i) || selective && IsRange(i)) ? PerRow(i, a) : Emit(i, a)));
+    }
+
+    private static bool IsRange(SearchExpr e) => e switch
+    {
+        ParamMatch { Condition: DateCondition or NumberCondition or QuantityCondition } => true,
+        AnyOf o => o.Items.Count > 0 && o.Items.All(IsRange),
+        _ => false,
+    };
+
+    private static bool IsIndexMatch(SearchExpr e) => e switch
+    {
+        ParamMatch => true,
+        AnyOf o => o.Items.Count > 0 && o.Items.All(m => m is ParamMatch),
+        _ => false,
+    };
+
+    private string PerRow(SearchExpr e, string a)
+    {
+        var items = e is AnyOf o ? o.Items.Cast<ParamMatch>().ToList() : [(ParamMatch)e];
+        var first = items[0];
+        if (items.Any(m => (m.ResourceType, m.Param, m.Condition.Kind) != (first.ResourceType, first.Param, first.Condition.Kind)))
+            return Emit(e, a);
+        var i = Alias("i");
+        // "+h_ident" keeps the planner on the (seq, ord) primary key.
+        return $"EXISTS (SELECT 1 FROM {Table(first.Condition.Kind)} {i} WHERE {i}.seq = {a}.seq AND +{i}.h_ident = {P(IndexHash.Of(first.ResourceType, first.Param))}" +
+               $" AND ({string.Join(" OR ", items.Select(m => "(" + Condition(m, i) + ")"))}))";
+    }
+
     /// <summary>Alternatives on the same parameter share one semi-join (one index range scan per value).</summary>
     private string Any(AnyOf x, string a)
     {
@@ -83,6 +124,10 @@ internal sealed class TranslatedSearch(SearchPlan plan)
             return Index(first.ResourceType, first.Param, first.Condition.Kind, a,
                 i => string.Join(" OR ", x.Items.Cast<ParamMatch>().Select(m => "(" + Condition(m, i) + ")")));
         }
+        // A chain over several target types (subject.identifier: Patient, Group, ...) is one semi-join over a UNION,
+        // not an OR of semi-joins (which the planner answers with a scan of the type).
+        if (x.Items.Count > 1 && x.Items.All(i => i is ChainMatch))
+            return $"{a}.seq IN ({string.Join(" UNION ALL ", x.Items.Cast<ChainMatch>().Select(ChainSelect))})";
         return "(" + string.Join(" OR ", x.Items.Select(i => Emit(i, a))) + ")";
     }
 
@@ -104,15 +149,18 @@ internal sealed class TranslatedSearch(SearchPlan plan)
         return $"{a}.seq IN (SELECT {i}.seq FROM {Table(kind)} {i} WHERE {i}.h_ident = {P(IndexHash.Of(type, param))} AND ({cond(i)}))";
     }
 
-    private string Chain(ChainMatch x, string a)
+    private string Chain(ChainMatch x, string a) => $"{a}.seq IN ({ChainSelect(x)})";
+
+    /// <summary>The seqs of rows whose reference points to a matching target.</summary>
+    private string ChainSelect(ChainMatch x)
     {
         var i = Alias("i");
         var t = Alias("t");
         var targetType = x.TargetTypes.Count == 1 ? $"{i}.target_type = {P(x.TargetTypes[0])}"
             : $"{i}.target_type IN ({string.Join(", ", x.TargetTypes.Select(P))})";
-        return $"{a}.seq IN (SELECT {i}.seq FROM idx_reference {i} WHERE {i}.h_ident = {P(IndexHash.Of(x.ResourceType, x.Param))}" +
+        return $"SELECT {i}.seq FROM idx_reference {i} WHERE {i}.h_ident = {P(IndexHash.Of(x.ResourceType, x.Param))}" +
                $" AND {targetType} AND {i}.base_url IS NULL AND {i}.target_id IN (SELECT {t}.res_id FROM resource_version {t}" +
-               $" WHERE {string.Format(Live, t)} AND {Emit(x.Target, t)}))";
+               $" WHERE {string.Format(Live, t)} AND {Emit(x.Target, t)})";
     }
 
     private string Has(HasMatch x, string a)
@@ -225,7 +273,7 @@ internal sealed class TranslatedSearch(SearchPlan plan)
             };
             var s = Alias("o");
             SortColumns.Add(($"(SELECT {(k.Descending ? "max" : "min")}({s}.{col}) FROM {Table(k.Kind!.Value)} {s} WHERE {s}.seq = r.seq" +
-                             $" AND {s}.h_ident = {P(IndexHash.Of(type, k.Param))})", k.Descending));
+                             $" AND +{s}.h_ident = {P(IndexHash.Of(type, k.Param))})", k.Descending));
         }
     }
 }
