@@ -152,25 +152,7 @@ public sealed class SqliteResourceStore : IResourceStore
             throw new InvalidOperationException("Inside InTransactionAsync, write through the IStoreTransaction, not the store.");
     }
 
-    /// <summary>Extracts search values (CPU work, outside the write lock; parallel for larger batches).</summary>
-    private PreparedWrite[] Prepare(IReadOnlyList<ResourceWrite> batch)
-    {
-        var prepared = new PreparedWrite[batch.Count];
-        void One(int i)
-        {
-            var w = batch[i];
-            if (string.IsNullOrEmpty(w.ResourceType) || string.IsNullOrEmpty(w.Id))
-                throw new ArgumentException("A write needs a resource type and an id.");
-            prepared[i] = new PreparedWrite(w, w.Json is { } json
-                ? _indexer.Extract(ElementNode.Parse(json, _definitions), w.Id)
-                : ResourceIndex.Empty);
-        }
-        if (batch.Count >= 32 && Environment.ProcessorCount > 1)
-            Parallel.For(0, batch.Count, One);
-        else
-            for (var i = 0; i < batch.Count; i++) One(i);
-        return prepared;
-    }
+    private PreparedWrite[] Prepare(IReadOnlyList<ResourceWrite> batch) => PreparedWrite.PrepareBatch(batch, _indexer, _definitions);
 
     // ---- reads ----
 

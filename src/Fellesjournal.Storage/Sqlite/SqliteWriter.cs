@@ -4,7 +4,6 @@ using Microsoft.Data.Sqlite;
 namespace Fellesjournal.Storage.Sqlite;
 
 /// <summary>A write with its search index, extracted before the writer lock is taken.</summary>
-internal readonly record struct PreparedWrite(ResourceWrite Write, ResourceIndex Index);
 
 /// <summary>
 /// The single writer connection with its prepared statements, reused for every batch. Not thread-safe:
