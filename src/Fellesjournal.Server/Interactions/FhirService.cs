@@ -4,6 +4,7 @@ using Fellesjournal.Fhir.Model;
 using Fellesjournal.Server.Bundles;
 using Fellesjournal.Server.Capabilities;
 using Fellesjournal.Server.Http;
+using Fellesjournal.Server.Operations;
 using Fellesjournal.Server.Store;
 using Fellesjournal.Server.Validation;
 using Fellesjournal.Storage;
@@ -20,6 +21,7 @@ public sealed partial class FhirService(
     IResourceValidator validator,
     CapabilityStatementBuilder capabilities,
     WriteCoalescer coalescer,
+    IEnumerable<IFhirOperation> operations,
     ILogger<FhirService> logger)
 {
     public FhirDefinitions Definitions => defs;
@@ -86,6 +88,13 @@ public sealed partial class FhirService(
             if (m != "POST") throw MethodNotAllowed(m, "POST");
             return Task.FromResult(ValidateOperation(req, vt));
         }
+        if (FindOperation(seg) is { } op)
+        {
+            if (!op.Methods.Contains(m)) throw MethodNotAllowed(m, string.Join(", ", op.Methods));
+            var opId = op.Instance ? seg[1] : null;
+            if (opId is not null) CheckId(opId);
+            return op.InvokeAsync(new OperationCall(req, opId, ops), ct);
+        }
         if (seg[0].StartsWith('$') || seg.Length > 1 && seg[^1].StartsWith('$'))
             throw new FhirException(501, "not-supported", $"Operation '{seg[^1]}' is not supported.");
         if (seg is ["metadata"])
@@ -150,6 +159,17 @@ public sealed partial class FhirService(
         }
         throw FhirException.NotFound($"No such endpoint: {req.Path}");
     }
+
+    private readonly IFhirOperation[] _operations = operations.ToArray();
+
+    /// <summary>The registered operation that <c>[Type/[id/]]$name</c> names, if any.</summary>
+    private IFhirOperation? FindOperation(string[] seg) => seg switch
+    {
+        [var n] when n.StartsWith('$') => _operations.FirstOrDefault(o => o.Name == n && o.ResourceType is null),
+        [var t, var n] when n.StartsWith('$') => _operations.FirstOrDefault(o => o.Name == n && o.ResourceType == t && !o.Instance),
+        [var t, _, var n] when n.StartsWith('$') => _operations.FirstOrDefault(o => o.Name == n && o.ResourceType == t && o.Instance),
+        _ => null,
+    };
 
     /// <summary>Malformed ids cannot exist: 404 on reads, 400 on writes (the client sent something invalid).</summary>
     /// <summary>$validate (type level): the body, or the "resource" parameter of a Parameters body; always 200 with the outcome.</summary>
