@@ -17,6 +17,9 @@ public sealed class FhirRequest
     public required string BaseUrl { get; init; }
     /// <summary>Transactions assign ids up front so urn:uuid references can be rewritten before the POST runs.</summary>
     public string? AssignedId { get; init; }
+    /// <summary>The authenticated caller, set by the HTTP handler from a validated token (Bundle entries inherit it);
+    /// never taken from request parameters. Null only for server-internal requests.</summary>
+    public Fellesjournal.Trust.Identity.Principal? Caller { get; set; }
 
     public string? Header(string name) => Headers.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
     public string? QueryValue(string name) => Query.LastOrDefault(kv => kv.Key == name).Value;
