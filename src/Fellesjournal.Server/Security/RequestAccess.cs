@@ -1,0 +1,27 @@
+using Fellesjournal.Storage.Search;
+using Fellesjournal.Trust.Access;
+using Fellesjournal.Trust.Identity;
+
+namespace Fellesjournal.Server.Security;
+
+/// <summary>
+/// What one request (or one Bundle entry) may reach: the policy's filter, its store form, and — when the request
+/// names a patient — the decision for that patient (for audit: basis, emergency flag, locked sections opened).
+/// </summary>
+public sealed class RequestAccess(Principal principal, CompartmentFilter filter, Decision? decision = null, string? patientId = null)
+{
+    public Principal Principal { get; } = principal;
+    public CompartmentFilter Filter { get; } = filter;
+    public CompartmentAccess Store { get; } = ToStore(filter);
+    /// <summary>The decision for the named patient, or for the compartment last touched by a read or write.</summary>
+    public Decision? Decision { get; set; } = decision;
+    public string? PatientId { get; set; } = patientId;
+    /// <summary>Compartments (Patient ids) whose data this request returned or wrote, for the audit record.</summary>
+    public HashSet<string> PatientsTouched { get; } = [];
+    /// <summary>Resources returned or written ("Type/id").</summary>
+    public List<string> ResourcesTouched { get; } = [];
+
+    /// <summary>Trust's filter in the store's neutral form (Storage cannot reference Trust).</summary>
+    public static CompartmentAccess ToStore(CompartmentFilter f) =>
+        f.AllPatients ? CompartmentAccess.Everyone : new CompartmentAccess(false, f.PatientIds.ToList());
+}
