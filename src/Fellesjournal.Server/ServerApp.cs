@@ -62,6 +62,8 @@ public static class ServerApp
         services.AddSingleton<FhirHttpHandler>();
         services.AddSingleton<HomePage>();
         services.AddSingleton<DemoPopulation>();
+        services.AddSingleton(Audit.AccessAuditor.FromServices);
+        services.AddSingleton<IAccessAudit>(sp => sp.GetRequiredService<Audit.AccessAuditor>());
     }
 
     public static void MapEndpoints(WebApplication app)

@@ -11,6 +11,7 @@ public static class CommandLine
         ("seed", "seed --patients N [--seed S] [--out DIR | --into-store [--data DIR]]  generate a synthetic Norwegian population", SeedCommand.RunAsync),
         ("fhirpath", "fhirpath '<expression>' <resource.json|xml> evaluate FHIRPath, print the result as JSON", FhirPathCommand.RunAsync),
         ("validate", "validate <file>                            validate a resource, print the OperationOutcome", ValidateCommand.RunAsync),
+        ("audit", "audit verify|checkpoint [--data DIR] [--key PEM]  verify the access log's hash chain, or sign its head", AuditCommand.RunAsync),
         ("conformance", "conformance fhirpath <suite.xml>           run the official FHIRPath test suite", ConformanceCommand.RunAsync),
     ];
 
