@@ -50,6 +50,23 @@ public sealed class AccessTests(ServerFixture server) : IClassFixture<ServerFixt
             Observation("ac-obs-child", "ac-child", "child"),
             Observation("ac-obs-other", "ac-other", "other"),
             Observation("ac-obs-listed", "ac-listed", "listed"),
+            Patient("ac-locked", null, "1975-01-01", new JsonObject { ["identifier"] = new JsonObject { ["system"] = Hpr, ["value"] = "565501872" } }),
+            Observation("ac-obs-locked", "ac-locked", "locked"),
+            new JsonObject
+            {
+                ["resourceType"] = "Condition", ["id"] = "ac-cond-locked", ["subject"] = new JsonObject { ["reference"] = "Patient/ac-locked" },
+                ["code"] = new JsonObject { ["text"] = "open" },
+            },
+            new JsonObject
+            {
+                // Sperring: the patient's Observations are locked.
+                ["resourceType"] = "Consent", ["id"] = "ac-sperring", ["status"] = "active",
+                ["patient"] = new JsonObject { ["reference"] = "Patient/ac-locked" },
+                ["scope"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://terminology.hl7.org/CodeSystem/consentscope", ["code"] = "patient-privacy" }) },
+                ["category"] = new JsonArray(new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "https://fellesjournal.no/fhir/CodeSystem/citizen-control", ["code"] = "sperring" }) }),
+                ["policyRule"] = new JsonObject { ["text"] = "sperring" },
+                ["provision"] = new JsonObject { ["type"] = "deny", ["class"] = new JsonArray(new JsonObject { ["system"] = "http://hl7.org/fhir/resource-types", ["code"] = "Observation" }) },
+            },
         };
         foreach (var r in resources)
         {
@@ -132,6 +149,22 @@ public sealed class AccessTests(ServerFixture server) : IClassFixture<ServerFixt
         Assert.Equal(["ac-obs-child", "ac-obs-kari", "ac-obs-listed", "ac-obs-other"], await Ids(await c.GetAsync("/fhir/Observation?_count=1000")));
         var write = await Fhir.AssertOutcome(await c.PostAsync("/fhir/Observation", Fhir.Json(Observation("y", "ac-other", "x"))), 403);
         Assert.Contains("'c' on Observation", (string?)write["issue"]![0]!["diagnostics"]);
+    }
+
+    [Fact]
+    public async Task Locked_sections_stay_hidden_unless_emergency()
+    {
+        await SeedAsync();
+        var gp = server.ClientFor("gp");
+        Assert.Empty(await Ids(await gp.GetAsync("/fhir/Observation?patient=ac-locked")));
+        Assert.Equal(["ac-cond-locked"], await Ids(await gp.GetAsync("/fhir/Condition?patient=ac-locked"), "Condition"));
+        await Fhir.AssertOutcome(await gp.GetAsync("/fhir/Observation/ac-obs-locked"), 404);
+        var everything = await Fhir.Body(await gp.GetAsync("/fhir/Patient/ac-locked/$everything"));
+        Assert.DoesNotContain(everything["entry"]!.AsArray(), e => (string?)e!["resource"]!["id"] == "ac-obs-locked");
+        var registry = server.ClientFor("registry");
+        await Fhir.AssertOutcome(await registry.GetAsync("/fhir/Observation/ac-obs-locked"), 404);
+        var emergency = server.ClientFor("gp", new MintOptions { Purpose = PurposeOfUse.EmergencyTreat, PurposeDetails = "Hjertestans" });
+        Assert.Equal(["ac-obs-locked"], await Ids(await emergency.GetAsync("/fhir/Observation?patient=ac-locked")));
     }
 
     [Fact]

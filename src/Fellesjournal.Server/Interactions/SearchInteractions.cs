@@ -118,15 +118,8 @@ public sealed partial class FhirService
         var at = Instant(req, "_at");
         var cursor = req.QueryValue("_cursor");
         if (id is not null && await ops.GetAsync(type!, id, ct) is null) throw FhirException.NotFound($"{type}/{id} does not exist.");
-        var page = await ops.Store.HistoryAsync(new HistoryQuery(type, id, since, at, count, cursor), ct);
-        if (ops is Security.GuardedStoreOps guarded && guarded.Access.Principal.Kind != Fellesjournal.Trust.Identity.PrincipalKind.System)
-        {
-            // Instance history only (type and system history are refused for these callers): each version by its own compartment.
-            var visible = new List<StoredResource>();
-            foreach (var e in page.Entries)
-                if (await guarded.PermitsAsync(e, ct)) visible.Add(e);
-            page = page with { Entries = visible, Total = null };
-        }
+        var query = new HistoryQuery(type, id, since, at, count, cursor);
+        var page = ops is Security.GuardedStoreOps guarded ? await guarded.HistoryAsync(query, ct) : await ops.Store.HistoryAsync(query, ct);
         var path = req.BaseUrl + (type is null ? "" : "/" + type) + (id is null ? "" : "/" + id) + "/_history";
         var used = req.Query.Where(kv => kv.Key is "_count" or "_since" or "_at").ToList();
         var links = new List<(string, string)> { ("self", Url(path, used, cursor)) };

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Fellesjournal.Fhir.Definitions;
 using Fellesjournal.Fhir.Model;
 using Fellesjournal.Fhir.Search;
@@ -22,16 +21,43 @@ public sealed class AccessGuard(CompartmentResolver resolver, IResourceStore sto
     /// <summary>Access for a request that names no patient.</summary>
     public async Task<RequestAccess> ForUnnamedAsync(Principal p, CancellationToken ct) => p.Kind switch
     {
-        PrincipalKind.System => new RequestAccess(p, CompartmentResolver.ForSystem(p)),
+        PrincipalKind.System => new RequestAccess(p, await ForSystemAsync(p, ct)),
         PrincipalKind.Citizen => new RequestAccess(p, await resolver.ForCitizenAsync(p, ct)),
         _ => new RequestAccess(p, CompartmentFilter.Nothing),
     };
 
+    /// <summary>
+    /// Every compartment, minus every patient's locked sections: the patients with an active sperring Consent are
+    /// found with one search, and the policy decides what stays hidden for each (the same rules as a named patient).
+    /// </summary>
+    private async Task<CompartmentFilter> ForSystemAsync(Principal p, CancellationToken ct)
+    {
+        var locked = new HashSet<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await store.SearchAsync(new SearchQuery("Consent",
+            [
+                new SearchCriterion("category", null, [$"{CitizenControlCodes.System}|{CitizenControlCodes.Sperring}"]),
+                new SearchCriterion("status", null, ["active"]),
+            ], Count: 500, Cursor: cursor), ct);
+            foreach (var c in page.Resources)
+                if (c.PatientId is { } pid) locked.Add(pid);
+            cursor = page.NextCursor;
+        } while (cursor is not null);
+        var hidden = new Dictionary<string, IReadOnlyList<LockedSection>>();
+        foreach (var pid in locked)
+        {
+            var (decision, _, _) = await resolver.ForPatientAsync(p, pid, ct: ct);
+            if (decision.HiddenSections.Count > 0) hidden[pid] = decision.HiddenSections;
+        }
+        return new CompartmentFilter { AllPatients = true, Hidden = hidden };
+    }
+
     /// <summary>Access for a request about one named patient; throws 403 (personnel, system) or 404 (citizens) when denied.</summary>
     public async Task<RequestAccess> ForPatientAsync(Principal p, string patientId, CancellationToken ct)
     {
-        if (p.Kind == PrincipalKind.System)
-            return new RequestAccess(p, CompartmentResolver.ForSystem(p), null, patientId);
+        // System clients too: the decision carries the patient's locked sections, which stay hidden from them.
         var decision = await DecideAsync(p, patientId, ct);
         return new RequestAccess(p, CompartmentFilter.ForDecision(patientId, decision), decision, patientId);
     }
@@ -50,26 +76,14 @@ public sealed class AccessGuard(CompartmentResolver resolver, IResourceStore sto
         ? FhirException.NotFound($"Patient/{patientId} does not exist.")
         : new FhirException(403, "forbidden", d.Reason, "Patient");
 
-    /// <summary>The patient compartment a resource belongs to (the store's compartment key), null for shared resources.</summary>
-    public string? CompartmentOf(string type, string id, ReadOnlyMemory<byte> json)
+    /// <summary>The compartment a resource about to be written will have (the store derives the same key with the
+    /// same indexer), and its token keys ("system|code", what coding locks match). Null patient: a shared resource.</summary>
+    public (string? PatientId, IReadOnlyList<string> TokenKeys) CompartmentAndKeysOf(string type, string id, ReadOnlyMemory<byte> json)
     {
-        if (type == "Patient") return id;
-        if (json.Length == 0 || !defs.PatientCompartment.ContainsKey(type)) return null;
-        return _indexer.Extract(ElementNode.Parse(json, defs), id).PatientId;
-    }
-
-    /// <summary>Category codings ("system|code") of a resource, the keys of locked sections.</summary>
-    public static IReadOnlyList<string> Categories(ReadOnlyMemory<byte> json)
-    {
-        if (json.Length == 0) return [];
-        using var doc = JsonDocument.Parse(json);
-        if (!doc.RootElement.TryGetProperty("category", out var cat)) return [];
-        var list = new List<string>();
-        foreach (var cc in cat.ValueKind == JsonValueKind.Array ? cat.EnumerateArray().ToArray() : [cat])
-            if (cc.ValueKind == JsonValueKind.Object && cc.TryGetProperty("coding", out var codings) && codings.ValueKind == JsonValueKind.Array)
-                foreach (var c in codings.EnumerateArray())
-                    list.Add($"{(c.TryGetProperty("system", out var s) ? s.GetString() : "")}|{(c.TryGetProperty("code", out var k) ? k.GetString() : "")}");
-        return list;
+        if (type != "Patient" && !IsCompartmentType(type)) return (null, []);
+        var index = _indexer.Extract(ElementNode.Parse(json, defs), id);
+        var keys = index.Values.OfType<TokenIndexValue>().Where(t => t.Code is not null).Select(t => $"{t.System}|{t.Code}").ToList();
+        return (type == "Patient" ? id : index.PatientId, keys);
     }
 
     /// <summary>The patient a search names (<c>?patient=</c>, <c>?subject=Patient/x</c>, <c>Patient?_id=x</c>,

@@ -1,16 +1,18 @@
 using Fellesjournal.Server.Http;
 using Fellesjournal.Server.Store;
 using Fellesjournal.Storage;
+using Fellesjournal.Storage.Search;
 using Fellesjournal.Trust.Access;
 using Fellesjournal.Trust.Identity;
 
 namespace Fellesjournal.Server.Security;
 
 /// <summary>
-/// The store as one caller may see it. Searches carry the caller's compartment access into the statement;
-/// reads of a compartment resource go through the policy for that patient (403 with the reason for personnel,
-/// 404 for citizens and for locked sections); writes need access to the compartment of the current version and
-/// of the new one, so nothing can be moved into or out of a compartment the caller cannot reach.
+/// The store as one caller may see it. Searches carry the caller's compartment access into the statement; a read
+/// of a compartment resource names its patient, so the policy decides for that patient (403 with the reason for
+/// personnel, 404 for citizens) and the store filters the row (locked sections: 404); writes need access to the
+/// compartment of the current version and of the new one, so nothing moves into or out of a compartment the caller
+/// cannot reach.
 /// </summary>
 public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, AccessGuard guard) : IStoreOps
 {
@@ -20,35 +22,52 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
     public IResourceStore Store => inner.Store;
     private Principal P => access.Principal;
 
-    public async Task<StoredResource?> GetAsync(string type, string id, CancellationToken ct)
+    public Task<StoredResource?> GetAsync(string type, string id, CancellationToken ct) => GetAsync(type, id, null, ct);
+
+    public async Task<StoredResource?> GetAsync(string type, string id, CompartmentAccess? _, CancellationToken ct)
     {
-        var r = await inner.GetAsync(type, id, ct);
-        if (r is null || P.Kind == PrincipalKind.System) return Touch(r);
-        return await PermitsAsync(r, ct) ? Touch(r) : null;
+        // First with the server's authority, only to learn the compartment; nothing of it leaves unless permitted.
+        var raw = await inner.GetAsync(type, id, null, ct);
+        if (raw?.PatientId is not { } patient) return Touch(raw);
+        return Touch(await inner.GetAsync(type, id, await AccessForAsync(patient, ct), ct));
     }
 
-    /// <summary>A stored version the caller may see (its own compartment decides, as for history).</summary>
-    public async Task<bool> PermitsAsync(StoredResource r, CancellationToken ct)
+    /// <summary>A version (vread), judged on that version's own compartment.</summary>
+    public async Task<StoredResource?> GetVersionAsync(string type, string id, long version, CancellationToken ct)
     {
-        if (P.Kind == PrincipalKind.System) return true;
-        if (r.IsDeleted)
-            // A tombstone has no content to place it; only callers who could see the type's current rows learn of it.
-            return r.ResourceType == "Patient" ? await PermitsCompartmentAsync(r.Id, r.ResourceType, [], ct) : !guard.IsCompartmentType(r.ResourceType);
-        var patient = guard.CompartmentOf(r.ResourceType, r.Id, r.Json);
-        return patient is null || await PermitsCompartmentAsync(patient, r.ResourceType, AccessGuard.Categories(r.Json), ct);
+        var raw = await Store.GetVersionAsync(type, id, version, null, ct);
+        if (raw?.PatientId is not { } patient) return Touch(raw);
+        return Touch(await Store.GetVersionAsync(type, id, version, await AccessForAsync(patient, ct), ct));
     }
 
-    private async Task<bool> PermitsCompartmentAsync(string patient, string type, IReadOnlyList<string> categories, CancellationToken ct)
+    /// <summary>History: of one resource under its compartment's decision; of a type or the system under the request's reach.</summary>
+    public async Task<HistoryPage> HistoryAsync(HistoryQuery query, CancellationToken ct)
     {
-        if (!access.Filter.AllPatients && !access.Filter.PatientIds.Contains(patient))
+        var scope = access.Store;
+        if (query is { ResourceType: { } type, Id: { } id } && (await inner.GetAsync(type, id, null, ct))?.PatientId is { } patient)
+            scope = await AccessForAsync(patient, ct);
+        var page = await Store.HistoryAsync(query with { Access = scope }, ct);
+        foreach (var r in page.Entries) Touch(r);
+        return page;
+    }
+
+    /// <summary>The store access for one compartment: from the request's reach when it covers the patient, else the
+    /// policy's decision for that patient (throws the 403/404 when denied). Cached for the request.</summary>
+    public async Task<CompartmentAccess> AccessForAsync(string patientId, CancellationToken ct)
+    {
+        if (access.PerPatient.TryGetValue(patientId, out var known)) return known;
+        CompartmentAccess result;
+        if (!access.Filter.AllPatients && access.Filter.PatientIds.Contains(patientId)) result = access.Store;
+        else
         {
-            // Not in the request's reach: this read names the patient, so the policy decides for them (throws when denied).
-            var decision = await guard.DecideAsync(P, patient, ct);
-            access.Decision = decision;
-            access.PatientId = patient;
-            return CompartmentFilter.ForDecision(patient, decision).Permits(patient, type, categories);
+            // System clients reach every compartment, but the patient's locked sections still apply.
+            var decision = await guard.DecideAsync(P, patientId, ct);
+            access.Decision ??= decision;
+            access.PatientId ??= patientId;
+            result = RequestAccess.ToStore(CompartmentFilter.ForDecision(patientId, decision));
         }
-        return access.Filter.Permits(patient, type, categories);
+        access.PerPatient[patientId] = result;
+        return result;
     }
 
     public async Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct)
@@ -62,48 +81,39 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
     public async Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct)
     {
         if (P.Kind != PrincipalKind.System)
-        {
-            foreach (var w in batch)
-            {
-                var current = await inner.GetAsync(w.ResourceType, w.Id, ct);
-                if (current is { IsDeleted: false } && !await PermitsAsync(current, ct))
-                    throw FhirException.NotFound($"{w.ResourceType}/{w.Id} does not exist.");
-                if (w.Json is { } json)
-                {
-                    var patient = guard.CompartmentOf(w.ResourceType, w.Id, json);
-                    if (patient is not null && !await PermitsWriteAsync(patient, w.ResourceType, AccessGuard.Categories(json), ct))
-                        throw new FhirException(403, "forbidden",
-                            $"You may not write {w.ResourceType} into this patient's record (no access to the compartment or section).", w.ResourceType);
-                }
-            }
-        }
+            foreach (var w in batch) await AuthorizeWriteAsync(w, ct);
         var stored = await inner.MergeAsync(batch, ct);
         foreach (var r in stored) Touch(r, write: true);
         return stored;
     }
 
-    private async Task<bool> PermitsWriteAsync(string patient, string type, IReadOnlyList<string> categories, CancellationToken ct)
+    private async Task AuthorizeWriteAsync(ResourceWrite w, CancellationToken ct)
     {
+        var current = await inner.GetAsync(w.ResourceType, w.Id, null, ct);
+        if (current?.PatientId is { } was && await inner.GetAsync(w.ResourceType, w.Id, await AccessForAsync(was, ct), ct) is null)
+            throw FhirException.NotFound($"{w.ResourceType}/{w.Id} does not exist.");
+        if (w.Json is not { } json) return;
+        var (patient, tokenKeys) = guard.CompartmentAndKeysOf(w.ResourceType, w.Id, json);
+        if (patient is null) return;
+        CompartmentAccess target;
         try
         {
-            return await PermitsCompartmentAsync(patient, type, categories, ct);
+            target = await AccessForAsync(patient, ct);
         }
         catch (AccessDeniedException e) when (P.Kind == PrincipalKind.Citizen)
         {
-            // A citizen writing into a compartment they cannot reach: refused, without confirming it exists.
-            throw new AccessDeniedException(e.Decision, new FhirException(403, "forbidden", "You may only write to your own record.", type));
+            // Refused without confirming whether that record exists.
+            throw new AccessDeniedException(e.Decision, new FhirException(403, "forbidden", "You may only write to your own record (or your child's).", w.ResourceType));
         }
+        if (!target.Permits(patient, w.ResourceType, tokenKeys))
+            throw new FhirException(403, "forbidden", $"This {w.ResourceType} would fall in a section of the record that is locked for you.", w.ResourceType);
     }
 
     private StoredResource? Touch(StoredResource? r, bool write = false)
     {
         if (r is null) return r;
         access.ResourcesTouched.Add($"{r.ResourceType}/{r.Id}");
-        if (r.ResourceType == "Patient") access.PatientsTouched.Add(r.Id);
-        else if (!r.IsDeleted && guard.IsCompartmentType(r.ResourceType) && (write || P.Kind != PrincipalKind.System || access.PatientId is null))
-        {
-            if (guard.CompartmentOf(r.ResourceType, r.Id, r.Json) is { } p) access.PatientsTouched.Add(p);
-        }
+        if (r.PatientId is { } p) access.PatientsTouched.Add(p);
         return r;
     }
 }

@@ -21,7 +21,14 @@ public sealed class RequestAccess(Principal principal, CompartmentFilter filter,
     /// <summary>Resources returned or written ("Type/id").</summary>
     public List<string> ResourcesTouched { get; } = [];
 
-    /// <summary>Trust's filter in the store's neutral form (Storage cannot reference Trust).</summary>
+    /// <summary>Store access per compartment decided during this request (reads and writes naming a patient).</summary>
+    public Dictionary<string, CompartmentAccess> PerPatient { get; } = [];
+
+    /// <summary>Trust's filter in the store's neutral form (Storage cannot reference Trust), locked sections included.</summary>
     public static CompartmentAccess ToStore(CompartmentFilter f) =>
-        f.AllPatients ? CompartmentAccess.Everyone : new CompartmentAccess(false, f.PatientIds.ToList());
+        new(f.AllPatients, f.AllPatients ? [] : f.PatientIds.ToList())
+        {
+            Hidden = f.Hidden.SelectMany(kv => kv.Value.Select(l => new HiddenSection(kv.Key, l.Key))).ToList(),
+            IncludeShared = f.IncludeSharedResources,
+        };
 }
