@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Fellesjournal.Server.Audit;
+using Fellesjournal.Trust.Audit;
 using Fellesjournal.Trust.Identity;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fellesjournal.Server.Tests;
 
@@ -165,6 +168,39 @@ public sealed class AccessTests(ServerFixture server) : IClassFixture<ServerFixt
         await Fhir.AssertOutcome(await registry.GetAsync("/fhir/Observation/ac-obs-locked"), 404);
         var emergency = server.ClientFor("gp", new MintOptions { Purpose = PurposeOfUse.EmergencyTreat, PurposeDetails = "Hjertestans" });
         Assert.Equal(["ac-obs-locked"], await Ids(await emergency.GetAsync("/fhir/Observation?patient=ac-locked")));
+    }
+
+    [Fact]
+    public async Task Accesses_are_audited_and_the_citizen_reads_her_own_log()
+    {
+        await SeedAsync();
+        var reason = "Akutt innleggelse " + Guid.NewGuid().ToString("N")[..6];
+        var emergency = server.ClientFor("gp", new MintOptions { Purpose = PurposeOfUse.EmergencyTreat, PurposeDetails = reason });
+        Assert.Single(await Ids(await emergency.GetAsync("/fhir/Observation?patient=ac-kari")));
+        var gp = server.ClientFor("gp");
+        await Fhir.AssertOutcome(await gp.GetAsync("/fhir/Observation?patient=ac-kari"), 403);
+        var created = await Fhir.Body(await _admin.PostAsync("/fhir/Observation", Fhir.Json(Observation("ignored", "ac-kari", "new"))));
+
+        var log = server.Services.GetRequiredService<AccessAuditor>().Log;
+        var records = await log.QueryByPatientAsync("ac-kari");
+        var flagged = Assert.Single(records, r => r.EmergencyReason == reason);
+        Assert.True(flagged.Emergency);
+        Assert.Equal(AuditAction.Search, flagged.Action);
+        Assert.Contains("Observation/ac-obs-kari", flagged.Resources);
+        Assert.Contains(records, r => r.Outcome == AuditOutcome.Denied && r.HprNumber == "565501872" && r.OutcomeDetail!.Contains("care relationship"));
+        Assert.Contains(records, r => r.Action == AuditAction.Create && r.Resources.Contains($"Observation/{created["id"]}"));
+
+        // The citizen reads her own log; another patient's log comes back empty, and personnel cannot read it.
+        var citizen = server.ClientFor("citizen");
+        var own = await Fhir.Body(await citizen.GetAsync("/fhir/AuditEvent?patient=ac-kari"));
+        Assert.Contains(reason, own.ToJsonString());
+        var others = await Fhir.Body(await citizen.GetAsync("/fhir/AuditEvent?patient=ac-other"));
+        Assert.Empty(others["entry"]?.AsArray() ?? []);
+        await Fhir.AssertOutcome(await gp.GetAsync("/fhir/AuditEvent?patient=ac-kari"), 403);
+        await Fhir.AssertOutcome(await server.ClientFor("registry").GetAsync("/fhir/AuditEvent?patient=ac-kari"), 403);
+        await Fhir.AssertOutcome(await _admin.GetAsync("/fhir/AuditEvent?patient=ac-kari"), 403); // system/*.cruds does not name the log
+        var auditor = server.ClientFor("registry", new MintOptions { Scopes = "system/AuditEvent.rs" });
+        Assert.Contains(reason, await auditor.GetStringAsync("/fhir/AuditEvent?patient=ac-kari"));
     }
 
     [Fact]

@@ -78,7 +78,8 @@ public sealed partial class FhirService
                 access = await g.ForUnnamedAsync(p, ct);
                 break;
         }
-        return new GuardedStoreOps(ops, access, g);
+        access.Query = AuditQuery(req);
+        return new GuardedStoreOps(ops, access, g, audit!);
     }
 
     /// <summary>Scopes for every searched type; the named patient's compartment, or the caller's reach.</summary>

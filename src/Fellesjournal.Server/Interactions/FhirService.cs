@@ -23,7 +23,8 @@ public sealed partial class FhirService(
     WriteCoalescer coalescer,
     IEnumerable<IFhirOperation> operations,
     ILogger<FhirService> logger,
-    Security.AccessGuard? guard = null)
+    Security.AccessGuard? guard = null,
+    IAccessAudit? audit = null)
 {
     public FhirDefinitions Definitions => defs;
     public IResourceStore Store => store;
@@ -37,8 +38,11 @@ public sealed partial class FhirService(
         try
         {
             // Every request from outside carries its caller; only server-internal requests have none.
-            if (req.Caller is { } caller && guard is not null)
-                ops = await AuthorizeAsync(req, caller, ops, ct);
+            if (req.Caller is { } caller)
+            {
+                if (guard is null || audit is null) throw new InvalidOperationException("The access policy and the access log are not configured.");
+                return await HandleAuthorizedAsync(req, caller, ops, ct);
+            }
             return await RouteAsync(req, ops, ct);
         }
         catch (Exception e) when (ToFhirException(e) is { } fe)

@@ -3,6 +3,7 @@ using Fellesjournal.Server.Store;
 using Fellesjournal.Storage;
 using Fellesjournal.Storage.Search;
 using Fellesjournal.Trust.Access;
+using Fellesjournal.Trust.Audit;
 using Fellesjournal.Trust.Identity;
 
 namespace Fellesjournal.Server.Security;
@@ -14,7 +15,7 @@ namespace Fellesjournal.Server.Security;
 /// compartment of the current version and of the new one, so nothing moves into or out of a compartment the caller
 /// cannot reach.
 /// </summary>
-public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, AccessGuard guard) : IStoreOps
+public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, AccessGuard guard, IAccessAudit audit) : IStoreOps
 {
     public RequestAccess Access => access;
     /// <summary>The unguarded operations underneath (a Bundle entry re-authorizes on them).</summary>
@@ -64,6 +65,7 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
             var decision = await guard.DecideAsync(P, patientId, ct);
             access.Decision ??= decision;
             access.PatientId ??= patientId;
+            access.Decisions[patientId] = decision;
             result = RequestAccess.ToStore(CompartmentFilter.ForDecision(patientId, decision));
         }
         access.PerPatient[patientId] = result;
@@ -78,23 +80,46 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
         return page;
     }
 
+    /// <summary>Authorizes each write, appends its audit record (durably, before the store commits, so no write
+    /// exists without its record), writes, and appends a Failed record when the write does not happen.</summary>
     public async Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct)
     {
-        if (P.Kind != PrincipalKind.System)
-            foreach (var w in batch) await AuthorizeWriteAsync(w, ct);
-        var stored = await inner.MergeAsync(batch, ct);
-        foreach (var r in stored) Touch(r, write: true);
-        return stored;
+        var records = new List<AuditRecord>(batch.Count);
+        foreach (var w in batch) records.Add(await AuthorizeWriteAsync(w, ct));
+        await Task.WhenAll(records.Select(r => audit.RecordAsync(r, ct)));
+        access.WritesRecorded += records.Count;
+        try
+        {
+            var stored = await inner.MergeAsync(batch, ct);
+            foreach (var r in stored) Touch(r);
+            return stored;
+        }
+        catch (Exception e)
+        {
+            await Task.WhenAll(records.Select(r => audit.RecordAsync(r with
+            {
+                Time = DateTimeOffset.UtcNow, Outcome = AuditOutcome.Failed, OutcomeDetail = "The write did not happen: " + e.Message,
+            }, CancellationToken.None)));
+            throw;
+        }
     }
 
-    private async Task AuthorizeWriteAsync(ResourceWrite w, CancellationToken ct)
+    private async Task<AuditRecord> AuthorizeWriteAsync(ResourceWrite w, CancellationToken ct)
     {
         var current = await inner.GetAsync(w.ResourceType, w.Id, null, ct);
+        var action = w.IsDelete ? AuditAction.Delete : current is null or { IsDeleted: true } ? AuditAction.Create : AuditAction.Update;
+        var reference = $"{w.ResourceType}/{w.Id}";
+        AuditRecord Record(string? patient) =>
+            AuditRecord.For(P, patient is null ? null : access.DecisionFor(patient), action, patient, [reference], access.Query);
+        if (P.Kind == PrincipalKind.System)
+            // Every compartment: only the audit record needs the compartment.
+            return Record(w.Json is { } sj ? guard.CompartmentAndKeysOf(w.ResourceType, w.Id, sj).PatientId : current?.PatientId);
+
         if (current?.PatientId is { } was && await inner.GetAsync(w.ResourceType, w.Id, await AccessForAsync(was, ct), ct) is null)
             throw FhirException.NotFound($"{w.ResourceType}/{w.Id} does not exist.");
-        if (w.Json is not { } json) return;
+        if (w.Json is not { } json) return Record(current?.PatientId);
         var (patient, tokenKeys) = guard.CompartmentAndKeysOf(w.ResourceType, w.Id, json);
-        if (patient is null) return;
+        if (patient is null) return Record(current?.PatientId);
         CompartmentAccess target;
         try
         {
@@ -107,13 +132,12 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
         }
         if (!target.Permits(patient, w.ResourceType, tokenKeys))
             throw new FhirException(403, "forbidden", $"This {w.ResourceType} would fall in a section of the record that is locked for you.", w.ResourceType);
+        return Record(patient);
     }
 
-    private StoredResource? Touch(StoredResource? r, bool write = false)
+    private StoredResource? Touch(StoredResource? r)
     {
-        if (r is null) return r;
-        access.ResourcesTouched.Add($"{r.ResourceType}/{r.Id}");
-        if (r.PatientId is { } p) access.PatientsTouched.Add(p);
+        if (r is not null) access.Touched($"{r.ResourceType}/{r.Id}", r.PatientId);
         return r;
     }
 }

@@ -20,6 +20,31 @@ public sealed class RequestAccess(Principal principal, CompartmentFilter filter,
     public HashSet<string> PatientsTouched { get; } = [];
     /// <summary>Resources returned or written ("Type/id").</summary>
     public List<string> ResourcesTouched { get; } = [];
+    /// <summary>The same, per compartment (for one audit record per patient).</summary>
+    private readonly Dictionary<string, List<string>> _byPatient = [];
+    /// <summary>Write records already appended (before the store commit) for this request.</summary>
+    public int WritesRecorded { get; set; }
+
+    public void Touched(string reference, string? patientId)
+    {
+        ResourcesTouched.Add(reference);
+        if (patientId is null) return;
+        PatientsTouched.Add(patientId);
+        if (!_byPatient.TryGetValue(patientId, out var list)) _byPatient[patientId] = list = [];
+        list.Add(reference);
+    }
+
+    public IReadOnlyList<string> ResourcesFor(string patientId) =>
+        _byPatient.TryGetValue(patientId, out var list) ? list.Distinct().ToList() : [];
+
+    /// <summary>The request as the audit records it (path and query).</summary>
+    public string? Query { get; set; }
+    /// <summary>Policy decisions made during this request, per compartment.</summary>
+    public Dictionary<string, Decision> Decisions { get; } = [];
+
+    /// <summary>The decision that let this request into a compartment (null: the request's general reach).</summary>
+    public Decision? DecisionFor(string patientId) =>
+        Decisions.TryGetValue(patientId, out var d) ? d : patientId == PatientId ? Decision : null;
 
     /// <summary>Store access per compartment decided during this request (reads and writes naming a patient).</summary>
     public Dictionary<string, CompartmentAccess> PerPatient { get; } = [];
