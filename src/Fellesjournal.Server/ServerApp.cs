@@ -55,6 +55,10 @@ public static class ServerApp
         services.AddSingleton(sp => TrustSetup.Create(sp.GetRequiredService<ServerOptions>(), sp.GetRequiredService<IConfiguration>(),
             sp.GetService<DevelopmentIssuer>()));
         services.AddSingleton<FhirAuthentication>();
+        services.AddSingleton(sp => new Fellesjournal.Trust.Access.CareFactsReader(sp.GetRequiredService<IResourceStore>()));
+        services.AddSingleton(sp => new Fellesjournal.Trust.Access.CompartmentResolver(sp.GetRequiredService<IResourceStore>(),
+            sp.GetRequiredService<Fellesjournal.Trust.Access.CareFactsReader>()));
+        services.AddSingleton<AccessGuard>();
         services.AddSingleton<FhirHttpHandler>();
         services.AddSingleton<HomePage>();
         services.AddSingleton<DemoPopulation>();
