@@ -24,6 +24,10 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _checkpoints;
     private int _disposed;
+    private long _batches;
+
+    /// <summary>Transactions committed so far (how well appends were grouped).</summary>
+    internal long Batches => Interlocked.Read(ref _batches);
 
     /// <param name="dataDir">The data directory; the log is <c>{dataDir}/audit.db</c>.</param>
     /// <param name="signer">The checkpoint key (see <see cref="AuditKeyFile"/>).</param>
@@ -77,6 +81,7 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable
             try
             {
                 var stored = await _log.AppendBatchAsync(batch.Select(p => p.Record).ToList());
+                Interlocked.Increment(ref _batches);
                 for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(stored[i]);
             }
             catch (Exception e)
