@@ -10,7 +10,7 @@ namespace Fellesjournal.Server.Audit;
 /// and go into the next transaction together, so many concurrent requests share one fsync instead of queueing on it.
 /// The head is also signed every minute, so a cut-off tail is at most a minute's records.
 /// </summary>
-public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable
+public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable, IDisposable
 {
     public const string FileName = "audit.db";
     public const int MaxBatch = 512;
@@ -117,4 +117,7 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable
         try { await _log.CheckpointAsync(); } catch (Exception) { }
         _stop.Dispose();
     }
+
+    /// <summary>For containers disposed synchronously: drains the queue the same way.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
