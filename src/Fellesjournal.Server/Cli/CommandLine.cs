@@ -5,7 +5,7 @@ public static class CommandLine
 {
     private static readonly (string Verb, string Usage, Func<string[], Task<int>> Run)[] Verbs =
     [
-        ("serve", "serve [--data DIR | --store postgres --connection CS] [--urls URL] [--demo]  run the FHIR server (--demo: synthetic population)", ServeCommand.RunAsync),
+        ("serve", "serve [--data DIR | --store postgres --connection CS] [--urls URL] [--demo] [--dev-identity]  run the FHIR server (--demo: synthetic population; --dev-identity: DEVELOPMENT token issuer at /dev/token)", ServeCommand.RunAsync),
         ("migrate", "migrate [--connection CS]                  apply PostgreSQL schema migrations (or FELLESJOURNAL_CONNECTION)", MigrateCommand.RunAsync),
         ("import", "import <file|dir> [--data DIR]            load NDJSON files and Bundles into the store", ImportCommand.RunAsync),
         ("seed", "seed --patients N [--seed S] [--out DIR | --into-store [--data DIR]]  generate a synthetic Norwegian population", SeedCommand.RunAsync),
