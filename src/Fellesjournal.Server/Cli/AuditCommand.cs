@@ -41,14 +41,16 @@ public static class AuditCommand
             return 2;
         }
         using var signer = AuditCheckpointSigner.FromPem(await File.ReadAllTextAsync(keyPath));
-        var log = new SqliteAuditLog(file, signer);
         if (args[0] == "checkpoint")
         {
-            var cp = await log.CheckpointAsync();
+            var cp = await new SqliteAuditLog(file, signer).CheckpointAsync();
             Console.WriteLine(cp is null ? "The head is already signed (or the log is empty)." : $"Signed checkpoint at record {cp.Sequence} (key {cp.KeyId}).");
             return 0;
         }
-        var result = await log.VerifyAsync();
+        // Read-only: verifying the evidence must not change it.
+        var result = SqliteAuditLog.VerifyFile(file, signer, out var missingTriggers);
+        if (missingTriggers.Count > 0)
+            Console.WriteLine($"WARNING: the append-only triggers {string.Join(", ", missingTriggers)} are missing; someone changed the schema.");
         if (result.Ok)
         {
             Console.WriteLine($"OK: {result.RecordsChecked} records and {result.CheckpointsChecked} checkpoints checked (key {signer.KeyId}).");
