@@ -207,21 +207,37 @@ public sealed class AuditAccessAuditorTests(ITestOutputHelper output) : IAsyncLi
     public async Task Throughput_single_vs_concurrent()
     {
         if (Environment.GetEnvironmentVariable("FJ_AUDIT_BENCH") != "1") return;
+        output.WriteLine("sqlite: " + await MeasureAsync(_auditor));
+    }
+
+    [PostgresFact]
+    public async Task Throughput_single_vs_concurrent_postgres()
+    {
+        if (Environment.GetEnvironmentVariable("FJ_AUDIT_BENCH") != "1") return;
+        var pg = Fellesjournal.Storage.Tests.Postgres.PostgresServer.Instance;
+        using var log = new PostgresAuditLog(pg.ConnectionString(pg.CreateDatabase()), AuditCheckpointSigner.Generate());
+        await using var auditor = new AccessAuditor(log);
+        output.WriteLine("postgres: " + await MeasureAsync(auditor));
+    }
+
+    private static async Task<string> MeasureAsync(AccessAuditor auditor)
+    {
         const int n = 2000;
         var sw = Stopwatch.StartNew();
-        for (var i = 0; i < n; i++) await _auditor.RecordAsync(Access(i, "p"), default);
+        for (var i = 0; i < n; i++) await auditor.RecordAsync(Access(i, "p"), default);
         var single = n / sw.Elapsed.TotalSeconds;
 
-        var batchesBefore = _auditor.Batches;
+        var batchesBefore = auditor.Batches;
         sw.Restart();
         var next = 0;
         await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
         {
-            while (Interlocked.Increment(ref next) <= n * 5) await _auditor.RecordAsync(Access(1, "p"), default);
+            while (Interlocked.Increment(ref next) <= n * 5) await auditor.RecordAsync(Access(1, "p"), default);
         })));
         var concurrent = n * 5 / sw.Elapsed.TotalSeconds;
-        output.WriteLine($"single: {single:F0} appends/s; 32 concurrent: {concurrent:F0} appends/s " +
-                         $"({(double)n * 5 / (_auditor.Batches - batchesBefore):F1} records per transaction); load {File.ReadAllText("/proc/loadavg").Trim()}");
-        Assert.True((await _auditor.Log.VerifyAsync()).Ok);
+        var v = await auditor.Log.VerifyAsync();
+        Assert.True(v.Ok, v.Message);
+        return $"single: {single:F0} appends/s; 32 concurrent: {concurrent:F0} appends/s " +
+               $"({(double)n * 5 / (auditor.Batches - batchesBefore):F1} records per transaction); load {File.ReadAllText("/proc/loadavg").Trim()}";
     }
 }
