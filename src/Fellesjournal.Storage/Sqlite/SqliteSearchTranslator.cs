@@ -70,7 +70,7 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
         HasMatch x => Has(x, a),
         AccessRestriction x => x.Access.All ? "1 = 1"
             : $"({a}.patient_id IS NULL OR {a}.patient_id IN (SELECT value FROM json_each({P(System.Text.Json.JsonSerializer.Serialize(x.Access.PatientIds))})))",
-        TextMatch => throw new SearchException("_text and _content are not supported by this store yet.", "_text"),
+        TextMatch x => FullText(x, a),
         _ => throw new InvalidOperationException("Unknown search node " + e.GetType().Name),
     };
 
