@@ -39,7 +39,7 @@ public static class SearchExpressionBuilder
             items.Add(new TypeIn(types));
         }
         if (q.Compartment is not null) items.Add(new InPatientCompartment(q.Compartment));
-        if (q.Access is { All: false } access) items.Add(new AccessRestriction(access));
+        if (q.Access is { IsUnrestricted: false } access) items.Add(new AccessRestriction(access));
         foreach (var c in q.Criteria)
         {
             if (c.Values.Count == 0 || c.Values.Any(string.IsNullOrEmpty))
@@ -280,7 +280,7 @@ public static class SearchExpressionBuilder
     }
 
     private static SearchExpr Restricted(AllOf inner, CompartmentAccess? access) =>
-        access is { All: false } ? new AllOf([.. inner.Items, new AccessRestriction(access)]) : inner;
+        access is { IsUnrestricted: false } ? new AllOf([.. inner.Items, new AccessRestriction(access)]) : inner;
 
     private static SearchExpr Missing(string key, IReadOnlyList<string> values, SearchExpr present)
     {

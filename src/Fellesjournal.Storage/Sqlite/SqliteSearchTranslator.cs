@@ -68,8 +68,7 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
         ParamPresent x => Index(x.ResourceType, x.Param, x.Kind, a, _ => "1 = 1"),
         ChainMatch x => Chain(x, a),
         HasMatch x => Has(x, a),
-        AccessRestriction x => x.Access.All ? "1 = 1"
-            : $"({a}.patient_id IS NULL OR {a}.patient_id IN (SELECT value FROM json_each({P(System.Text.Json.JsonSerializer.Serialize(x.Access.PatientIds))})))",
+        AccessRestriction x => AccessSql.Predicate(a, x.Access, P) ?? "1 = 1",
         TextMatch x => FullText(x, a),
         _ => throw new InvalidOperationException("Unknown search node " + e.GetType().Name),
     };
