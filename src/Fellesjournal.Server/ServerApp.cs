@@ -4,6 +4,7 @@ using Fellesjournal.Server.Demo;
 using Fellesjournal.Server.Home;
 using Fellesjournal.Server.Http;
 using Fellesjournal.Server.Interactions;
+using Fellesjournal.Server.Operations;
 using Fellesjournal.Server.Store;
 using Fellesjournal.Server.Validation;
 using Fellesjournal.Storage;
@@ -49,6 +50,7 @@ public static class ServerApp
         services.AddSingleton(sp => Validators.CreateDefault(sp.GetRequiredService<FhirDefinitions>()));
         services.AddSingleton<WriteCoalescer>();
         services.AddSingleton<CapabilityStatementBuilder>();
+        services.AddSummaryRecord();
         services.AddSingleton<FhirService>();
         services.AddSingleton<FhirHttpHandler>();
         services.AddSingleton<HomePage>();
