@@ -75,11 +75,12 @@ internal sealed class PatientMedication
     /// <summary>A list entry and its prescription are one medicine, so each ATC code appears once.</summary>
     public List<MedicationItem> InUse(MedicationCatalogue catalogue)
     {
+        // Open prescriptions first: an issue then implicates the prescription, which is what a prescriber acts on.
         var items = new List<MedicationItem>();
-        foreach (var e in Entries)
-            if (FhirJson.Str(e.Json, "status") == "active" && MedicationItem.Of(e.Json, catalogue, "MedicationStatement/" + e.Id) is { } m) items.Add(m);
         foreach (var p in OpenPrescriptions)
             if (MedicationItem.Of(FhirJson.Parse(p), catalogue, "MedicationRequest/" + p.Id) is { } m) items.Add(m);
+        foreach (var e in Entries)
+            if (FhirJson.Str(e.Json, "status") == "active" && MedicationItem.Of(e.Json, catalogue, "MedicationStatement/" + e.Id) is { } m) items.Add(m);
         return items.DistinctBy(i => i.Atc).ToList();
     }
 }
