@@ -4,9 +4,11 @@ using Fellesjournal.Server.Demo;
 using Fellesjournal.Server.Home;
 using Fellesjournal.Server.Http;
 using Fellesjournal.Server.Interactions;
+using Fellesjournal.Server.Security;
 using Fellesjournal.Server.Store;
 using Fellesjournal.Server.Validation;
 using Fellesjournal.Storage;
+using Fellesjournal.Trust.Identity;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Fellesjournal.Server;
@@ -50,9 +52,14 @@ public static class ServerApp
         services.AddSingleton<WriteCoalescer>();
         services.AddSingleton<CapabilityStatementBuilder>();
         services.AddSingleton<FhirService>();
+        services.AddSingleton(sp => TrustSetup.Create(sp.GetRequiredService<ServerOptions>(), sp.GetRequiredService<IConfiguration>(),
+            sp.GetService<DevelopmentIssuer>()));
+        services.AddSingleton<FhirAuthentication>();
         services.AddSingleton<FhirHttpHandler>();
         services.AddSingleton<HomePage>();
         services.AddSingleton<DemoPopulation>();
+        services.AddSingleton(Audit.AccessAuditor.FromServices);
+        services.AddSingleton<IAccessAudit>(sp => sp.GetRequiredService<Audit.AccessAuditor>());
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -66,6 +73,10 @@ public static class ServerApp
             },
         });
         var handler = app.Services.GetRequiredService<FhirHttpHandler>();
+        var trust = app.Services.GetRequiredService<TrustSetup>();
+        if (trust.Dev is { } dev) DevIdentityEndpoints.Map(app, dev);
+        app.MapGet(FhirHttpHandler.BasePath + "/.well-known/smart-configuration", (HttpContext ctx, ServerOptions o, IConfiguration c) =>
+            Results.Content(SmartConfiguration.Build(ctx, trust, o, c), "application/json"));
         app.Map(FhirHttpHandler.BasePath, handler.HandleAsync);
         app.Map(FhirHttpHandler.BasePath + "/{**path}", handler.HandleAsync);
         app.MapGet("/", (HttpContext ctx, HomePage home) => home.RenderAsync(ctx));
@@ -77,6 +88,15 @@ public static class ServerApp
     public static async Task InitializeAsync(WebApplication app)
     {
         var options = app.Services.GetRequiredService<ServerOptions>();
+        var trust = app.Services.GetRequiredService<TrustSetup>();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fellesjournal.Trust");
+        if (trust.Dev is { } dev)
+            log.LogWarning("DEVELOPMENT IDENTITY IS ON: /dev/token issues tokens for demo personas to anyone (issuers {Issuers}). Never use this with real patient data.",
+                string.Join(", ", trust.Issuers.Select(i => i.IssuerUrl)));
+        else if (trust.RefusalReason is { } why)
+            log.LogError("{Reason} Configure Trust:Issuers, or start with --dev-identity for development.", why);
+        else
+            log.LogInformation("Accepting tokens from {Issuers}.", string.Join(", ", trust.Issuers.Select(i => $"{i.Name} ({i.IssuerUrl})")));
         if (options.Demo)
             await app.Services.GetRequiredService<DemoPopulation>().StartAsync();
     }

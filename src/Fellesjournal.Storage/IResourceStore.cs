@@ -1,3 +1,5 @@
+using Fellesjournal.Storage.Search;
+
 namespace Fellesjournal.Storage;
 
 /// <summary>
@@ -26,6 +28,20 @@ public interface IResourceStore : IAsyncDisposable
     /// <summary>A specific version, or null.</summary>
     Task<StoredResource?> GetVersionAsync(string resourceType, string id, long versionId, CancellationToken ct = default);
 
+    /// <summary>The current version as <see cref="GetAsync(string, string, CancellationToken)"/>, or null when
+    /// <paramref name="access"/> does not permit it (the same answer as for an id that never existed). The filter is
+    /// part of the statement. <paramref name="access"/> null = unrestricted (server-authority reads).
+    /// A store that does not filter (a test double) refuses restricted reads rather than ignoring them.</summary>
+    Task<StoredResource?> GetAsync(string resourceType, string id, CompartmentAccess? access, CancellationToken ct = default) =>
+        access is null || access.IsUnrestricted ? GetAsync(resourceType, id, ct)
+            : throw new NotSupportedException($"{GetType().Name} does not filter reads by compartment access.");
+
+    /// <summary>A specific version, or null when it does not exist or <paramref name="access"/> does not permit it
+    /// (judged on that version's own compartment key).</summary>
+    Task<StoredResource?> GetVersionAsync(string resourceType, string id, long versionId, CompartmentAccess? access, CancellationToken ct = default) =>
+        access is null || access.IsUnrestricted ? GetVersionAsync(resourceType, id, versionId, ct)
+            : throw new NotSupportedException($"{GetType().Name} does not filter reads by compartment access.");
+
     /// <summary>History, newest first: of one resource, of a type, or of the whole system (type and id null).</summary>
     Task<HistoryPage> HistoryAsync(HistoryQuery query, CancellationToken ct = default);
 
@@ -37,6 +53,8 @@ public interface IResourceStore : IAsyncDisposable
 public interface IStoreTransaction
 {
     Task<StoredResource?> GetAsync(string resourceType, string id, CancellationToken ct = default);
+    /// <summary>The current version, or null when it never existed or <paramref name="access"/> does not permit it.</summary>
+    Task<StoredResource?> GetAsync(string resourceType, string id, CompartmentAccess? access, CancellationToken ct = default);
     Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct = default);
     Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct = default);
 }
@@ -55,7 +73,9 @@ public sealed record ResourceWrite(
     public bool IsDelete => Json is null;
 }
 
-/// <summary>A stored version. <see cref="Json"/> is exactly what is served (meta stamped), empty for a tombstone.</summary>
+/// <summary>A stored version. <see cref="Json"/> is exactly what is served (meta stamped), empty for a tombstone.
+/// <see cref="PatientId"/> is the version's compartment key (null outside any compartment); a tombstone keeps the
+/// key of the version it deletes.</summary>
 public sealed record StoredResource(
     string ResourceType,
     string Id,
@@ -64,7 +84,8 @@ public sealed record StoredResource(
     bool IsDeleted,
     ReadOnlyMemory<byte> Json,
     /// <summary>True when this write created the resource (no earlier version).</summary>
-    bool Created = false);
+    bool Created = false,
+    string? PatientId = null);
 
 public sealed class VersionConflictException(string message, string resourceType, string id) : Exception(message)
 {
@@ -72,13 +93,16 @@ public sealed class VersionConflictException(string message, string resourceType
     public string Id { get; } = id;
 }
 
-/// <summary>History query; <c>Since</c>/<c>At</c> per FHIR's _since and _at; paging by cursor.</summary>
+/// <summary>History query; <c>Since</c>/<c>At</c> per FHIR's _since and _at; paging by cursor.
+/// <c>Access</c> filters each version on its own compartment key (null = unrestricted); pages are filtered in
+/// the statement, so a page is never short because of hidden versions unless history ends.</summary>
 public sealed record HistoryQuery(
     string? ResourceType = null,
     string? Id = null,
     DateTimeOffset? Since = null,
     DateTimeOffset? At = null,
     int Count = 50,
-    string? Cursor = null);
+    string? Cursor = null,
+    CompartmentAccess? Access = null);
 
 public sealed record HistoryPage(IReadOnlyList<StoredResource> Entries, string? NextCursor, long? Total);

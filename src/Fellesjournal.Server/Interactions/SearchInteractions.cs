@@ -98,7 +98,7 @@ public sealed partial class FhirService
         var rewritten = req.Query.Where(kv => kv.Key is "_count" or "_cursor" or "_type" or "_format").ToList();
         if (since is not null) rewritten.Add(new("_lastUpdated", "ge" + since));
         var types = CompartmentTypes();
-        return await SearchAsync(new FhirRequest { Method = "GET", Path = req.Path, Query = rewritten, Headers = req.Headers, BaseUrl = req.BaseUrl }, null, patientId, ops, ct,
+        return await SearchAsync(new FhirRequest { Method = "GET", Path = req.Path, Query = rewritten, Headers = req.Headers, BaseUrl = req.BaseUrl, Caller = req.Caller }, null, patientId, ops, ct,
             $"{req.BaseUrl}/Patient/{patientId}/$everything", types);
     }
 

@@ -8,7 +8,7 @@ internal static class PostgresIncludes
 {
     public const int MaxIncluded = 1000;
     private const int MaxRounds = 4;
-    private const string Columns = "r.seq, r.res_type, r.res_id, r.version, r.last_updated, r.deleted, r.json_len, r.json";
+    private const string Columns = PostgresReads.Columns;
 
     public static async Task<IReadOnlyList<StoredResource>> RunAsync(NpgsqlConnection c, NpgsqlTransaction? tx, IReadOnlyList<IncludeSpec> specs,
         IReadOnlyList<StoredResource> matches, CompartmentAccess? access, CancellationToken ct)
@@ -33,13 +33,6 @@ internal static class PostgresIncludes
         return result;
     }
 
-    private static string AccessSql(string a, CompartmentAccess? access, NpgsqlCommand cmd)
-    {
-        if (access is null || access.All) return "";
-        cmd.Parameters.AddWithValue("acc", access.PatientIds.ToArray());
-        return $" AND ({a}.patient_id = '' OR {a}.patient_id = ANY(@acc))";
-    }
-
     private static string[] Ids(IReadOnlyList<StoredResource> from, string type) =>
         from.Where(r => r.ResourceType == type).Select(r => r.Id).Distinct().ToArray();
 
@@ -57,7 +50,7 @@ internal static class PostgresIncludes
             $"SELECT {Columns} FROM resource_version r WHERE r.is_current = 1 AND r.deleted = 0 AND (r.res_type, r.res_id) IN (" +
             "SELECT i.target_type, i.target_id FROM resource_version m JOIN idx_reference i ON i.seq = m.seq" +
             " WHERE m.res_type = @src AND m.res_id = ANY(@ids) AND m.is_current = 1" +
-            $" AND i.h_ident = @h AND i.base_url IS NULL AND i.target_type IS NOT NULL{targetType})" + AccessSql("r", access, cmd) +
+            $" AND i.h_ident = @h AND i.base_url IS NULL AND i.target_type IS NOT NULL{targetType})" + PostgresReads.AccessAnd("r", access, cmd) +
             $" LIMIT {MaxIncluded}";
         return await ReadAsync(cmd, ct).ConfigureAwait(false);
     }
@@ -77,7 +70,7 @@ internal static class PostgresIncludes
             cmd.CommandText =
                 $"SELECT {Columns} FROM resource_version r WHERE r.is_current = 1 AND r.deleted = 0 AND r.res_type = @src" +
                 " AND r.seq IN (SELECT i.seq FROM idx_reference i WHERE i.h_ident = @h AND i.target_type = @t AND i.base_url IS NULL" +
-                " AND i.target_id = ANY(@ids))" + AccessSql("r", access, cmd) + $" ORDER BY r.seq LIMIT {MaxIncluded}";
+                " AND i.target_id = ANY(@ids))" + PostgresReads.AccessAnd("r", access, cmd) + $" ORDER BY r.seq LIMIT {MaxIncluded}";
             result.AddRange(await ReadAsync(cmd, ct).ConfigureAwait(false));
         }
         return result;

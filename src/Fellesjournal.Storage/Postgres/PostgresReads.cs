@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Fellesjournal.Storage.Sqlite;
+using Fellesjournal.Storage.Search;
 using Npgsql;
 
 namespace Fellesjournal.Storage.Postgres;
@@ -8,14 +9,20 @@ namespace Fellesjournal.Storage.Postgres;
 /// <summary>Read queries, the same SQL shapes as <c>SqliteReads</c> (seq order, seq-based cursors and time bounds).</summary>
 internal static class PostgresReads
 {
-    private const string Columns = "r.seq, r.res_type, r.res_id, r.version, r.last_updated, r.deleted, r.json_len, r.json";
+    public const string Columns = "r.seq, r.res_type, r.res_id, r.version, r.last_updated, r.deleted, r.json_len, r.json, r.patient_id";
+    /// <summary>Index of the first sort key column after <see cref="Columns"/>.</summary>
+    private const int KeyColumn = 9;
     public const int MaxCount = 1000;
 
-    public static async Task<StoredResource?> GetAsync(NpgsqlConnection c, NpgsqlTransaction? tx, string type, string id, long? version, CancellationToken ct)
+    /// <summary>As <c>SqliteReads.Get</c>: the current version is chosen first and filtered after.</summary>
+    public static async Task<StoredResource?> GetAsync(NpgsqlConnection c, NpgsqlTransaction? tx, string type, string id, long? version,
+        CancellationToken ct, CompartmentAccess? access = null)
     {
-        await using var cmd = new NpgsqlCommand(version is null
-            ? $"SELECT {Columns} FROM resource_version r WHERE r.res_type = @t AND r.res_id = @i ORDER BY r.version DESC LIMIT 1"
-            : $"SELECT {Columns} FROM resource_version r WHERE r.res_type = @t AND r.res_id = @i AND r.version = @v", c, tx);
+        await using var cmd = new NpgsqlCommand { Connection = c, Transaction = tx };
+        var filter = AccessAnd("r", access, cmd);
+        cmd.CommandText = version is null
+            ? $"SELECT {Columns} FROM (SELECT * FROM resource_version WHERE res_type = @t AND res_id = @i ORDER BY version DESC LIMIT 1) r WHERE 1 = 1{filter}"
+            : $"SELECT {Columns} FROM resource_version r WHERE r.res_type = @t AND r.res_id = @i AND r.version = @v{filter}";
         cmd.Parameters.AddWithValue("t", type);
         cmd.Parameters.AddWithValue("i", id);
         if (version is { } v) cmd.Parameters.AddWithValue("v", v);
@@ -23,13 +30,29 @@ internal static class PostgresReads
         return await r.ReadAsync(ct).ConfigureAwait(false) ? ReadRow(r) : null;
     }
 
+    /// <summary>The access condition (shared with SQLite, mapped to this dialect) with its parameters bound on
+    /// <paramref name="cmd"/> as <c>@p0</c>, <c>@p1</c>, ...; "" when unrestricted.</summary>
+    public static string AccessAnd(string a, CompartmentAccess? access, NpgsqlCommand cmd)
+    {
+        var n = 0;
+        var sql = AccessSql.And(a, access, v =>
+        {
+            var name = "p" + n++;
+            cmd.Parameters.AddWithValue(name, v);
+            return "$" + name;
+        });
+        return sql.Length == 0 ? sql : PostgresSearch.Dialect(sql);
+    }
+
     public static StoredResource ReadRow(NpgsqlDataReader r)
     {
         var deleted = r.GetInt16(5) != 0;
         var len = r.GetInt32(6);
         var json = deleted || r.IsDBNull(7) ? [] : JsonCodec.Decompress((byte[])r.GetValue(7), len);
+        var patient = r.IsDBNull(8) ? "" : r.GetString(8);
         return new StoredResource(r.GetString(1), r.GetString(2), r.GetInt64(3),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), deleted, json);
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), deleted, json,
+            PatientId: patient.Length == 0 ? null : patient);
     }
 
     private static int Clamp(int count) => Math.Clamp(count, 0, MaxCount);
@@ -72,6 +95,8 @@ internal static class PostgresReads
                        " AND n.res_id = r.res_id AND n.version > r.version AND n.seq < @at)");
             cmd.Parameters.AddWithValue("at", atEnd);
         }
+        // Each version is judged on its own compartment key and type.
+        sql.Append(AccessAnd("r", q.Access, cmd));
         if (q.Cursor is not null)
         {
             sql.Append(" AND r.seq < @cseq");
@@ -145,7 +170,7 @@ internal static class PostgresReads
                 list.Add(ReadRow(r));
                 lastSeq = r.GetInt64(0);
                 lastKeys = new object?[keys.Count];
-                for (var k = 0; k < keys.Count; k++) lastKeys[k] = r.IsDBNull(8 + k) ? null : r.GetValue(8 + k);
+                for (var k = 0; k < keys.Count; k++) lastKeys[k] = r.IsDBNull(KeyColumn + k) ? null : r.GetValue(KeyColumn + k);
             }
         }
         var included = t.Plan.Includes.Count == 0 || list.Count == 0 ? null

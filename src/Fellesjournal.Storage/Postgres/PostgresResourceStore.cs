@@ -1,3 +1,4 @@
+using Fellesjournal.Storage.Search;
 using System.Net.Sockets;
 using Fellesjournal.Fhir.Definitions;
 using Fellesjournal.Fhir.Model;
@@ -184,6 +185,12 @@ public sealed class PostgresResourceStore : IResourceStore
     public Task<StoredResource?> GetVersionAsync(string resourceType, string id, long versionId, CancellationToken ct = default) =>
         Read(c => PostgresReads.GetAsync(c, null, resourceType, id, versionId, ct), ct);
 
+    public Task<StoredResource?> GetAsync(string resourceType, string id, CompartmentAccess? access, CancellationToken ct = default) =>
+        Read(c => PostgresReads.GetAsync(c, null, resourceType, id, null, ct, access), ct);
+
+    public Task<StoredResource?> GetVersionAsync(string resourceType, string id, long versionId, CompartmentAccess? access, CancellationToken ct = default) =>
+        Read(c => PostgresReads.GetAsync(c, null, resourceType, id, versionId, ct, access), ct);
+
     public Task<HistoryPage> HistoryAsync(HistoryQuery query, CancellationToken ct = default) =>
         Read(c => PostgresReads.HistoryAsync(c, query, ct), ct);
 
@@ -218,6 +225,12 @@ public sealed class PostgresResourceStore : IResourceStore
         {
             Check();
             return Guard(() => PostgresReads.GetAsync(c, tx, resourceType, id, null, ct));
+        }
+
+        public Task<StoredResource?> GetAsync(string resourceType, string id, CompartmentAccess? access, CancellationToken ct = default)
+        {
+            Check();
+            return Guard(() => PostgresReads.GetAsync(c, tx, resourceType, id, null, ct, access));
         }
 
         public Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct = default)

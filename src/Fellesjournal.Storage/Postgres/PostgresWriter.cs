@@ -87,7 +87,8 @@ internal static class PostgresWriter
             // A tombstone stays in its resource's compartment (same shard as the versions before it).
             var patient = w.IsDelete ? cur.PatientId : index.PatientId ?? "";
             rows.Add(new Row(++seq, patient, w.ResourceType, w.Id, version, w.IsDelete, json, stored, index));
-            results[i] = new StoredResource(w.ResourceType, w.Id, version, stamp, w.IsDelete, json, Created: !cur.Exists);
+            results[i] = new StoredResource(w.ResourceType, w.Id, version, stamp, w.IsDelete, json, Created: !cur.Exists,
+                PatientId: patient.Length == 0 ? null : patient);
             cur.Exists = true; cur.InBatch = true; cur.Row = rows.Count - 1; cur.Seq = seq; cur.Version = version;
             cur.Deleted = w.IsDelete; cur.Updated = stampMs; cur.PatientId = patient;
         }

@@ -39,7 +39,7 @@ public static class SearchExpressionBuilder
             items.Add(new TypeIn(types));
         }
         if (q.Compartment is not null) items.Add(new InPatientCompartment(q.Compartment));
-        if (q.Access is { All: false } access) items.Add(new AccessRestriction(access));
+        if (q.Access is { IsUnrestricted: false } access) items.Add(new AccessRestriction(access));
         foreach (var c in q.Criteria)
         {
             if (c.Values.Count == 0 || c.Values.Any(string.IsNullOrEmpty))
@@ -163,9 +163,21 @@ public static class SearchExpressionBuilder
         switch (kind)
         {
             case IndexKind.Token:
-                NoModifier(key, modifier, "text", "not");
-                if (modifier == "text")
-                    return Each(v => new TokenTextCondition(StringNormalizer.Normalize(Unescape(v))));
+                NoModifier(key, modifier, "text", "not", "in", "not-in", "below", "above", "of-type");
+                switch (modifier)
+                {
+                    case "text":
+                        return Each(v => new TokenTextCondition(StringNormalizer.Normalize(Unescape(v))));
+                    case "in":
+                        return Each(v => TokenModifiers.InValueSet(key, Unescape(v)));
+                    case "not-in":
+                        return new NotExpr(Each(v => TokenModifiers.InValueSet(key, Unescape(v))));
+                    case "below" or "above":
+                        return Each(v => TokenModifiers.Hierarchy(key, v, modifier == "below"));
+                    case "of-type":
+                        return new AnyOf(values.Select(v => (SearchExpr)new ParamMatch(type, TokenModifiers.OfTypeParam(param),
+                            TokenModifiers.OfType(key, v))).ToList());
+                }
                 var any = Each(v => Token(key, v));
                 return modifier == "not" ? new NotExpr(any) : any;
             case IndexKind.String:
@@ -188,6 +200,9 @@ public static class SearchExpressionBuilder
                     .Select(c => (SearchExpr)new ParamMatch(type, param, c)).ToList());
             case IndexKind.Reference:
                 string? typeModifier = null;
+                if (modifier == "identifier")
+                    return new AnyOf(values.Select(v => (SearchExpr)new ParamMatch(type, TokenModifiers.IdentifierParam(param),
+                        Token(key, v))).ToList());
                 if (modifier is not null)
                 {
                     if (!defs.IsConcreteResourceType(modifier))
@@ -205,7 +220,8 @@ public static class SearchExpressionBuilder
                 }, Unescape(v)));
             case IndexKind.Composite:
                 NoModifier(key, modifier);
-                return Each(v => Composite(key, sp, v, defs));
+                return new AnyOf(values.Select(v => CompositeRanges.TryBuild(type, param, key, sp, v, defs)
+                                                    ?? new ParamMatch(type, param, Composite(key, sp, v, defs))).ToList());
             default:
                 throw new UnsupportedSearchParameterException($"Search on '{code}' ({sp.Type}) is not supported yet.", key);
         }
@@ -256,7 +272,7 @@ public static class SearchExpressionBuilder
     }
 
     private static SearchExpr Restricted(AllOf inner, CompartmentAccess? access) =>
-        access is { All: false } ? new AllOf([.. inner.Items, new AccessRestriction(access)]) : inner;
+        access is { IsUnrestricted: false } ? new AllOf([.. inner.Items, new AccessRestriction(access)]) : inner;
 
     private static SearchExpr Missing(string key, IReadOnlyList<string> values, SearchExpr present)
     {
@@ -288,7 +304,7 @@ public static class SearchExpressionBuilder
             CultureInfo.InvariantCulture, out var d)
             ? d : throw new SearchException($"Invalid number '{text}' for '{key}'.", key);
 
-    private static NumberCondition Number(string key, string value)
+    internal static NumberCondition Number(string key, string value)
     {
         var (prefix, rest) = SplitPrefix(value);
         var v = ParseDecimal(key, rest);
@@ -322,7 +338,7 @@ public static class SearchExpressionBuilder
 
     private static NumberCondition Scale(NumberCondition n, decimal f) => new(n.Prefix, n.Value * f, n.Low * f, n.High * f);
 
-    /// <summary>Composite search by equality of every component; prefixes and date components are not supported yet.
+    /// <summary>Composite search by equality of every component (prefixes: see <see cref="CompositeRanges"/>).
     /// Token systems are not part of the key, so <c>system|code</c> components match on the code.</summary>
     private static CompositeCondition Composite(string key, SearchParameterInfo sp, string value, FhirDefinitions defs)
     {

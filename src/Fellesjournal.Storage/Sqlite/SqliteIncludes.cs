@@ -35,13 +35,6 @@ internal static class SqliteIncludes
         return result;
     }
 
-    private static string AccessSql(string a, CompartmentAccess? access, SqliteCommand cmd)
-    {
-        if (access is null || access.All) return "";
-        cmd.Parameters.AddWithValue("$acc", JsonSerializer.Serialize(access.PatientIds));
-        return $" AND ({a}.patient_id IS NULL OR {a}.patient_id IN (SELECT value FROM json_each($acc)))";
-    }
-
     private static string Ids(IReadOnlyList<StoredResource> from, string type) =>
         JsonSerializer.Serialize(from.Where(r => r.ResourceType == type).Select(r => r.Id).Distinct().ToArray());
 
@@ -64,7 +57,7 @@ internal static class SqliteIncludes
             " JOIN idx_reference i ON i.seq = m.seq" +
             $" WHERE +i.h_ident = $h AND i.base_url IS NULL AND i.target_type IS NOT NULL{targetType}) x" +
             " CROSS JOIN resource_version r ON r.res_type = x.tt AND r.res_id = x.tid" +
-            " WHERE r.is_current = 1 AND r.deleted = 0" + AccessSql("r", access, cmd) + $" LIMIT {MaxIncluded}";
+            " WHERE r.is_current = 1 AND r.deleted = 0" + AccessSql.And("r", access, AccessSql.Binder(cmd)) + $" LIMIT {MaxIncluded}";
         return Read(cmd);
     }
 
@@ -85,7 +78,7 @@ internal static class SqliteIncludes
             cmd.CommandText =
                 $"SELECT {SqliteReads.Columns} FROM resource_version r WHERE r.is_current = 1 AND r.deleted = 0 AND r.res_type = $src" +
                 " AND r.seq IN (SELECT i.seq FROM idx_reference i WHERE i.h_ident = $h AND i.target_type = $t AND i.base_url IS NULL" +
-                " AND i.target_id IN (SELECT value FROM json_each($ids)))" + AccessSql("r", access, cmd) + $" ORDER BY r.seq LIMIT {MaxIncluded}";
+                " AND i.target_id IN (SELECT value FROM json_each($ids)))" + AccessSql.And("r", access, AccessSql.Binder(cmd)) + $" ORDER BY r.seq LIMIT {MaxIncluded}";
             result.AddRange(Read(cmd));
         }
         return result;

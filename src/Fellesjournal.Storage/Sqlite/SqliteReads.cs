@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Fellesjournal.Storage.Search;
 using Microsoft.Data.Sqlite;
 
 namespace Fellesjournal.Storage.Sqlite;
@@ -7,18 +8,25 @@ namespace Fellesjournal.Storage.Sqlite;
 /// <summary>Read queries shared by pooled reader connections and the writer's open transaction.</summary>
 internal static class SqliteReads
 {
-    public const string Columns = "r.seq, r.res_type, r.res_id, r.version, r.last_updated, r.deleted, r.json_len, r.json";
+    public const string Columns = "r.seq, r.res_type, r.res_id, r.version, r.last_updated, r.deleted, r.json_len, r.json, r.patient_id";
+    /// <summary>Index of the first sort key column after <see cref="Columns"/>.</summary>
+    private const int KeyColumn = 9;
     public const int MaxCount = 1000;
     /// <summary>FELLESJOURNAL_TRACE_SQL=1 prints each search statement and its parameters (for EXPLAIN QUERY PLAN).</summary>
     private static readonly bool TraceSql = Environment.GetEnvironmentVariable("FELLESJOURNAL_TRACE_SQL") == "1";
 
-    public static StoredResource? Get(SqliteConnection c, SqliteTransaction? tx, string type, string id, long? version)
+    /// <summary>The current version (or <paramref name="version"/>), or null when it does not exist or
+    /// <paramref name="access"/> does not permit it. The current version is chosen first and filtered after, so a
+    /// hidden current version never falls back to an older permitted one.</summary>
+    public static StoredResource? Get(SqliteConnection c, SqliteTransaction? tx, string type, string id, long? version,
+        CompartmentAccess? access = null)
     {
         using var cmd = c.CreateCommand();
         cmd.Transaction = tx;
+        var filter = AccessSql.And("r", access, AccessSql.Binder(cmd));
         cmd.CommandText = version is null
-            ? $"SELECT {Columns} FROM resource_version r WHERE r.res_type = $t AND r.res_id = $i ORDER BY r.version DESC LIMIT 1"
-            : $"SELECT {Columns} FROM resource_version r WHERE r.res_type = $t AND r.res_id = $i AND r.version = $v";
+            ? $"SELECT {Columns} FROM (SELECT * FROM resource_version WHERE res_type = $t AND res_id = $i ORDER BY version DESC LIMIT 1) r WHERE 1 = 1{filter}"
+            : $"SELECT {Columns} FROM resource_version r WHERE r.res_type = $t AND r.res_id = $i AND r.version = $v{filter}";
         cmd.Parameters.AddWithValue("$t", type);
         cmd.Parameters.AddWithValue("$i", id);
         if (version is { } v) cmd.Parameters.AddWithValue("$v", v);
@@ -32,7 +40,8 @@ internal static class SqliteReads
         var len = r.GetInt32(6);
         var json = deleted || r.IsDBNull(7) ? [] : JsonCodec.Decompress((byte[])r.GetValue(7), len);
         return new StoredResource(r.GetString(1), r.GetString(2), r.GetInt64(3),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), deleted, json);
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), deleted, json,
+            PatientId: r.IsDBNull(8) ? null : r.GetString(8));
     }
 
     private static int Clamp(int count) => Math.Clamp(count, 0, MaxCount);
@@ -58,6 +67,8 @@ internal static class SqliteReads
                        " AND n.res_id = r.res_id AND n.version > r.version AND n.seq < $at)");
             cmd.Parameters.AddWithValue("$at", atEnd);
         }
+        // Each version is judged on its own compartment key and type.
+        sql.Append(AccessSql.And("r", q.Access, AccessSql.Binder(cmd)));
         if (q.Cursor is not null)
         {
             var (_, seq) = ParseHistoryCursor(q.Cursor);
@@ -138,7 +149,7 @@ internal static class SqliteReads
                 list.Add(ReadRow(r));
                 lastSeq = r.GetInt64(0);
                 lastKeys = new object?[keys.Count];
-                for (var k = 0; k < keys.Count; k++) lastKeys[k] = r.IsDBNull(8 + k) ? null : r.GetValue(8 + k);
+                for (var k = 0; k < keys.Count; k++) lastKeys[k] = r.IsDBNull(KeyColumn + k) ? null : r.GetValue(KeyColumn + k);
             }
         }
         var included = t.Plan.Includes.Count == 0 || list.Count == 0 ? null

@@ -1,6 +1,7 @@
 using Fellesjournal.Fhir.Definitions;
 using Fellesjournal.Fhir.Model;
 using Fellesjournal.Fhir.Search;
+using Fellesjournal.Storage.Search;
 using Microsoft.Data.Sqlite;
 
 namespace Fellesjournal.Storage.Sqlite;
@@ -177,6 +178,20 @@ public sealed class SqliteResourceStore : IResourceStore
         return Task.FromResult(SqliteReads.Get(c, null, resourceType, id, versionId));
     }
 
+    public Task<StoredResource?> GetAsync(string resourceType, string id, CompartmentAccess? access, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var c = OpenRead();
+        return Task.FromResult(SqliteReads.Get(c, null, resourceType, id, null, access));
+    }
+
+    public Task<StoredResource?> GetVersionAsync(string resourceType, string id, long versionId, CompartmentAccess? access, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var c = OpenRead();
+        return Task.FromResult(SqliteReads.Get(c, null, resourceType, id, versionId, access));
+    }
+
     public Task<HistoryPage> HistoryAsync(HistoryQuery query, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -228,6 +243,12 @@ public sealed class SqliteResourceStore : IResourceStore
         {
             Check();
             return Task.FromResult(SqliteReads.Get(store._writeConnection, tx, resourceType, id, null));
+        }
+
+        public Task<StoredResource?> GetAsync(string resourceType, string id, CompartmentAccess? access, CancellationToken ct = default)
+        {
+            Check();
+            return Task.FromResult(SqliteReads.Get(store._writeConnection, tx, resourceType, id, null, access));
         }
 
         public Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct = default)

@@ -32,7 +32,7 @@ internal sealed class SqliteWriter : IDisposable
             _committedSeq = _seq = r.GetInt64(0);
             _lastStampMs = r.GetInt64(1);
         }
-        _selectCurrent = new(conn, "SELECT seq, version, deleted, last_updated FROM resource_version WHERE res_type = $a AND res_id = $b ORDER BY version DESC LIMIT 1", 2);
+        _selectCurrent = new(conn, "SELECT seq, version, deleted, last_updated, patient_id FROM resource_version WHERE res_type = $a AND res_id = $b ORDER BY version DESC LIMIT 1", 2);
         _retire = new(conn, "UPDATE resource_version SET is_current = 0 WHERE seq = $a");
         _insertVersion = new(conn, "INSERT INTO resource_version (seq, res_type, res_id, version, last_updated, deleted, is_current, patient_id, json_len, json) VALUES ($a, $b, $c, $d, $e, $f, 1, $g, $h, $i)");
         _deleteIndex = SqliteSchema.IndexTables.Select(t => new RawStatement(conn, $"DELETE FROM {t} WHERE seq = $a")).ToArray();
@@ -114,6 +114,7 @@ internal sealed class SqliteWriter : IDisposable
             long curSeq = 0, curVersion = 0, curUpdated = 0;
             var exists = false;
             var curDeleted = false;
+            string? curPatient = null;
             using (var r = _selectCurrent.Reader(tx, w.ResourceType, w.Id))
             {
                 if (r.Read())
@@ -123,6 +124,7 @@ internal sealed class SqliteWriter : IDisposable
                     curVersion = r.GetInt64(1);
                     curDeleted = r.GetInt64(2) != 0;
                     curUpdated = r.GetInt64(3);
+                    curPatient = r.IsDBNull(4) ? null : r.GetString(4);
                 }
             }
             if (w.MustNotExist && exists)
@@ -156,11 +158,13 @@ internal sealed class SqliteWriter : IDisposable
                 json = MetaStamper.Stamp(w.Json!.Value.Span, version, stamp, w.ResourceType, w.Id);
                 stored = JsonCodec.Compress(json);
             }
-            var patient = w.IsDelete ? null : index.PatientId;
+            // A tombstone keeps the compartment of the version it deletes: access to its history and to the
+            // fact of deletion (410) follows the same compartment.
+            var patient = w.IsDelete ? curPatient : index.PatientId;
             _insertVersion.Exec(seq, w.ResourceType, w.Id, version, stampMs, w.IsDelete ? 1 : 0,
                 (object?)patient ?? DBNull.Value, json.Length, (object?)stored ?? DBNull.Value);
             if (!w.IsDelete) InsertIndex(seq, w.ResourceType, patient, index);
-            results[i] = new StoredResource(w.ResourceType, w.Id, version, stamp, w.IsDelete, json, Created: !exists);
+            results[i] = new StoredResource(w.ResourceType, w.Id, version, stamp, w.IsDelete, json, Created: !exists, PatientId: patient);
         }
         return results;
     }

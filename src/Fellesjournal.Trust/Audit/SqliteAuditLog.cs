@@ -89,6 +89,26 @@ public sealed class SqliteAuditLog : IAuditLog
     }
 
     /// <summary>
+    /// Appends several records in one transaction (one fsync), in list order, so a caller can group-commit
+    /// concurrent appends. All or none are stored.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditRecord>> AppendBatchAsync(IReadOnlyList<AuditRecord> records, CancellationToken ct = default)
+    {
+        if (records.Count == 0) return [];
+        await _appendLock.WaitAsync(ct);
+        try
+        {
+            using var conn = Open();
+            using var tx = conn.BeginTransaction();
+            var stored = new AuditRecord[records.Count];
+            for (var i = 0; i < records.Count; i++) stored[i] = AppendInTransaction(conn, tx, records[i]);
+            tx.Commit();
+            return stored;
+        }
+        finally { _appendLock.Release(); }
+    }
+
+    /// <summary>
     /// Appends inside a caller's transaction (e.g. the store's write transaction, so the audit record commits or
     /// rolls back with the write). The caller's transaction must be a write (IMMEDIATE) transaction.
     /// </summary>
@@ -168,6 +188,36 @@ public sealed class SqliteAuditLog : IAuditLog
         var list = new List<AuditRecord>();
         using var r = cmd.ExecuteReader();
         while (r.Read()) list.Add(AuditRecord.FromJson(Encoding.UTF8.GetBytes(r.GetString(0))));
+        return Task.FromResult<IReadOnlyList<AuditRecord>>(list);
+    }
+
+    /// <summary>
+    /// The records about any of <paramref name="patientIds"/>, newest first: optionally within [from, to) by record
+    /// time, and only those before sequence <paramref name="beforeSequence"/> (a paging cursor).
+    /// </summary>
+    public Task<IReadOnlyList<AuditRecord>> QueryAsync(IReadOnlyCollection<string> patientIds, DateTimeOffset? from, DateTimeOffset? to,
+        long? beforeSequence, int limit, CancellationToken ct = default)
+    {
+        var list = new List<AuditRecord>();
+        if (patientIds.Count == 0 || limit <= 0) return Task.FromResult<IReadOnlyList<AuditRecord>>(list);
+        using var conn = Open();
+        using var cmd = Cmd(conn, null, """
+            SELECT record FROM audit_log
+            WHERE patient_id IN (SELECT value FROM json_each($p))
+              AND ($from IS NULL OR time >= $from) AND ($to IS NULL OR time < $to) AND ($before IS NULL OR seq < $before)
+            ORDER BY seq DESC LIMIT $n
+            """);
+        cmd.Parameters.AddWithValue("$p", System.Text.Json.JsonSerializer.Serialize(patientIds));
+        cmd.Parameters.AddWithValue("$from", (object?)from?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$to", (object?)to?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$before", (object?)beforeSequence ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$n", limit);
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            ct.ThrowIfCancellationRequested();
+            list.Add(AuditRecord.FromJson(Encoding.UTF8.GetBytes(r.GetString(0))));
+        }
         return Task.FromResult<IReadOnlyList<AuditRecord>>(list);
     }
 
