@@ -81,7 +81,7 @@ public sealed class MedicationCatalogue
             ["id"] = e.MedicationId,
             ["code"] = new JsonObject
             {
-                ["coding"] = new JsonArray(new JsonObject { ["system"] = MedicationCodes.Atc, ["code"] = e.Atc, ["display"] = e.Name }),
+                ["coding"] = new JsonArray(new JsonObject { ["system"] = MedicationCodes.Atc, ["code"] = e.Atc }),
                 ["text"] = e.Name,
             },
             ["status"] = "active",
