@@ -66,6 +66,17 @@ public static class ServerApp
         services.AddSingleton<DemoPopulation>();
         services.AddSingleton(Audit.AccessAuditor.FromServices);
         services.AddSingleton<IAccessAudit>(sp => sp.GetRequiredService<Audit.AccessAuditor>());
+        services.AddSingleton(sp => new Fellesjournal.Services.Medication.PrescriptionService(sp.GetRequiredService<IResourceStore>()));
+        services.AddSingleton(sp => new Fellesjournal.Services.Medication.MedicationListService(sp.GetRequiredService<IResourceStore>()));
+        services.AddSingleton<Fellesjournal.Services.Medication.IMedicationList>(sp => sp.GetRequiredService<Fellesjournal.Services.Medication.MedicationListService>());
+        services.AddSingleton(sp => new Fellesjournal.Services.Medication.MedicationApi(sp.GetRequiredService<Fellesjournal.Services.Medication.PrescriptionService>(),
+            sp.GetRequiredService<Fellesjournal.Services.Medication.MedicationListService>(), sp.GetRequiredService<Fellesjournal.Services.Medication.MedicationListService>()));
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationPrescribeOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationDispenseOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationRevokeOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationRenewOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationListOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationReconcileOperation>();
     }
 
     public static void MapEndpoints(WebApplication app)
