@@ -315,7 +315,7 @@ internal sealed class ValidationRun(FhirValidator validator)
         var type = child.TypeName;
         if (def.IsXhtml || type == "xhtml")
         {
-            if (child.Json is { } x) XhtmlChecks.Check(x, child.Location, this);
+            if (child.Json is { } x) XhtmlChecks.Check(x, child, this);
             return;
         }
         // A resource in contained, Bundle.entry.resource, ...: the node carries the resource's root definition.
