@@ -13,7 +13,7 @@ namespace Fellesjournal.Storage.Sqlite;
 internal sealed class SqliteWriter : IDisposable
 {
     private readonly SqliteConnection _conn;
-    private readonly Cmd _selectCurrent;
+    private readonly Cmd _selectCurrent, _selectJson;
     private readonly RawStatement _retire, _insertVersion;
     private readonly RawStatement[] _deleteIndex;
     private readonly RawStatement _insString, _insToken, _insDate, _insNumber, _insQuantity, _insReference, _insUri, _insComposite;
@@ -33,6 +33,7 @@ internal sealed class SqliteWriter : IDisposable
             _lastStampMs = r.GetInt64(1);
         }
         _selectCurrent = new(conn, "SELECT seq, version, deleted, last_updated FROM resource_version WHERE res_type = $a AND res_id = $b ORDER BY version DESC LIMIT 1", 2);
+        _selectJson = new(conn, "SELECT json_len, json FROM resource_version WHERE seq = $a", 1);
         _retire = new(conn, "UPDATE resource_version SET is_current = 0 WHERE seq = $a");
         _insertVersion = new(conn, "INSERT INTO resource_version (seq, res_type, res_id, version, last_updated, deleted, is_current, patient_id, json_len, json) VALUES ($a, $b, $c, $d, $e, $f, 1, $g, $h, $i)");
         _deleteIndex = SqliteSchema.IndexTables.Select(t => new RawStatement(conn, $"DELETE FROM {t} WHERE seq = $a")).ToArray();
@@ -140,6 +141,15 @@ internal sealed class SqliteWriter : IDisposable
                 continue;
             }
 
+            if (w.SkipIfUnchanged && exists && !curDeleted && !w.IsDelete &&
+                StoredJson(tx, curSeq) is { } current &&
+                UnchangedContent.Same(current, w.Json!.Value.Span, curVersion, DateTimeOffset.FromUnixTimeMilliseconds(curUpdated)))
+            {
+                results[i] = new StoredResource(w.ResourceType, w.Id, curVersion, DateTimeOffset.FromUnixTimeMilliseconds(curUpdated),
+                    false, current, Unchanged: true);
+                continue;
+            }
+
             if (exists)
             {
                 _retire.Exec(curSeq);
@@ -163,6 +173,12 @@ internal sealed class SqliteWriter : IDisposable
             results[i] = new StoredResource(w.ResourceType, w.Id, version, stamp, w.IsDelete, json, Created: !exists);
         }
         return results;
+    }
+
+    private byte[]? StoredJson(SqliteTransaction tx, long seq)
+    {
+        using var r = _selectJson.Reader(tx, seq);
+        return r.Read() && !r.IsDBNull(1) ? JsonCodec.Decompress((byte[])r.GetValue(1), r.GetInt32(0)) : null;
     }
 
     private void InsertIndex(long seq, string type, string? patient, ResourceIndex index)
@@ -212,6 +228,7 @@ internal sealed class SqliteWriter : IDisposable
     public void Dispose()
     {
         _selectCurrent.Dispose();
+        _selectJson.Dispose();
         foreach (var c in new[] { _retire, _insertVersion, _insString, _insToken, _insDate, _insNumber,
                      _insQuantity, _insReference, _insUri, _insComposite }.Concat(_deleteIndex))
             c.Dispose();
