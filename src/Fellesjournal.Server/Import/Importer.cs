@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json.Nodes;
 using Fellesjournal.Fhir.Definitions;
 using Fellesjournal.Fhir.Search;
@@ -54,13 +53,9 @@ public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResour
         {
             if (file.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase))
             {
-                using var reader = new StreamReader(file, Encoding.UTF8);
-                var lineNo = 0;
-                while (await reader.ReadLineAsync(ct) is { } line)
+                await foreach (var (line, lineNo) in NdjsonLines.ReadAsync(file, ct))
                 {
-                    lineNo++;
-                    if (string.IsNullOrWhiteSpace(line)) continue;
-                    _pending.Add(new(Encoding.UTF8.GetBytes(line), file, lineNo));
+                    _pending.Add(new(line, file, lineNo));
                     if (_pending.Count >= batchSize) await FlushAsync(report, ct);
                 }
             }
