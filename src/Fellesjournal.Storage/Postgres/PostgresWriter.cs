@@ -166,20 +166,21 @@ internal static class PostgresWriter
     {
         await using var w = await c.BeginBinaryImportAsync(
             "COPY resource_version (seq, patient_id, res_type, res_id, version, last_updated, deleted, is_current, json_len, json) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false);
+        // The synchronous row API: values go to the COPY buffer, which is flushed to the socket only when full.
         foreach (var r in rows)
         {
-            await w.StartRowAsync(ct).ConfigureAwait(false);
-            await w.WriteAsync(r.Seq, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-            await w.WriteAsync(r.PatientId, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await w.WriteAsync(r.Type, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await w.WriteAsync(r.Id, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await w.WriteAsync(r.Version, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-            await w.WriteAsync(stampMs, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-            await w.WriteAsync((short)(r.Deleted ? 1 : 0), NpgsqlDbType.Smallint, ct).ConfigureAwait(false);
-            await w.WriteAsync((short)(r.IsCurrent ? 1 : 0), NpgsqlDbType.Smallint, ct).ConfigureAwait(false);
-            await w.WriteAsync(r.Json.Length, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
-            if (r.Stored is null) await w.WriteNullAsync(ct).ConfigureAwait(false);
-            else await w.WriteAsync(r.Stored, NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
+            w.StartRow();
+            w.Write(r.Seq, NpgsqlDbType.Bigint);
+            w.Write(r.PatientId, NpgsqlDbType.Text);
+            w.Write(r.Type, NpgsqlDbType.Text);
+            w.Write(r.Id, NpgsqlDbType.Text);
+            w.Write(r.Version, NpgsqlDbType.Bigint);
+            w.Write(stampMs, NpgsqlDbType.Bigint);
+            w.Write((short)(r.Deleted ? 1 : 0), NpgsqlDbType.Smallint);
+            w.Write((short)(r.IsCurrent ? 1 : 0), NpgsqlDbType.Smallint);
+            w.Write(r.Json.Length, NpgsqlDbType.Integer);
+            if (r.Stored is null) w.WriteNull();
+            else w.Write(r.Stored, NpgsqlDbType.Bytea);
         }
         await w.CompleteAsync(ct).ConfigureAwait(false);
     }
