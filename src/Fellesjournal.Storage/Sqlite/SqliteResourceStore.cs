@@ -11,7 +11,7 @@ namespace Fellesjournal.Storage.Sqlite;
 /// (serialized by a semaphore, transactions begin IMMEDIATE), readers on pooled connections in parallel.
 /// Search values are extracted before the write lock is taken and written in the same transaction as the resource.
 /// </summary>
-public sealed class SqliteResourceStore : IResourceStore
+public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore
 {
     public const string DefaultFileName = "fellesjournal.db";
 
@@ -25,6 +25,8 @@ public sealed class SqliteResourceStore : IResourceStore
     private bool _disposed;
 
     public string FilePath { get; }
+
+    public ISearchIndexer Indexer => _indexer;
 
     /// <summary>Opens (creating if needed) <c>&lt;dataDir&gt;/fellesjournal.db</c>.</summary>
     public static SqliteResourceStore Open(string dataDir, ISearchIndexer? indexer = null)
