@@ -60,7 +60,8 @@ public sealed class SqliteResourceStore : IResourceStore
             """);
         Execute(_writeConnection, SqliteSchema.Create);
         Execute(_writeConnection,
-            $"INSERT OR IGNORE INTO store_info (key, value) VALUES ('schema_version', '{SqliteSchema.Version}')");
+            $"INSERT INTO store_info (key, value) VALUES ('schema_version', '{SqliteSchema.Version}')" +
+            $" ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < {SqliteSchema.Version}");
         _writer = new SqliteWriter(_writeConnection);
     }
 
