@@ -196,8 +196,13 @@ internal sealed class TranslatedSearch(SearchPlan plan)
         var i = Alias("i");
         var s = Alias("s");
         var target = x.TargetType is null ? $"{i}.target_type = {a}.res_type" : $"{i}.target_type = {P(x.TargetType)}";
-        return $"{a}.res_id IN (SELECT {i}.target_id FROM idx_reference {i} JOIN resource_version {s} ON {s}.seq = {i}.seq" +
-               $" WHERE {i}.h_ident = {P(IndexHash.Of(x.SourceType, x.SourceParam))} AND {target} AND {i}.base_url IS NULL" +
+        // Sources restricted to explicit compartments are few: read them first (CROSS JOIN fixes the order) and
+        // look up their references by seq, instead of walking every reference of the parameter.
+        var fewSources = x.Source is AllOf src && src.Items.Any(e => e is AccessRestriction { Access.All: false });
+        var join = fewSources ? $"resource_version {s} CROSS JOIN idx_reference {i} ON {i}.seq = {s}.seq"
+            : $"idx_reference {i} JOIN resource_version {s} ON {s}.seq = {i}.seq";
+        return $"{a}.res_id IN (SELECT {i}.target_id FROM {join}" +
+               $" WHERE {(fewSources ? "+" : "")}{i}.h_ident = {P(IndexHash.Of(x.SourceType, x.SourceParam))} AND {target} AND {i}.base_url IS NULL" +
                $" AND {string.Format(Live, s)} AND {Emit(x.Source, s)})";
     }
 
