@@ -8,7 +8,7 @@ measure the plain-SQL "limit" for import, create and read on the same database f
 <out-dir>/<date>-<store>-<N>.json and .md.
 """
 import argparse, datetime, json, os, platform, random, shutil, signal, socket, sqlite3, statistics
-import subprocess, sys, time, urllib.request, urllib.error
+import subprocess, sys, time, urllib.parse, urllib.request, urllib.error
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TARGETS = {  # from the issues; see docs/performance.md
@@ -40,9 +40,23 @@ def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
 
+def headers():
+    h = {"Accept": "application/fhir+json"}
+    if os.environ.get("BENCH_TOKEN"):
+        h["Authorization"] = "Bearer " + os.environ["BENCH_TOKEN"]
+    return h
+
+
+def fetch_token(url):
+    """A system token with every scope from the server's development issuer (serve --dev-identity)."""
+    q = urllib.parse.urlencode({"persona": "registry", "scope": "system/*.cruds"})
+    with urllib.request.urlopen(url + "/dev/token?" + q, timeout=10) as r:
+        return json.load(r)["access_token"]
+
+
 def http_status(url, timeout=5):
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/fhir+json"}),
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers()),
                                     timeout=timeout) as r:
             r.read(); return r.status
     except urllib.error.HTTPError as e:
@@ -56,7 +70,7 @@ def result_rows(url, paths_file, limit=10):
     rows = []
     for path in open(paths_file).read().split()[:limit]:
         try:
-            with urllib.request.urlopen(urllib.request.Request(url + path, headers={"Accept": "application/fhir+json"}),
+            with urllib.request.urlopen(urllib.request.Request(url + path, headers=headers()),
                                         timeout=20) as r:
                 b = json.load(r)
         except Exception:
@@ -116,13 +130,15 @@ def start_server(a, data, store_opts, logf):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     t0 = time.monotonic()
-    proc = subprocess.Popen(["dotnet", a.app, "serve", "--data", data, "--urls", url] + store_opts,
+    proc = subprocess.Popen(["dotnet", a.app, "serve", "--dev-identity", "--data", data, "--urls", url] + store_opts,
                             stdout=logf, stderr=subprocess.STDOUT)
     while time.monotonic() - t0 < 120:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}; see {logf.name}")
         if http_status(url + "/fhir/metadata", timeout=2) == 200:
-            return proc, url, round(time.monotonic() - t0, 3)
+            started = round(time.monotonic() - t0, 3)
+            os.environ["BENCH_TOKEN"] = fetch_token(url)  # wrk and the checks inherit it
+            return proc, url, started
         time.sleep(0.05)
     proc.kill()
     raise RuntimeError("server did not answer /fhir/metadata within 120 s")

@@ -1,4 +1,7 @@
 -- wrk script: GET a random path from the file named by BENCH_PATHS (one path per line).
+-- The server requires a token: bench/run.sh and bench/http/run.sh fetch one from /dev/token (--dev-identity).
+local token = os.getenv("BENCH_TOKEN")
+if token and #token > 0 then wrk.headers["Authorization"] = "Bearer " .. token end
 local paths = {}
 for line in io.lines(os.getenv("BENCH_PATHS")) do
   if #line > 0 then paths[#paths + 1] = line end

@@ -29,11 +29,14 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 start_server() {
   PORT="$(free_port)"
   rm -rf "$WORK/data"
-  dotnet "$APP" serve --data "$WORK/data" --urls "http://127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+  dotnet "$APP" serve --dev-identity --data "$WORK/data" --urls "http://127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   URL="http://127.0.0.1:$PORT"
   for _ in $(seq 1 300); do
-    curl -sf -o /dev/null -X POST -H 'Content-Type: application/fhir+json' \
+    # Every /fhir request needs a token: a system token from the development issuer (wrk scripts read BENCH_TOKEN).
+    BENCH_TOKEN="$(curl -sf "$URL/dev/token?persona=registry&scope=system/*.cruds" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' 2>/dev/null)" || { sleep 0.2; continue; }
+    export BENCH_TOKEN
+    curl -sf -o /dev/null -X POST -H 'Content-Type: application/fhir+json' -H "Authorization: Bearer $BENCH_TOKEN" \
       -d '{"resourceType":"Patient","active":true}' "$URL/fhir/Patient" && return 0
     sleep 0.2
   done
@@ -57,7 +60,7 @@ entries = [{"resource": {"resourceType": "Patient", "id": f"bench-{i}", "active"
             "request": {"method": "PUT", "url": f"Patient/bench-{i}"}} for i in range(n)]
 print(json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": entries}))
 PY
-  curl -sf -o /dev/null -X POST -H 'Content-Type: application/fhir+json' --data-binary "@$WORK/preload.json" "$URL/fhir"
+  curl -sf -o /dev/null -X POST -H 'Content-Type: application/fhir+json' -H "Authorization: Bearer $BENCH_TOKEN" --data-binary "@$WORK/preload.json" "$URL/fhir"
 }
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -4,9 +4,12 @@ using Fellesjournal.Server.Demo;
 using Fellesjournal.Server.Home;
 using Fellesjournal.Server.Http;
 using Fellesjournal.Server.Interactions;
+using Fellesjournal.Server.Operations;
+using Fellesjournal.Server.Security;
 using Fellesjournal.Server.Store;
 using Fellesjournal.Server.Validation;
 using Fellesjournal.Storage;
+using Fellesjournal.Trust.Identity;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Fellesjournal.Server;
@@ -49,10 +52,31 @@ public static class ServerApp
         services.AddSingleton(sp => Validators.CreateDefault(sp.GetRequiredService<FhirDefinitions>()));
         services.AddSingleton<WriteCoalescer>();
         services.AddSingleton<CapabilityStatementBuilder>();
+        services.AddSummaryRecord();
         services.AddSingleton<FhirService>();
+        services.AddSingleton(sp => TrustSetup.Create(sp.GetRequiredService<ServerOptions>(), sp.GetRequiredService<IConfiguration>(),
+            sp.GetService<DevelopmentIssuer>()));
+        services.AddSingleton<FhirAuthentication>();
+        services.AddSingleton(sp => new Fellesjournal.Trust.Access.CareFactsReader(sp.GetRequiredService<IResourceStore>()));
+        services.AddSingleton(sp => new Fellesjournal.Trust.Access.CompartmentResolver(sp.GetRequiredService<IResourceStore>(),
+            sp.GetRequiredService<Fellesjournal.Trust.Access.CareFactsReader>()));
+        services.AddSingleton<AccessGuard>();
         services.AddSingleton<FhirHttpHandler>();
         services.AddSingleton<HomePage>();
         services.AddSingleton<DemoPopulation>();
+        services.AddSingleton(Audit.AccessAuditor.FromServices);
+        services.AddSingleton<IAccessAudit>(sp => sp.GetRequiredService<Audit.AccessAuditor>());
+        services.AddSingleton(sp => new Fellesjournal.Services.Medication.PrescriptionService(sp.GetRequiredService<IResourceStore>()));
+        services.AddSingleton(sp => new Fellesjournal.Services.Medication.MedicationListService(sp.GetRequiredService<IResourceStore>()));
+        services.AddSingleton<Fellesjournal.Services.Medication.IMedicationList>(sp => sp.GetRequiredService<Fellesjournal.Services.Medication.MedicationListService>());
+        services.AddSingleton(sp => new Fellesjournal.Services.Medication.MedicationApi(sp.GetRequiredService<Fellesjournal.Services.Medication.PrescriptionService>(),
+            sp.GetRequiredService<Fellesjournal.Services.Medication.MedicationListService>(), sp.GetRequiredService<Fellesjournal.Services.Medication.MedicationListService>()));
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationPrescribeOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationDispenseOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationRevokeOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationRenewOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationListOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationReconcileOperation>();
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -66,6 +90,10 @@ public static class ServerApp
             },
         });
         var handler = app.Services.GetRequiredService<FhirHttpHandler>();
+        var trust = app.Services.GetRequiredService<TrustSetup>();
+        if (trust.Dev is { } dev) DevIdentityEndpoints.Map(app, dev);
+        app.MapGet(FhirHttpHandler.BasePath + "/.well-known/smart-configuration", (HttpContext ctx, ServerOptions o, IConfiguration c) =>
+            Results.Content(SmartConfiguration.Build(ctx, trust, o, c), "application/json"));
         app.Map(FhirHttpHandler.BasePath, handler.HandleAsync);
         app.Map(FhirHttpHandler.BasePath + "/{**path}", handler.HandleAsync);
         app.MapGet("/", (HttpContext ctx, HomePage home) => home.RenderAsync(ctx));
@@ -77,6 +105,15 @@ public static class ServerApp
     public static async Task InitializeAsync(WebApplication app)
     {
         var options = app.Services.GetRequiredService<ServerOptions>();
+        var trust = app.Services.GetRequiredService<TrustSetup>();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fellesjournal.Trust");
+        if (trust.Dev is { } dev)
+            log.LogWarning("DEVELOPMENT IDENTITY IS ON: /dev/token issues tokens for demo personas to anyone (issuers {Issuers}). Never use this with real patient data.",
+                string.Join(", ", trust.Issuers.Select(i => i.IssuerUrl)));
+        else if (trust.RefusalReason is { } why)
+            log.LogError("{Reason} Configure Trust:Issuers, or start with --dev-identity for development.", why);
+        else
+            log.LogInformation("Accepting tokens from {Issuers}.", string.Join(", ", trust.Issuers.Select(i => $"{i.Name} ({i.IssuerUrl})")));
         if (options.Demo)
             await app.Services.GetRequiredService<DemoPopulation>().StartAsync();
     }

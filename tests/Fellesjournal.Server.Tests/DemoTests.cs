@@ -23,7 +23,7 @@ public sealed class DemoTests
                 if (start == 0) loaded = demo.Loaded;
                 else Assert.Equal(loaded, demo.Loaded); // the second start finds the marker and loads nothing
 
-                using var c = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+                using var c = server.CreateClient();
                 var persona = demo.Personas.First(p => p.Kind == "citizen");
                 var read = await c.GetAsync("/fhir/" + persona.Reference);
                 Assert.Equal(HttpStatusCode.OK, read.StatusCode);

@@ -26,7 +26,7 @@ public sealed class E2eTests(ITestOutputHelper output)
         }
         await using var server = await SocketServer.StartAsync();
         var (code, text) = await Run("node", "--test fhirkit.test.mjs search.test.mjs", e2eDir,
-            new Dictionary<string, string> { ["FHIR_BASE_URL"] = server.BaseUrl + "/fhir" }, TimeSpan.FromMinutes(2));
+            new Dictionary<string, string> { ["FHIR_BASE_URL"] = server.BaseUrl + "/fhir", ["FHIR_TOKEN"] = TestTokens.System() }, TimeSpan.FromMinutes(2));
         output.WriteLine(text);
         Assert.True(code == 0, "node --test failed:\n" + text);
         Assert.Contains("# pass 6", text);

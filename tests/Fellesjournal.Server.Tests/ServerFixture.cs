@@ -16,11 +16,26 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "fj-server-" + Guid.NewGuid().ToString("N"));
     public long? MaxBodyBytes { get; init; }
 
+    /// <summary>The token the clients from <c>CreateClient()</c> carry; null for none.</summary>
+    public string? DefaultToken { get; init; } = TestTokens.System();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Fellesjournal:DataDir", DataDir);
+        builder.UseSetting("Fellesjournal:DevIdentity", "true");
+        builder.ConfigureTestServices(s => s.AddSingleton(TestTokens.Issuer));
         if (MaxBodyBytes is { } m) builder.UseSetting("Fellesjournal:MaxBodyBytes", m.ToString());
     }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        if (DefaultToken is not null) client.As(DefaultToken);
+    }
+
+    /// <summary>A client carrying a token for the demo persona.</summary>
+    public HttpClient ClientFor(string persona, Fellesjournal.Trust.Identity.MintOptions? options = null) =>
+        CreateClient().As(TestTokens.For(persona, options));
 
     public override async ValueTask DisposeAsync()
     {

@@ -24,13 +24,18 @@ public sealed class SocketServer : IAsyncDisposable
     {
         var dir = dataDir ?? Path.Combine(Path.GetTempPath(), "fj-sock-" + Guid.NewGuid().ToString("N"));
         var settings = new Dictionary<string, string?> { ["Fellesjournal:DataDir"] = dir, ["Fellesjournal:Demo"] = demo ? "true" : "false",
-            ["Fellesjournal:DemoPatients"] = demoPatients.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        var app = await ServerApp.BuildAsync(settings, "http://127.0.0.1:0");
+            ["Fellesjournal:DemoPatients"] = demoPatients.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Fellesjournal:DevIdentity"] = "true" };
+        var app = await ServerApp.BuildAsync(settings, "http://127.0.0.1:0", overrideServices: s => s.AddSingleton(TestTokens.Issuer));
         await app.StartAsync();
         return new SocketServer(app, dir) { _ownsDataDir = dataDir is null };
     }
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>A client on the socket carrying <paramref name="token"/> (default: the system token with every scope).</summary>
+    public HttpClient CreateClient(string? token = null) =>
+        new HttpClient { BaseAddress = new Uri(BaseUrl) }.As(token ?? TestTokens.System());
 
     public async ValueTask DisposeAsync()
     {

@@ -11,7 +11,7 @@ public sealed class SocketTests
     public async Task Crud_over_a_real_socket()
     {
         await using var server = await SocketServer.StartAsync();
-        using var c = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        using var c = server.CreateClient();
         var created = await c.PostAsync("/fhir/Patient", Fhir.Json(Fhir.Patient()));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var location = created.Headers.Location!;
@@ -33,7 +33,7 @@ public sealed class SocketTests
         await using var server = await SocketServer.StartAsync();
         var uri = new Uri(server.BaseUrl);
         // Chunked body beyond 16 MiB: refused while streaming.
-        using (var c = new HttpClient { BaseAddress = uri })
+        using (var c = server.CreateClient())
         {
             var big = new string('x', 17 * 1024 * 1024);
             var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes("{\"resourceType\":\"Patient\",\"gender\":\"" + big + "\"}")));
@@ -47,7 +47,7 @@ public sealed class SocketTests
         await tcp.ConnectAsync(uri.Host, uri.Port);
         var stream = tcp.GetStream();
         var body = "{\"resourceType\":\"Patient\",";
-        var raw = $"POST /fhir/Patient HTTP/1.1\r\nHost: x\r\nContent-Type: application/fhir+json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}";
+        var raw = $"POST /fhir/Patient HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TestTokens.System()}\r\nContent-Type: application/fhir+json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(raw));
         var response = await new StreamReader(stream).ReadToEndAsync();
         Assert.StartsWith("HTTP/1.1 400", response);

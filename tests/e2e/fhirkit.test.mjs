@@ -7,7 +7,7 @@ import { Client } from 'fhir-kit-client';
 
 const baseUrl = process.env.FHIR_BASE_URL;
 if (!baseUrl) throw new Error('Set FHIR_BASE_URL to the FHIR base of a running server.');
-const client = new Client({ baseUrl });
+const client = new Client({ baseUrl, bearerToken: process.env.FHIR_TOKEN });
 
 test('capability statement', async () => {
   const cs = await client.capabilityStatement();

@@ -5,7 +5,7 @@ import { Client } from 'fhir-kit-client';
 
 const baseUrl = process.env.FHIR_BASE_URL;
 if (!baseUrl) throw new Error('Set FHIR_BASE_URL to the FHIR base of a running server.');
-const client = new Client({ baseUrl });
+const client = new Client({ baseUrl, bearerToken: process.env.FHIR_TOKEN });
 
 test('sorted search follows next links to the end', async () => {
   const family = `Ødegård${Date.now()}`;

@@ -7,6 +7,7 @@ public static class IdentifierSystems
     public const string DNumber = "urn:oid:2.16.578.1.12.4.1.4.2";
     public const string Fhn = "urn:oid:2.16.578.1.12.4.1.4.3";
     public const string Hpr = "urn:oid:2.16.578.1.12.4.1.4.4";
+    public const string Duf = "urn:oid:2.16.578.1.12.4.1.4.5";
     public const string OrgNumber = "urn:oid:2.16.578.1.12.4.1.4.101";
     public const string Resh = "urn:oid:2.16.578.1.12.4.1.4.102";
     public const string HerId = "urn:oid:2.16.578.1.12.4.1.2";

@@ -88,6 +88,7 @@ public sealed class SearchIndexer : ISearchIndexer
             else
             {
                 foreach (var item in items) Convert(plan.Param.Code, plan.Param.Type, item, produced, Definitions);
+                ModifierIndexValues.Add(plan.Param.Code, plan.Param.Type, items, produced);
             }
             // Values carry their parameter code and every plan has its own, so duplicates can only come from
             // the same plan: dedupe within it (few values; no hashing of every value of the resource).

@@ -18,6 +18,7 @@ public sealed class CodeSystemInfo
     private readonly Dictionary<string, string?> _display = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
     private readonly Dictionary<string, List<string>> _children = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _parents = new(StringComparer.Ordinal);
 
     private readonly HashSet<string> _notSelectable = new(StringComparer.Ordinal);
 
@@ -40,6 +41,26 @@ public sealed class CodeSystemInfo
             if (includeSelf || c != code) yield return c;
             if (_children.TryGetValue(c, out var kids))
                 foreach (var k in kids) stack.Push(k);
+        }
+    }
+
+    /// <summary>True when some concept has a parent (nesting or parent/subsumedBy): the system has an is-a hierarchy.</summary>
+    public bool HasHierarchy => _children.Count > 0;
+
+    /// <summary>The code and all its ancestors (is-a), or the ancestors only.</summary>
+    public IEnumerable<string> Ancestors(string code, bool includeSelf)
+    {
+        if (!_display.ContainsKey(code)) yield break;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<string>();
+        stack.Push(code);
+        while (stack.Count > 0)
+        {
+            var c = stack.Pop();
+            if (!seen.Add(c)) continue;
+            if (includeSelf || c != code) yield return c;
+            if (_parents.TryGetValue(c, out var ups))
+                foreach (var u in ups) stack.Push(u);
         }
     }
 
@@ -85,5 +106,7 @@ public sealed class CodeSystemInfo
     {
         if (!_children.TryGetValue(parent, out var list)) _children[parent] = list = [];
         list.Add(child);
+        if (!_parents.TryGetValue(child, out var ups)) _parents[child] = ups = [];
+        ups.Add(parent);
     }
 }

@@ -286,6 +286,7 @@ public sealed partial class FhirService
             ContentType = contentType,
             BaseUrl = outer.BaseUrl,
             AssignedId = e.AssignedId,
+            Caller = outer.Caller,
         };
     }
 }

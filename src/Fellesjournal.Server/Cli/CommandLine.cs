@@ -5,12 +5,13 @@ public static class CommandLine
 {
     private static readonly (string Verb, string Usage, Func<string[], Task<int>> Run)[] Verbs =
     [
-        ("serve", "serve [--data DIR | --store postgres --connection CS] [--urls URL] [--demo]  run the FHIR server (--demo: synthetic population)", ServeCommand.RunAsync),
+        ("serve", "serve [--data DIR | --store postgres --connection CS] [--urls URL] [--demo] [--dev-identity]  run the FHIR server (--demo: synthetic population; --dev-identity: DEVELOPMENT token issuer at /dev/token)", ServeCommand.RunAsync),
         ("migrate", "migrate [--connection CS]                  apply PostgreSQL schema migrations (or FELLESJOURNAL_CONNECTION)", MigrateCommand.RunAsync),
         ("import", "import <file|dir> [--data DIR]            load NDJSON files and Bundles into the store", ImportCommand.RunAsync),
         ("seed", "seed --patients N [--seed S] [--out DIR | --into-store [--data DIR]]  generate a synthetic Norwegian population", SeedCommand.RunAsync),
         ("fhirpath", "fhirpath '<expression>' <resource.json|xml> evaluate FHIRPath, print the result as JSON", FhirPathCommand.RunAsync),
         ("validate", "validate <file>                            validate a resource, print the OperationOutcome", ValidateCommand.RunAsync),
+        ("audit", "audit verify|checkpoint [--data DIR] [--key PEM]  verify the access log's hash chain, or sign its head", AuditCommand.RunAsync),
         ("conformance", "conformance fhirpath <suite.xml>           run the official FHIRPath test suite", ConformanceCommand.RunAsync),
     ];
 

@@ -2,7 +2,7 @@ using Fellesjournal.Server.Http;
 
 namespace Fellesjournal.Server.Cli;
 
-/// <summary>fellesjournal serve [--data DIR | --store postgres --connection CS [--read-connection CS]] [--urls URL] [--demo [--demo-patients N]] [--max-body BYTES]</summary>
+/// <summary>fellesjournal serve [--data DIR | --store postgres --connection CS [--read-connection CS]] [--urls URL] [--demo [--demo-patients N]] [--dev-identity] [--public-base URL] [--max-body BYTES]</summary>
 public static class ServeCommand
 {
     public const string DefaultUrls = "http://127.0.0.1:8080";
@@ -22,12 +22,14 @@ public static class ServeCommand
                 case "--connection" when i + 1 < args.Length: settings["Fellesjournal:Connection"] = args[++i]; break;
                 case "--read-connection" when i + 1 < args.Length: settings["Fellesjournal:ReadConnection"] = args[++i]; break;
                 case "--demo": settings["Fellesjournal:Demo"] = "true"; break;
+                case "--dev-identity": settings["Fellesjournal:DevIdentity"] = "true"; break;
+                case "--public-base" when i + 1 < args.Length: settings["Fellesjournal:PublicBase"] = args[++i]; break;
                 case "--demo-patients" when i + 1 < args.Length: settings["Fellesjournal:DemoPatients"] = args[++i]; break;
                 default:
                     if (!args[i].StartsWith("--", StringComparison.Ordinal) || !args[i].Contains('='))
                     {
                         Console.Error.WriteLine($"serve: unknown option '{args[i]}'.");
-                        Console.Error.WriteLine("Usage: fellesjournal serve [--data DIR | --store postgres --connection CS [--read-connection CS]] [--urls URL] [--demo [--demo-patients N]] [--max-body BYTES]");
+                        Console.Error.WriteLine("Usage: fellesjournal serve [--data DIR | --store postgres --connection CS [--read-connection CS]] [--urls URL] [--demo [--demo-patients N]] [--dev-identity] [--public-base URL] [--max-body BYTES]");
                         return 2;
                     }
                     hostArgs.Add(args[i]); // host settings (--key=value), e.g. from WebApplicationFactory

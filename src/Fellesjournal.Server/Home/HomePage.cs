@@ -2,12 +2,13 @@ using System.Net;
 using System.Text;
 using Fellesjournal.Server.Demo;
 using Fellesjournal.Server.Http;
+using Fellesjournal.Server.Security;
 using Fellesjournal.Storage;
 
 namespace Fellesjournal.Server.Home;
 
 /// <summary>The page at "/": what is running and where to start (bokmål first, English second).</summary>
-public sealed class HomePage(IResourceStore store, ServerOptions options, DemoPopulation demo)
+public sealed class HomePage(IResourceStore store, ServerOptions options, DemoPopulation demo, TrustSetup trust)
 {
     private static readonly string[] CountedTypes =
         ["Patient", "Practitioner", "Organization", "Encounter", "Observation", "Condition", "MedicationRequest"];
@@ -21,6 +22,14 @@ public sealed class HomePage(IResourceStore store, ServerOptions options, DemoPo
          .Append("<style>body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;line-height:1.5}")
          .Append("code{background:#f2f2f2;padding:0 .3em}table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:left}</style></head><body>");
         h.Append("<h1>Fellesjournal</h1>");
+        if (trust.Dev is not null)
+            h.Append("<p style=\"background:#b00020;color:#fff;padding:.6em 1em;font-weight:bold\">UTVIKLINGSMODUS: innebygd identitet er på. ")
+             .Append("<code style=\"color:#000\">/dev/token</code> utsteder tokens for demobrukere til hvem som helst. Bruk aldri med ekte pasientdata.<br>")
+             .Append("<span lang=\"en\">DEVELOPMENT ONLY: built-in identity is on. /dev/token issues tokens for demo personas to anyone. Never use with real patient data.</span></p>")
+             .Append("<p>Token: <a href=\"/dev/personas\">/dev/personas</a>, <code>GET /dev/token?persona=gp</code> → <code>Authorization: Bearer &lt;access_token&gt;</code></p>");
+        else if (trust.RefusalReason is not null)
+            h.Append("<p style=\"background:#fff3cd;padding:.6em 1em\">Ingen tokenutstedere er konfigurert, så serveren gir ingen tilgang til pasientdata. ")
+             .Append("<span lang=\"en\">No token issuers are configured, so the server gives no access to patient data.</span></p>");
         h.Append("<p><strong>Én innbygger – én journal.</strong> Denne maskinen kjører en FHIR R4-server. ")
          .Append($"FHIR-basen er <code>{E(baseUrl)}</code>.</p>");
         h.Append("<p lang=\"en\"><em>One citizen – one record. This machine runs a FHIR R4 server. ")

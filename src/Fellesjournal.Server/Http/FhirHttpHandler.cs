@@ -3,11 +3,13 @@ using Fellesjournal.Fhir.Definitions;
 using Fellesjournal.Fhir.Model;
 using Fellesjournal.Fhir.Xml;
 using Fellesjournal.Server.Interactions;
+using Fellesjournal.Server.Security;
+using Fellesjournal.Trust.Identity;
 
 namespace Fellesjournal.Server.Http;
 
 /// <summary>HTTP ⇄ <see cref="FhirRequest"/>/<see cref="FhirResponse"/>: content negotiation, body limits, headers, Prefer, _pretty/_summary/_elements.</summary>
-public sealed class FhirHttpHandler(FhirService service, ServerOptions options, FhirDefinitions defs)
+public sealed class FhirHttpHandler(FhirService service, ServerOptions options, FhirDefinitions defs, FhirAuthentication authentication, IAccessAudit audit)
 {
     public const string BasePath = "/fhir";
 
@@ -24,6 +26,21 @@ public sealed class FhirHttpHandler(FhirService service, ServerOptions options, 
         var format = FormatNegotiation.Format.Json;
         try
         {
+            // Authentication comes first: nothing else (not even the body) is looked at for an unknown caller.
+            Principal? caller = null;
+            var upper = ctx.Request.Method.ToUpperInvariant();
+            if (!FhirAuthentication.IsPublic(upper == "HEAD" ? "GET" : upper, path))
+            {
+                var auth = await authentication.AuthenticateAsync(ctx);
+                if (!auth.Succeeded)
+                {
+                    // Probing without valid credentials is recorded too.
+                    var action = Fellesjournal.Trust.Audit.AuditRecord.ActionFor(upper, upper == "GET" && !path.Contains('/'));
+                    await audit.RecordAsync(Fellesjournal.Trust.Audit.AuditRecord.ForUnauthenticated(auth, action, path + ctx.Request.QueryString), ctx.RequestAborted);
+                    throw FhirAuthentication.ToException(auth, ctx.Request.Headers.Authorization.ToString());
+                }
+                caller = auth.Principal;
+            }
             format = FormatNegotiation.ForResponse(query.LastOrDefault(kv => kv.Key == "_format").Value, ctx.Request.Headers.Accept);
             if (format == FormatNegotiation.Format.Unsupported || format == FormatNegotiation.Format.Xml && !FormatNegotiation.XmlSupported)
                 throw new FhirException(406, "not-supported",
@@ -57,6 +74,7 @@ public sealed class FhirHttpHandler(FhirService service, ServerOptions options, 
                 Body = body,
                 ContentType = contentType,
                 BaseUrl = $"{ctx.Request.Scheme}://{ctx.Request.Host}{ctx.Request.PathBase}{BasePath}",
+                Caller = caller,
             };
             if (!Subsetting.IsValidSummary(summary)) throw FhirException.BadRequest($"_summary={summary} is not valid (true, text, data, count, false).", "_summary");
             resp = await service.HandleAsync(req, ctx.RequestAborted);
@@ -162,9 +180,9 @@ public sealed class FhirHttpHandler(FhirService service, ServerOptions options, 
     }
 
     /// <summary>An OperationOutcome response outside the FHIR routing (unknown paths, last-resort errors).</summary>
-    public static async Task WriteOutcomeAsync(HttpContext ctx, int status, string code, string diagnostics)
+    public static async Task WriteOutcomeAsync(HttpContext ctx, int status, string code, string diagnostics, string? location = null)
     {
-        var bytes = OperationOutcome.Single(IssueSeverity.Error, code, diagnostics).ToJsonBytes();
+        var bytes = OperationOutcome.Single(IssueSeverity.Error, code, diagnostics, location).ToJsonBytes();
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = FormatNegotiation.JsonContentType;
         ctx.Response.ContentLength = bytes.Length;

@@ -27,7 +27,7 @@ internal sealed partial class PostgresSearch
         SortColumns = t.SortColumns.Select(k => (Dialect(k.Sql), k.Desc)).ToList();
     }
 
-    public static PostgresSearch Translate(SearchQuery q, FhirDefinitions defs) => new(SqliteSearchTranslator.Translate(q, defs));
+    public static PostgresSearch Translate(SearchQuery q, FhirDefinitions defs) => new(SqliteSearchTranslator.Translate(q, defs, postgres: true));
 
     public static string Dialect(string sql)
     {

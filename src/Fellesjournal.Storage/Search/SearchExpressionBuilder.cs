@@ -145,8 +145,8 @@ public static class SearchExpressionBuilder
                 return new HasMatch("List", "item", type, Restricted(new AllOf([new TypeIn(["List"]), new IdIn(values)]), access));
             case "_text" or "_content":
                 NoModifier(code, modifier);
-                return new AllOf(values.Select(v => (SearchExpr)new TextMatch(code == "_text",
-                    StringNormalizer.Normalize(Unescape(v)).Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToList());
+                // Values are alternatives (a,b = a OR b); the words of one value must all occur.
+                return new AnyOf(values.Select(v => (SearchExpr)new TextMatch(code == "_text", TextTerms(key, v))).ToList());
         }
         if (type is null)
             throw new UnsupportedSearchParameterException($"Search parameter '{key}' needs a resource type (system-level search supports _id, _lastUpdated, _list).", key);
@@ -163,9 +163,21 @@ public static class SearchExpressionBuilder
         switch (kind)
         {
             case IndexKind.Token:
-                NoModifier(key, modifier, "text", "not");
-                if (modifier == "text")
-                    return Each(v => new TokenTextCondition(StringNormalizer.Normalize(Unescape(v))));
+                NoModifier(key, modifier, "text", "not", "in", "not-in", "below", "above", "of-type");
+                switch (modifier)
+                {
+                    case "text":
+                        return Each(v => new TokenTextCondition(StringNormalizer.Normalize(Unescape(v))));
+                    case "in":
+                        return Each(v => TokenModifiers.InValueSet(key, Unescape(v)));
+                    case "not-in":
+                        return new NotExpr(Each(v => TokenModifiers.InValueSet(key, Unescape(v))));
+                    case "below" or "above":
+                        return Each(v => TokenModifiers.Hierarchy(key, v, modifier == "below"));
+                    case "of-type":
+                        return new AnyOf(values.Select(v => (SearchExpr)new ParamMatch(type, TokenModifiers.OfTypeParam(param),
+                            TokenModifiers.OfType(key, v))).ToList());
+                }
                 var any = Each(v => Token(key, v));
                 return modifier == "not" ? new NotExpr(any) : any;
             case IndexKind.String:
@@ -188,6 +200,9 @@ public static class SearchExpressionBuilder
                     .Select(c => (SearchExpr)new ParamMatch(type, param, c)).ToList());
             case IndexKind.Reference:
                 string? typeModifier = null;
+                if (modifier == "identifier")
+                    return new AnyOf(values.Select(v => (SearchExpr)new ParamMatch(type, TokenModifiers.IdentifierParam(param),
+                        Token(key, v))).ToList());
                 if (modifier is not null)
                 {
                     if (!defs.IsConcreteResourceType(modifier))
@@ -205,7 +220,8 @@ public static class SearchExpressionBuilder
                 }, Unescape(v)));
             case IndexKind.Composite:
                 NoModifier(key, modifier);
-                return Each(v => Composite(key, sp, v, defs));
+                return new AnyOf(values.Select(v => CompositeRanges.TryBuild(type, param, key, sp, v, defs)
+                                                    ?? new ParamMatch(type, param, Composite(key, sp, v, defs))).ToList());
             default:
                 throw new UnsupportedSearchParameterException($"Search on '{code}' ({sp.Type}) is not supported yet.", key);
         }
@@ -255,6 +271,14 @@ public static class SearchExpressionBuilder
             Restricted(new AllOf([new TypeIn([source]), Criterion(source, rest, values, defs, access, depth + 1)]), access));
     }
 
+    /// <summary>The words of a full-text value, normalized like the indexed text (punctuation separates words).</summary>
+    private static IReadOnlyList<string> TextTerms(string key, string value)
+    {
+        var norm = StringNormalizer.Normalize(Unescape(value));
+        var terms = norm.Split(norm.Where(ch => !char.IsLetterOrDigit(ch)).Distinct().ToArray(), StringSplitOptions.RemoveEmptyEntries);
+        return terms.Length > 0 ? terms : throw new SearchException($"'{key}={value}' has no words to search for.", key);
+    }
+
     private static SearchExpr Restricted(AllOf inner, CompartmentAccess? access) =>
         access is { IsUnrestricted: false } ? new AllOf([.. inner.Items, new AccessRestriction(access)]) : inner;
 
@@ -288,7 +312,7 @@ public static class SearchExpressionBuilder
             CultureInfo.InvariantCulture, out var d)
             ? d : throw new SearchException($"Invalid number '{text}' for '{key}'.", key);
 
-    private static NumberCondition Number(string key, string value)
+    internal static NumberCondition Number(string key, string value)
     {
         var (prefix, rest) = SplitPrefix(value);
         var v = ParseDecimal(key, rest);
@@ -322,7 +346,7 @@ public static class SearchExpressionBuilder
 
     private static NumberCondition Scale(NumberCondition n, decimal f) => new(n.Prefix, n.Value * f, n.Low * f, n.High * f);
 
-    /// <summary>Composite search by equality of every component; prefixes and date components are not supported yet.
+    /// <summary>Composite search by equality of every component (prefixes: see <see cref="CompositeRanges"/>).
     /// Token systems are not part of the key, so <c>system|code</c> components match on the code.</summary>
     private static CompositeCondition Composite(string key, SearchParameterInfo sp, string value, FhirDefinitions defs)
     {

@@ -67,3 +67,26 @@ public sealed record CompositeCondition(string Key) : ValueCondition
 {
     public override IndexKind Kind => IndexKind.Composite;
 }
+
+/// <summary>token <c>:in</c>, <c>:below</c>, <c>:above</c> once expanded: the value is one of the (system, code) pairs.</summary>
+public sealed record TokenSetCondition(IReadOnlyList<(string System, string Code)> Codes) : ValueCondition
+{
+    public override IndexKind Kind => IndexKind.Token;
+}
+
+/// <summary>token <c>:below</c>/<c>:above</c> on a code that is itself a URI (no hierarchy to consult): the stored code
+/// starts with the searched one (Below) or is a prefix of it (Above), optionally within <paramref name="System"/>.</summary>
+public sealed record TokenUriCondition(UriMode Mode, string? System, string Code) : ValueCondition
+{
+    public override IndexKind Kind => IndexKind.Token;
+}
+
+/// <summary>composite <c>token$[prefix]number</c> (code-value-quantity and friends): the first component's token
+/// (<paramref name="System"/> null = any system) and the second component's number or quantity compared by prefix,
+/// optionally restricted to a unit (<paramref name="UnitSystem"/>|<paramref name="UnitCode"/>). Evaluated over the
+/// stored component text (the hash only serves equality).</summary>
+public sealed record CompositeRangeCondition(string? System, string Code, NumberCondition Value, string? UnitSystem, string? UnitCode)
+    : ValueCondition
+{
+    public override IndexKind Kind => IndexKind.Composite;
+}

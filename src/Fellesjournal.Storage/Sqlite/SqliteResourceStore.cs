@@ -62,6 +62,7 @@ public sealed class SqliteResourceStore : IResourceStore
         Execute(_writeConnection,
             $"INSERT INTO store_info (key, value) VALUES ('schema_version', '{SqliteSchema.Version}')" +
             $" ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < {SqliteSchema.Version}");
+        SqliteFullText.Ensure(_writeConnection, _definitions);
         _writer = new SqliteWriter(_writeConnection);
     }
 

@@ -12,10 +12,11 @@ namespace Fellesjournal.Storage.Sqlite;
 /// </summary>
 internal static class SqliteSearchTranslator
 {
-    public static TranslatedSearch Translate(SearchQuery q, FhirDefinitions defs)
+    /// <param name="postgres">Emit the few constructs that differ for PostgreSQL (full text, composite text parsing).</param>
+    public static TranslatedSearch Translate(SearchQuery q, FhirDefinitions defs, bool postgres = false)
     {
         var plan = SearchExpressionBuilder.Build(q, defs);
-        var t = new TranslatedSearch(plan);
+        var t = new TranslatedSearch(plan) { Postgres = postgres };
         t.Where = "r.is_current = 1 AND r.deleted = 0 AND " + t.Emit(plan.Filter, "r");
         t.BuildSort();
         return t;
@@ -23,7 +24,7 @@ internal static class SqliteSearchTranslator
 }
 
 /// <summary>A translated search: WHERE clause, sort expressions and their parameters.</summary>
-internal sealed class TranslatedSearch(SearchPlan plan)
+internal sealed partial class TranslatedSearch(SearchPlan plan)
 {
     private readonly List<KeyValuePair<string, object>> _params = [];
     private int _aliases;
@@ -68,7 +69,7 @@ internal sealed class TranslatedSearch(SearchPlan plan)
         ChainMatch x => Chain(x, a),
         HasMatch x => Has(x, a),
         AccessRestriction x => AccessSql.Predicate(a, x.Access, P) ?? "1 = 1",
-        TextMatch => throw new SearchException("_text and _content are not supported by this store yet.", "_text"),
+        TextMatch x => FullText(x, a),
         _ => throw new InvalidOperationException("Unknown search node " + e.GetType().Name),
     };
 
@@ -118,7 +119,7 @@ internal sealed class TranslatedSearch(SearchPlan plan)
 
     private static bool IsRange(SearchExpr e) => e switch
     {
-        ParamMatch { Condition: DateCondition or NumberCondition or QuantityCondition } => true,
+        ParamMatch { Condition: DateCondition or NumberCondition or QuantityCondition or CompositeRangeCondition } => true,
         AnyOf o => o.Items.Count > 0 && o.Items.All(IsRange),
         _ => false,
     };
@@ -234,6 +235,11 @@ internal sealed class TranslatedSearch(SearchPlan plan)
         TokenCondition { Code: null } c => $"{i}.system = {P(c.System!)}",
         // (h_ident, code) is the index; the system is checked through the row's hash.
         TokenCondition c => $"{i}.code = {P(c.Code!)} AND {i}.h_sys_code = {P(IndexHash.Of(m.ResourceType, m.Param, c.System, c.Code))}",
+        TokenSetCondition c => TokenSet(c, m, i),
+        TokenUriCondition c => (c.Mode == UriMode.Below
+            ? $"{i}.code >= {P(c.Code)} AND {i}.code < {P(c.Code + "\U0010FFFF")}"
+            : $"substr({P(c.Code)}, 1, length({i}.code)) = {i}.code") + (c.System is null ? "" : $" AND {i}.system = {P(c.System)}"),
+        CompositeRangeCondition c => CompositeRange(c, i),
         DateCondition c => Date(c, i),
         NumberCondition c => Number(c, $"{i}.value"),
         QuantityCondition c => Number(c.Number, $"{i}.value") + (c switch

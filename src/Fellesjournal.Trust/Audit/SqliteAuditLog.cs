@@ -89,6 +89,26 @@ public sealed class SqliteAuditLog : IAuditLog
     }
 
     /// <summary>
+    /// Appends several records in one transaction (one fsync), in list order, so a caller can group-commit
+    /// concurrent appends. All or none are stored.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditRecord>> AppendBatchAsync(IReadOnlyList<AuditRecord> records, CancellationToken ct = default)
+    {
+        if (records.Count == 0) return [];
+        await _appendLock.WaitAsync(ct);
+        try
+        {
+            using var conn = Open();
+            using var tx = conn.BeginTransaction();
+            var stored = new AuditRecord[records.Count];
+            for (var i = 0; i < records.Count; i++) stored[i] = AppendInTransaction(conn, tx, records[i]);
+            tx.Commit();
+            return stored;
+        }
+        finally { _appendLock.Release(); }
+    }
+
+    /// <summary>
     /// Appends inside a caller's transaction (e.g. the store's write transaction, so the audit record commits or
     /// rolls back with the write). The caller's transaction must be a write (IMMEDIATE) transaction.
     /// </summary>
@@ -171,10 +191,60 @@ public sealed class SqliteAuditLog : IAuditLog
         return Task.FromResult<IReadOnlyList<AuditRecord>>(list);
     }
 
+    /// <summary>
+    /// The records about any of <paramref name="patientIds"/>, newest first: optionally within [from, to) by record
+    /// time, and only those before sequence <paramref name="beforeSequence"/> (a paging cursor).
+    /// </summary>
+    public Task<IReadOnlyList<AuditRecord>> QueryAsync(IReadOnlyCollection<string> patientIds, DateTimeOffset? from, DateTimeOffset? to,
+        long? beforeSequence, int limit, CancellationToken ct = default)
+    {
+        var list = new List<AuditRecord>();
+        if (patientIds.Count == 0 || limit <= 0) return Task.FromResult<IReadOnlyList<AuditRecord>>(list);
+        using var conn = Open();
+        using var cmd = Cmd(conn, null, """
+            SELECT record FROM audit_log
+            WHERE patient_id IN (SELECT value FROM json_each($p))
+              AND ($from IS NULL OR time >= $from) AND ($to IS NULL OR time < $to) AND ($before IS NULL OR seq < $before)
+            ORDER BY seq DESC LIMIT $n
+            """);
+        cmd.Parameters.AddWithValue("$p", System.Text.Json.JsonSerializer.Serialize(patientIds));
+        cmd.Parameters.AddWithValue("$from", (object?)from?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$to", (object?)to?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$before", (object?)beforeSequence ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$n", limit);
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            ct.ThrowIfCancellationRequested();
+            list.Add(AuditRecord.FromJson(Encoding.UTF8.GetBytes(r.GetString(0))));
+        }
+        return Task.FromResult<IReadOnlyList<AuditRecord>>(list);
+    }
+
     public Task<ChainVerification> VerifyAsync(CancellationToken ct = default)
     {
         using var conn = Open();
         return Task.FromResult(AuditChainVerifier.Verify(conn, _signer, ct));
+    }
+
+    /// <summary>
+    /// Verifies a log file opened read-only, so checking the evidence never changes it (no schema, no pragmas
+    /// written). <paramref name="missingTriggers"/> lists the append-only triggers that are gone: not proof of
+    /// tampering by itself, but a sign that someone with file access prepared for it.
+    /// </summary>
+    public static ChainVerification VerifyFile(string filePath, AuditCheckpointSigner signer, out IReadOnlyList<string> missingTriggers,
+        CancellationToken ct = default)
+    {
+        var cs = new SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(filePath), Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        using var conn = new SqliteConnection(cs.ToString());
+        conn.Open();
+        var present = new HashSet<string>();
+        using (var cmd = Cmd(conn, null, "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read()) present.Add(r.GetString(0));
+        missingTriggers = new[] { "audit_log_no_update", "audit_log_no_delete", "audit_checkpoint_no_update", "audit_checkpoint_no_delete" }
+            .Where(t => !present.Contains(t)).ToList();
+        return AuditChainVerifier.Verify(conn, signer, ct);
     }
 
     internal static byte[] ChainHash(byte[] prev, byte[] json)

@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Fellesjournal.Trust.Identity;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Fellesjournal.Services.Summary;
+
+/// <summary>
+/// Signs summary documents with the server's ECDSA P-256 key: an enveloped JWS (ES256, detached payload, RFC 7515
+/// appendix F) over the canonical JSON of the Bundle without <c>id</c>, <c>meta</c> and <c>signature</c>, carried in
+/// <c>Bundle.signature.data</c>. The key comes from a configured PEM file, or is generated once in the data directory
+/// (mode 0600). The public key is <see cref="PublicJwkJson"/>; <see cref="Verify"/> is the reference check.
+/// </summary>
+public sealed class DocumentSigner : IDisposable
+{
+    public const string KeyFileName = "summary-signing-key.pem";
+    public const string SignatureTypeSystem = "urn:iso-astm:E1762-95:2013";
+    /// <summary>ASTM E1762 "Source Signature": the server attests it produced the document.</summary>
+    public const string SignatureTypeCode = "1.2.840.10065.1.12.1.14";
+    public const string TargetFormat = "application/fhir+json;canonicalization=http://hl7.org/fhir/canonicalization/json";
+
+    private readonly ECDsa _key;
+    public string KeyId { get; }
+    public string PublicJwkJson { get; }
+
+    public DocumentSigner(ECDsa key)
+    {
+        if (key.KeySize != 256) throw new ArgumentException("The summary signing key must be ECDSA P-256.", nameof(key));
+        _key = key;
+        KeyId = JwkKeys.Thumbprint(key);
+        PublicJwkJson = JwkKeys.PublicJwkJson(key, KeyId);
+    }
+
+    public static DocumentSigner Generate() => new(ECDsa.Create(ECCurve.NamedCurves.nistP256));
+
+    /// <summary>The configured PEM (PKCS#8 private key) when given; else the data directory's key, created on first use.</summary>
+    public static DocumentSigner LoadOrCreate(string? configuredPemPath, string dataDir)
+    {
+        var path = configuredPemPath ?? Path.Combine(dataDir, KeyFileName);
+        var key = ECDsa.Create();
+        if (File.Exists(path))
+        {
+            key.ImportFromPem(File.ReadAllText(path));
+            return new DocumentSigner(key);
+        }
+        if (configuredPemPath is not null) throw new FileNotFoundException("The configured summary signing key does not exist.", path);
+        key.Dispose();
+        var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        Directory.CreateDirectory(dataDir);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var f = new StreamWriter(path, Encoding.ASCII, options))
+            f.Write(created.ExportPkcs8PrivateKeyPem());
+        return new DocumentSigner(created);
+    }
+
+    /// <summary>The bytes the signature covers: the Bundle without id, meta and signature, canonicalized.</summary>
+    public static byte[] SigningPayload(JsonObject bundle)
+    {
+        var copy = new JsonObject();
+        foreach (var (k, v) in bundle)
+            if (k is not ("id" or "meta" or "signature")) copy[k] = v?.DeepClone();
+        return JsonCanonicalizer.Canonicalize(copy);
+    }
+
+    /// <summary>The compact JWS with detached payload ("header..signature").</summary>
+    public string Sign(JsonObject bundle)
+    {
+        var header = $$"""{"alg":"ES256","kid":"{{KeyId}}"}""";
+        var input = Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(header)) + "." + Base64UrlEncoder.Encode(SigningPayload(bundle));
+        var sig = _key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(header)) + ".." + Base64UrlEncoder.Encode(sig);
+    }
+
+    /// <summary>Checks a served document's <c>Bundle.signature</c> against a public JWK (what a receiver does).</summary>
+    public static bool Verify(ReadOnlySpan<byte> documentJson, string publicJwkJson)
+    {
+        if (JsonNode.Parse(documentJson) is not JsonObject bundle) return false;
+        if (Json.Str(bundle["signature"], "data") is not { } data) return false;
+        string jws;
+        try { jws = Encoding.ASCII.GetString(Convert.FromBase64String(data)); }
+        catch (FormatException) { return false; }
+        var parts = jws.Split('.');
+        if (parts is not [var header, "", var signature]) return false;
+        var input = header + "." + Base64UrlEncoder.Encode(SigningPayload(bundle));
+        using var jwk = JsonDocument.Parse(publicJwkJson);
+        try { return JwkKeys.Verify(jwk.RootElement, "ES256", input, Base64UrlEncoder.DecodeBytes(signature)); }
+        catch (FormatException) { return false; }
+    }
+
+    public void Dispose() => _key.Dispose();
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Fellesjournal.Services.Summary;
+
+/// <summary>Small readers over resource JSON (a single value where FHIR allows an array is read as one item).</summary>
+internal static class Json
+{
+    public static string? Str(JsonNode? node, string name) =>
+        node is JsonObject o && o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    public static IEnumerable<JsonNode> Array(JsonNode? node, string name) => node is JsonObject o ? Items(o[name]) : [];
+
+    public static IEnumerable<JsonNode> Items(JsonNode? node) => node switch
+    {
+        JsonArray a => a.OfType<JsonNode>(),
+        null => [],
+        _ => [node],
+    };
+
+    /// <summary>The codings of a CodeableConcept (or of each CodeableConcept in an array).</summary>
+    public static IEnumerable<(string? System, string? Code, string? Display)> Codings(JsonNode? concept) =>
+        Items(concept).SelectMany(c => Array(c, "coding")).Select(c => (Str(c, "system"), Str(c, "code"), Str(c, "display")));
+
+    /// <summary>The code of the first coding of a CodeableConcept.</summary>
+    public static string? Code(JsonNode? concept) => Codings(concept).Select(c => c.Code).FirstOrDefault(c => c is not null);
+
+    /// <summary>Human text of a CodeableConcept: its text, else the first display, else the first code.</summary>
+    public static string? Text(JsonNode? concept)
+    {
+        foreach (var c in Items(concept))
+        {
+            if (Str(c, "text") is { } t) return t;
+            foreach (var (_, code, display) in Codings(c))
+                if ((display ?? code) is { } d) return d;
+        }
+        return null;
+    }
+
+    /// <summary>The date part of a FHIR date/dateTime ("2024-03-01").</summary>
+    public static string? Date(string? value) => value is null ? null : value.Length > 10 ? value[..10] : value;
+
+    public static string? Reference(JsonNode? node, string name) => node is JsonObject o ? Str(o[name], "reference") : null;
+}

@@ -1,0 +1,85 @@
+using Fellesjournal.Fhir.Model;
+using Fellesjournal.Storage;
+using Fellesjournal.Trust.Access;
+using Fellesjournal.Trust.Identity;
+
+namespace Fellesjournal.Services.Summary;
+
+/// <summary>
+/// Builds the summary care record over the resource store. The trust rules come from <see cref="AccessPolicy"/>
+/// (reservasjon → no summary, blokkering → refused even in an emergency, sperring → locked sections unless opened
+/// by consent in the moment or emergency); the facts are read with the server's authority on every request.
+/// </summary>
+public sealed class SummaryRecord(IResourceStore store, DocumentSigner signer, ISummaryMedicationSource? medications = null, TimeProvider? time = null,
+    Func<Guid>? newId = null) : ISummaryRecord
+{
+    private readonly CareFactsReader _facts = new(store);
+    private readonly SummaryReader _reader = new(store, medications ?? new StoreMedicationSource(store));
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Func<Guid> _newId = newId ?? Guid.NewGuid;
+
+    public async Task<SummaryResult> BuildAsync(string patientId, SummaryRequest request, CancellationToken ct = default)
+    {
+        var now = _time.GetUtcNow();
+        var decision = request.Decision;
+        IReadOnlyList<LockedSection> citizenLocks = [];
+        if (decision is null)
+        {
+            var (facts, controls) = await _facts.ReadAsync(patientId, ct);
+            decision = AccessPolicy.Decide(new AccessRequest
+            {
+                Principal = request.Caller, Facts = facts, Controls = controls, ResourceType = "Patient", Interaction = Interaction.Read,
+                SummaryRecord = true, ConsentInTheMoment = request.ConsentInTheMoment, Now = now,
+            });
+            citizenLocks = controls.Locks;
+        }
+        if (!decision.IsPermitted) return Denied(decision, request.Caller);
+
+        var src = await _reader.ReadAsync(patientId, now, ct);
+        if (src is null)
+            return new SummaryResult(404, null, OperationOutcome.Single(IssueSeverity.Error, "not-found", $"Patient/{patientId} does not exist.", "Patient.id"), decision);
+
+        var hidden = decision.HiddenSections;
+        var opened = hidden.Count == 0 ? citizenLocks : [];
+        var sections = SummaryClassifier.Classify(src, hidden, opened);
+        var emergency = (decision.Flags & AccessFlags.Emergency) != 0;
+        var bundle = SummaryDocumentBuilder.Build(src, sections, request.BaseUrl.TrimEnd('/'), now, AccessNote(decision, request.Caller), emergency, _newId());
+        SummaryDocumentBuilder.Sign(bundle, signer, now);
+        var disclosed = sections.SelectMany(s => s.Entries).Select(r => r.Reference).Prepend(src.Patient.Reference).Distinct().ToList();
+        return new SummaryResult(200, System.Text.Encoding.UTF8.GetBytes(bundle.ToJsonString()), null, decision) { Disclosed = disclosed };
+    }
+
+    /// <summary>
+    /// Reservasjon: 404, the summary record does not exist for anyone (the message says why). Personnel: 403 with the
+    /// policy's reason (they have identified the patient; e.g. offer emergency access). Citizens: 404, as for any
+    /// record they cannot see. Missing authentication: 401.
+    /// </summary>
+    private static SummaryResult Denied(Decision d, Principal caller)
+    {
+        var (status, code) = d.DenyReason switch
+        {
+            DenyReason.NoSummaryRecord => (404, "not-found"),
+            DenyReason.NotAuthenticated => (401, "login"),
+            _ when caller.Kind == PrincipalKind.Citizen => (404, "not-found"),
+            _ => (403, "forbidden"),
+        };
+        return new SummaryResult(status, null, OperationOutcome.Single(IssueSeverity.Error, code, d.Reason, "Patient.id"), d);
+    }
+
+    private static string AccessNote(Decision d, Principal caller)
+    {
+        var basis = d.Basis switch
+        {
+            AccessBasis.Emergency => "Åpnet ved nødrett. Begrunnelse: " + caller.TrustFramework?.PurposeDetails,
+            AccessBasis.Self => "Åpnet av pasienten selv.",
+            AccessBasis.ParentOfChild => "Åpnet av forelder.",
+            AccessBasis.Proxy => "Åpnet med fullmakt.",
+            AccessBasis.GeneralPractitioner => "Åpnet av fastlegen.",
+            AccessBasis.CareRelationship or AccessBasis.Referral => "Åpnet med tjenstlig behov.",
+            AccessBasis.SystemClient => "Hentet av et systemklient.",
+            _ => "",
+        };
+        if ((d.Flags & AccessFlags.LockedOpenedByConsent) != 0) basis += " Sperrede deler er åpnet med pasientens samtykke.";
+        return basis.Trim();
+    }
+}
