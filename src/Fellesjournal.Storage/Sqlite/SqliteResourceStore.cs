@@ -62,7 +62,8 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore
             """);
         Execute(_writeConnection, SqliteSchema.Create);
         Execute(_writeConnection,
-            $"INSERT OR IGNORE INTO store_info (key, value) VALUES ('schema_version', '{SqliteSchema.Version}')");
+            $"INSERT INTO store_info (key, value) VALUES ('schema_version', '{SqliteSchema.Version}')" +
+            $" ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < {SqliteSchema.Version}");
         SqliteFullText.Ensure(_writeConnection, _definitions);
         _writer = new SqliteWriter(_writeConnection);
     }
