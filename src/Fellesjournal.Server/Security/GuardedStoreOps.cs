@@ -30,7 +30,7 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
         // First with the server's authority, only to learn the compartment; nothing of it leaves unless permitted.
         var raw = await inner.GetAsync(type, id, null, ct);
         if (raw?.PatientId is not { } patient) return Touch(raw);
-        return Touch(await inner.GetAsync(type, id, await AccessForAsync(patient, ct), ct));
+        return Touch(await inner.GetAsync(type, id, await AccessForReadAsync(patient, type, id, ct), ct));
     }
 
     /// <summary>A version (vread), judged on that version's own compartment.</summary>
@@ -38,7 +38,17 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
     {
         var raw = await Store.GetVersionAsync(type, id, version, null, ct);
         if (raw?.PatientId is not { } patient) return Touch(raw);
-        return Touch(await Store.GetVersionAsync(type, id, version, await AccessForAsync(patient, ct), ct));
+        CompartmentAccess scope;
+        try
+        {
+            scope = await AccessForReadAsync(patient, type, id, ct);
+        }
+        catch (AccessDeniedException) when (P.Kind == PrincipalKind.Citizen)
+        {
+            // As if the version did not exist: the caller then answers from what the current version shows.
+            return null;
+        }
+        return Touch(await Store.GetVersionAsync(type, id, version, scope, ct));
     }
 
     /// <summary>History: of one resource under its compartment's decision; of a type or the system under the request's reach.</summary>
@@ -46,7 +56,7 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
     {
         var scope = access.Store;
         if (query is { ResourceType: { } type, Id: { } id } && (await inner.GetAsync(type, id, null, ct))?.PatientId is { } patient)
-            scope = await AccessForAsync(patient, ct);
+            scope = await AccessForReadAsync(patient, type, id, ct);
         var page = await Store.HistoryAsync(query with { Access = scope }, ct);
         foreach (var r in page.Entries) Touch(r);
         return page;
@@ -70,6 +80,20 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
         }
         access.PerPatient[patientId] = result;
         return result;
+    }
+
+    /// <summary><see cref="AccessForAsync"/> for a read of <paramref name="type"/>/<paramref name="id"/>: a citizen's
+    /// denial names the resource asked for, never the patient it belongs to, exactly as for an id that does not exist.</summary>
+    private async Task<CompartmentAccess> AccessForReadAsync(string patientId, string type, string id, CancellationToken ct)
+    {
+        try
+        {
+            return await AccessForAsync(patientId, ct);
+        }
+        catch (AccessDeniedException e) when (P.Kind == PrincipalKind.Citizen)
+        {
+            throw new AccessDeniedException(e.Decision, FhirException.NotFound($"{type}/{id} does not exist."));
+        }
     }
 
     public async Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct)

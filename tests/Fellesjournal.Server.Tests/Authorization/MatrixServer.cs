@@ -1,0 +1,21 @@
+namespace Fellesjournal.Server.Tests.Authorization;
+
+/// <summary>A server with the matrix world written once through the API by a system client.</summary>
+public sealed class MatrixServer : IAsyncLifetime
+{
+    public ServerFixture Server { get; } = new() { DefaultToken = null };
+    public HttpClient Client { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var admin = Server.CreateClient().As(TestTokens.System());
+        foreach (var r in MatrixWorld.Writes())
+        {
+            var resp = await admin.PutAsync($"/fhir/{r["resourceType"]}/{r["id"]}", Fhir.Json(r));
+            Assert.True(resp.IsSuccessStatusCode, $"{r["resourceType"]}/{r["id"]}: {await resp.Content.ReadAsStringAsync()}");
+        }
+        Client = Server.CreateClient();
+    }
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
