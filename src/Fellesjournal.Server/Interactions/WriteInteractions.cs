@@ -93,7 +93,9 @@ public sealed partial class FhirService
     {
         var criteria = SearchParameters.ParseCriteria(defs, type, query, strict: true, out _);
         if (criteria.Count == 0) throw FhirException.BadRequest("Conditional interactions need at least one search criterion.", code: "processing");
-        var page = await ops.SearchAsync(new SearchQuery(type, criteria, Count: 2), ct);
+        var search = new SearchQuery(type, criteria, Count: 2);
+        if (ops is Security.GuardedStoreOps guarded) search = search with { Access = await guarded.ConditionalAccessAsync(type, query, ct) };
+        var page = await ops.SearchAsync(search, ct);
         return page.Resources;
     }
 

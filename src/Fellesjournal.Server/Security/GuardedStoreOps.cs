@@ -139,7 +139,20 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
             // Every compartment: only the audit record needs the compartment.
             return Record(w.Json is { } sj ? guard.CompartmentAndKeysOf(w.ResourceType, w.Id, sj).PatientId : current?.PatientId);
 
-        if (current?.PatientId is { } was && await inner.GetAsync(w.ResourceType, w.Id, await AccessForAsync(was, ct), ct) is null)
+        CompartmentAccess? before = null;
+        if (current?.PatientId is { } was)
+        {
+            try
+            {
+                before = await AccessForAsync(was, ct);
+            }
+            catch (AccessDeniedException e) when (P.Kind == PrincipalKind.Citizen)
+            {
+                // The resource lies in a record the citizen cannot reach: say so without naming that record.
+                throw new AccessDeniedException(e.Decision, OwnRecordOnly(w.ResourceType));
+            }
+        }
+        if (current?.PatientId is not null && await inner.GetAsync(w.ResourceType, w.Id, before, ct) is null)
             throw FhirException.NotFound($"{w.ResourceType}/{w.Id} does not exist.");
         if (w.Json is not { } json) return Record(current?.PatientId);
         var (patient, tokenKeys) = guard.CompartmentAndKeysOf(w.ResourceType, w.Id, json);
@@ -152,11 +165,27 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
         catch (AccessDeniedException e) when (P.Kind == PrincipalKind.Citizen)
         {
             // Refused without confirming whether that record exists.
-            throw new AccessDeniedException(e.Decision, new FhirException(403, "forbidden", "You may only write to your own record (or your child's).", w.ResourceType));
+            throw new AccessDeniedException(e.Decision, OwnRecordOnly(w.ResourceType));
         }
         if (!target.Permits(patient, w.ResourceType, tokenKeys))
             throw new FhirException(403, "forbidden", $"This {w.ResourceType} would fall in a section of the record that is locked for you.", w.ResourceType);
         return Record(patient);
+    }
+
+    private static FhirException OwnRecordOnly(string type) =>
+        new(403, "forbidden", "You may only write to your own record (or your child's).", type);
+
+    /// <summary>
+    /// The access for conditional criteria, which are a search: a patient they name is decided by the policy
+    /// (403/404 when denied, as for a search naming them), and personnel must name one for compartment data.
+    /// </summary>
+    public async Task<CompartmentAccess> ConditionalAccessAsync(string type, IReadOnlyList<KeyValuePair<string, string>> query, CancellationToken ct)
+    {
+        if (await guard.NamedPatientAsync(type, query, ct) is { } patient) return await AccessForAsync(patient, ct);
+        if (P.Kind == PrincipalKind.Personnel && guard.IsCompartmentType(type))
+            throw new FhirException(403, "forbidden",
+                "Name the patient in the conditional criteria (e.g. patient=Patient/<id>): health personnel reach a patient's data only through a care relationship with that patient.", type);
+        return access.Store;
     }
 
     private StoredResource? Touch(StoredResource? r)

@@ -243,6 +243,16 @@ public static class ReadCases
         l.Add(Denied(nr, "Patient/mx-kari/Observation"));
         l.Add(Get(nr, "Patient/mx-kari/$everything", ids: One("mx-kari")));
 
+        // The summary record ($summary): the policy decides; under reservasjon there is none, for anyone (404).
+        l.Add(new MatrixCase(gp, "GET", "/fhir/Patient/mx-listed/$summary", 200) { Visible = ["listed"] });
+        l.Add(new MatrixCase(gp, "GET", "/fhir/Patient/mx-reserved/$summary", 404) { Ids = [], Says = "reservasjon" });
+        l.Add(new MatrixCase(et, "GET", "/fhir/Patient/mx-reserved/$summary", 404) { Ids = [], Says = "reservasjon" });
+        l.Add(new MatrixCase(rg, "GET", "/fhir/Patient/mx-reserved/$summary", 404) { Ids = [], Says = "reservasjon" });
+        l.Add(Denied(gp, "Patient/mx-other/$summary"));
+        l.Add(Denied(gp, "Patient/mx-blocked/$summary"));
+        l.Add(new MatrixCase(ci, "GET", "/fhir/Patient/mx-kari/$summary", 200) { Visible = ["kari"] });
+        l.Add(Hidden(ci, "Patient/mx-other/$summary", "mx-other"));
+
         // No token: 401 everywhere, whatever exists.
         foreach (var url in new[] { "Observation", "Patient/mx-kari", "Patient/mx-never-existed", "Patient/mx-kari/$everything", "_history", "Observation?_summary=count" })
             l.Add(new MatrixCase("none", "GET", "/fhir/" + url, 401) { Ids = [] });
