@@ -9,10 +9,14 @@ setup = function(thread)
   thread:set("offset", threads * 7919)
   threads = threads + 1
 end
+-- Every /fhir request needs a token (BENCH_TOKEN); empty for a server without the trust layer.
+local token = os.getenv("BENCH_TOKEN")
+local headers = { ["Accept"] = "application/fhir+json" }
+if token and #token > 0 then headers["Authorization"] = "Bearer " .. token end
 request = function()
   counter = counter + 1
   local p = paths[((counter + (offset or 0)) % #paths) + 1]
-  return wrk.format("GET", p, { ["Accept"] = "application/fhir+json" })
+  return wrk.format("GET", p, headers)
 end
 local errors = 0
 response = function(status)

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Cost of the access policy and the access log on the search mix (not a test; docs/performance.md, "Policy and
+# audit cost"). The mix is the search mix's URLs that name one patient (the only searches personnel may make), run
+# with wrk (32 connections) RUNS times each by:
+#   system  a system client with system/*.rs: token check, scopes, the patient's facts (locked sections), audit
+#   gp      a GP naming the patient under ETREAT with a reason: the same facts read (relations, blocks, locks),
+#           the policy's decision, an emergency-flagged audit record
+#   open    optional: BASELINE_APP=path/to/fellesjournal.dll, a build from before the trust layer (no token, no
+#           policy, no audit) on its own store seeded the same way. The server has no switch to turn the policy off.
+# Usage: PATIENTS=100 DURATION=10s RUNS=3 [BASELINE_APP=...] bench/authz/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PATIENTS="${PATIENTS:-100}"
+DURATION="${DURATION:-10s}"
+RUNS="${RUNS:-3}"
+CONNECTIONS="${CONNECTIONS:-32}"
+THREADS="${THREADS:-2}"
+WORK="${WORK:-$(mktemp -d)}"
+command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null || { apt-get update -qq && apt-get install -y wrk >/dev/null; }; }
+dotnet build src/Fellesjournal.Server -c Release --nologo -v q -clp:ErrorsOnly
+APP="src/Fellesjournal.Server/bin/Release/net10.0/fellesjournal.dll"
+[ -d "$WORK/pop" ] || dotnet "$APP" seed --patients "$PATIENTS" --out "$WORK/pop" >/dev/null
+[ -d "$WORK/data" ] || dotnet "$APP" seed --patients "$PATIENTS" --into-store --data "$WORK/data" >/dev/null
+python3 bench/search/make_urls.py "$WORK/pop" "$WORK/urls" >/dev/null
+grep -E 'patient=|subject=Patient/|Patient\?_id=|Patient\?identifier=' "$WORK/urls/mix.txt" > "$WORK/named.txt"
+echo "named-patient mix: $(wc -l < "$WORK/named.txt") URLs; $(nproc) cores"
+
+SERVER_PID=""
+trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null' EXIT
+start() { # app data [args...]
+  local app="$1" data="$2"; shift 2
+  PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+  dotnet "$app" serve --data "$data" --urls "http://127.0.0.1:$PORT" "$@" >"$WORK/server-$PORT.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/fhir/metadata" && return 0; sleep 0.2; done
+  echo "server did not start" >&2; exit 1
+}
+stop() { kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
+token() { curl -sf "http://127.0.0.1:$PORT/dev/token?$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'; }
+measure() { # label token
+  BENCH_TOKEN="$2" URLS="$WORK/named.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s bench/search/search.lua "http://127.0.0.1:$PORT" >/dev/null
+  for i in $(seq 1 "$RUNS"); do
+    printf '%-8s run %d  ' "$1" "$i"
+    BENCH_TOKEN="$2" URLS="$WORK/named.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/search/search.lua "http://127.0.0.1:$PORT" | grep RESULT | tr -d '\n'
+    echo "  load $(cut -d' ' -f1 /proc/loadavg)"
+  done
+}
+
+start "$APP" "$WORK/data" --dev-identity
+SYSTEM="$(token 'persona=registry&scope=system/*.rs')"
+GP="$(token 'persona=gp&purpose=ETREAT&reason=benchmark')"
+measure system "$SYSTEM"
+measure gp "$GP"
+AUDIT_BEFORE="$(ls -l "$WORK/data/audit.db" | awk '{print $5}')"
+stop
+echo "audit.db: $AUDIT_BEFORE bytes"
+
+if [ -n "${BASELINE_APP:-}" ]; then
+  [ -d "$WORK/data-open" ] || dotnet "$BASELINE_APP" seed --patients "$PATIENTS" --into-store --data "$WORK/data-open" >/dev/null
+  start "$BASELINE_APP" "$WORK/data-open"
+  measure open ""
+  stop
+fi
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
