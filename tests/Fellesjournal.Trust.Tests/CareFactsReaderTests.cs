@@ -60,10 +60,9 @@ public sealed class CareFactsReaderTests : IAsyncDisposable
 
         var gp = Assert.Single(facts.Relations, r => r.Kind == CareRelationKind.GeneralPractitioner);
         Assert.Equal("565501872", gp.PractitionerHpr);
-        var encounters = facts.Relations.Where(r => r.Kind == CareRelationKind.Encounter).OrderBy(r => r.Source).ToList();
-        Assert.Equal(2, encounters.Count);
-        Assert.Equal(("983710018", true), (encounters[0].OrganisationNumber, encounters[0].Active));
-        Assert.Equal(("912500004", false), (encounters[1].OrganisationNumber, encounters[1].Active));
+        // Only ongoing encounters are read: a finished one never grants access.
+        var encounter = Assert.Single(facts.Relations, r => r.Kind == CareRelationKind.Encounter);
+        Assert.Equal(("983710018", true), (encounter.OrganisationNumber, encounter.Active));
         Assert.Equal("723456789", Assert.Single(facts.Relations, r => r.Kind == CareRelationKind.CareTeam).PractitionerHpr);
         Assert.Equal("874230006", Assert.Single(facts.Relations, r => r.Kind == CareRelationKind.Referral).OrganisationNumber);
 

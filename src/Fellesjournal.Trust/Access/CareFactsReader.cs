@@ -11,6 +11,7 @@ namespace Fellesjournal.Trust.Access;
 public sealed class CareFactsReader(IResourceStore store)
 {
     private static readonly HashSet<string> ActiveEncounter = ["arrived", "triaged", "in-progress", "onleave"];
+    private static readonly HashSet<string> ActiveStatus = ["active"];
     private static readonly HashSet<string> ParentCodes = ["PRN", "FTH", "MTH", "NPRN", "NFTH", "NMTH", "ADOPTP", "ADOPTF", "ADOPTM", "STPPRN", "GUARD"];
 
     public async Task<(CareFacts Facts, CitizenControls Controls)> ReadAsync(string patientId, CancellationToken ct = default)
@@ -34,7 +35,7 @@ public sealed class CareFactsReader(IResourceStore store)
             }
         }
 
-        foreach (var e in await SearchAllAsync("Encounter", "patient", patientRef, ct))
+        foreach (var e in await SearchAllAsync("Encounter", "patient", patientRef, ct, ActiveEncounter))
         {
             var r = Parse(e);
             var active = ActiveEncounter.Contains(Str(r, "status") ?? "");
@@ -52,7 +53,7 @@ public sealed class CareFactsReader(IResourceStore store)
                 }
         }
 
-        foreach (var e in await SearchAllAsync("EpisodeOfCare", "patient", patientRef, ct))
+        foreach (var e in await SearchAllAsync("EpisodeOfCare", "patient", patientRef, ct, ActiveStatus))
         {
             var r = Parse(e);
             var active = Str(r, "status") == "active";
@@ -63,7 +64,7 @@ public sealed class CareFactsReader(IResourceStore store)
             relations.Add(new CareRelation(CareRelationKind.EpisodeOfCare, org, hpr, active, start, end, Ref(e)));
         }
 
-        foreach (var e in await SearchAllAsync("CareTeam", "patient", patientRef, ct))
+        foreach (var e in await SearchAllAsync("CareTeam", "patient", patientRef, ct, ActiveStatus))
         {
             var r = Parse(e);
             var active = Str(r, "status") == "active";
@@ -78,7 +79,7 @@ public sealed class CareFactsReader(IResourceStore store)
                 }
         }
 
-        foreach (var e in await SearchAllAsync("ServiceRequest", "subject", patientRef, ct))
+        foreach (var e in await SearchAllAsync("ServiceRequest", "subject", patientRef, ct, ActiveStatus))
         {
             var r = Parse(e);
             var active = Str(r, "status") == "active";
@@ -146,14 +147,18 @@ public sealed class CareFactsReader(IResourceStore store)
         return (new CitizenControls { Locks = locks, BlockedHpr = blocked, ReservedAgainstSummaryRecord = reserved }, proxies);
     }
 
-    /// <summary>Every current match, following the cursor.</summary>
-    private async Task<List<StoredResource>> SearchAllAsync(string type, string param, string reference, CancellationToken ct)
+    /// <summary>Every current match, following the cursor. <paramref name="statuses"/>: only these (a relation that is
+    /// not ongoing never grants access, so a patient's finished encounters are not read on every request).</summary>
+    private async Task<List<StoredResource>> SearchAllAsync(string type, string param, string reference, CancellationToken ct,
+        IReadOnlyCollection<string>? statuses = null)
     {
         var all = new List<StoredResource>();
         string? cursor = null;
+        List<SearchCriterion> criteria = [new SearchCriterion(param, null, [reference])];
+        if (statuses is not null) criteria.Add(new SearchCriterion("status", null, [.. statuses]));
         do
         {
-            var page = await store.SearchAsync(new SearchQuery(type, [new SearchCriterion(param, null, [reference])], Count: 200, Cursor: cursor), ct);
+            var page = await store.SearchAsync(new SearchQuery(type, criteria, Count: 200, Cursor: cursor), ct);
             all.AddRange(page.Resources);
             cursor = page.NextCursor;
         } while (cursor is not null);
