@@ -40,13 +40,20 @@ public sealed partial class FhirService
         var cursor = query.LastOrDefault(kv => kv.Key == "_cursor").Value;
         var total = summary == "count" || totalMode is "accurate" or "estimate";
         var page = await ops.SearchAsync(new SearchQuery(type, parsed.Criteria, summary == "count" ? 0 : count, cursor, total,
-            Sort: parsed.Sort, Compartment: compartment, Types: types, Includes: parsed.Includes), ct);
+            Sort: parsed.Sort, Compartment: compartment, Types: types, Includes: parsed.Includes,
+            EstimateTotal: totalMode == "estimate" && summary != "count"), ct);
 
         // The self link shows the parameters actually used (ignored ones left out).
         var used = query.Where(kv => !parsed.Ignored.Contains(kv.Key) && kv.Key != "_cursor" && kv.Key != "_format").ToList();
         var path = pathOverride ?? (type is null ? req.BaseUrl : $"{req.BaseUrl}/{type}");
         var links = new List<(string, string)> { ("self", Url(path, used, cursor)), ("first", Url(path, used, null)) };
-        if (page.NextCursor is not null && summary != "count") links.Add(("next", Url(path, used, page.NextCursor)));
+        if (summary != "count")
+        {
+            if (page.PreviousCursor is not null) links.Add(("previous", Url(path, used, page.PreviousCursor)));
+            if (page.NextCursor is not null) links.Add(("next", Url(path, used, page.NextCursor)));
+            // The last page is read backwards from the end: as cheap as the first.
+            links.Add(("last", Url(path, used, SearchPage.LastPageCursor)));
+        }
         using var bw = new BundleWriter("searchset", page.Total, links);
         if (summary != "count")
         {
