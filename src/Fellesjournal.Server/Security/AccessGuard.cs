@@ -75,7 +75,7 @@ public sealed class AccessGuard(CompartmentResolver resolver, IResourceStore sto
     /// record that does not exist, so ids cannot be probed.</summary>
     public static FhirException Denied(Principal p, Decision d, string patientId) => p.Kind == PrincipalKind.Citizen
         ? FhirException.NotFound($"Patient/{patientId} does not exist.")
-        : new FhirException(403, "forbidden", d.Reason, "Patient");
+        : new FhirException(403, "forbidden", d.Reason, "Patient.id");
 
     /// <summary>The compartment a resource about to be written will have (the store derives the same key with the
     /// same indexer), and its token keys ("system|code", what coding locks match). Null patient: a shared resource.</summary>
