@@ -219,6 +219,7 @@ public sealed class AccessTests(ServerFixture server) : IClassFixture<ServerFixt
         await Fhir.AssertOutcome(await gp.GetAsync("/fhir/AuditEvent?patient=ac-kari"), 403);
         await Fhir.AssertOutcome(await server.ClientFor("registry").GetAsync("/fhir/AuditEvent?patient=ac-kari"), 403);
         await Fhir.AssertOutcome(await _admin.GetAsync("/fhir/AuditEvent?patient=ac-kari"), 403); // system/*.cruds does not name the log
+        await Fhir.AssertOutcome(await _admin.PostAsync("/fhir/AuditEvent", Fhir.Json(new JsonObject { ["resourceType"] = "AuditEvent" })), 405);
         var auditor = server.ClientFor("registry", new MintOptions { Scopes = "system/AuditEvent.rs" });
         Assert.Contains(reason, await auditor.GetStringAsync("/fhir/AuditEvent?patient=ac-kari"));
     }

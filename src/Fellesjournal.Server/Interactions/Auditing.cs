@@ -98,6 +98,13 @@ public sealed partial class FhirService
     /// </summary>
     private async Task<FhirResponse> AuditLogAsync(FhirRequest req, Principal p, CancellationToken ct)
     {
+        if (req.Method != "GET")
+        {
+            // Written only by the server itself, whoever asks.
+            var e = new FhirException(405, "not-supported", $"The access log is read-only; {req.Method} is not allowed (use GET).", "AuditEvent");
+            e.Headers["Allow"] = "GET";
+            throw e;
+        }
         IReadOnlyCollection<string> permitted;
         switch (p.Kind)
         {
