@@ -170,6 +170,7 @@ internal sealed class ValidationRun(FhirValidator validator)
     }
 
     private readonly List<(string Name, JsonElement Value)> _props = new(16);
+    private readonly List<(IssueSeverity, string, string)> _invariantIssues = [];
 
     /// <summary>
     /// The last property named <paramref name="name"/> (or "_" + name), -1 when absent. The last, as
@@ -389,7 +390,10 @@ internal sealed class ValidationRun(FhirValidator validator)
     private void CheckInvariants(ElementNode node, EvaluationEnvironment? env)
     {
         if (env is null) return;
-        foreach (var (severity, code, message) in validator.Invariants.Evaluate(node, env))
+        var issues = _invariantIssues;
+        issues.Clear();
+        validator.Invariants.Evaluate(node, env, issues);
+        foreach (var (severity, code, message) in issues)
             Report(severity, code, message, node.Location);
     }
 
