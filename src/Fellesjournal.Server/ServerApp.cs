@@ -4,6 +4,7 @@ using Fellesjournal.Server.Demo;
 using Fellesjournal.Server.Home;
 using Fellesjournal.Server.Http;
 using Fellesjournal.Server.Interactions;
+using Fellesjournal.Server.Operations;
 using Fellesjournal.Server.Security;
 using Fellesjournal.Server.Store;
 using Fellesjournal.Server.Validation;
@@ -51,10 +52,15 @@ public static class ServerApp
         services.AddSingleton(sp => Validators.CreateDefault(sp.GetRequiredService<FhirDefinitions>()));
         services.AddSingleton<WriteCoalescer>();
         services.AddSingleton<CapabilityStatementBuilder>();
+        services.AddSummaryRecord();
         services.AddSingleton<FhirService>();
         services.AddSingleton(sp => TrustSetup.Create(sp.GetRequiredService<ServerOptions>(), sp.GetRequiredService<IConfiguration>(),
             sp.GetService<DevelopmentIssuer>()));
         services.AddSingleton<FhirAuthentication>();
+        services.AddSingleton(sp => new Fellesjournal.Trust.Access.CareFactsReader(sp.GetRequiredService<IResourceStore>()));
+        services.AddSingleton(sp => new Fellesjournal.Trust.Access.CompartmentResolver(sp.GetRequiredService<IResourceStore>(),
+            sp.GetRequiredService<Fellesjournal.Trust.Access.CareFactsReader>()));
+        services.AddSingleton<AccessGuard>();
         services.AddSingleton<FhirHttpHandler>();
         services.AddSingleton<HomePage>();
         services.AddSingleton<DemoPopulation>();

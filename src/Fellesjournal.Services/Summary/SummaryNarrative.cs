@@ -60,7 +60,7 @@ public static class SummaryNarrative
             "Flag" => Join(What("code"), Json.Text(j["category"]), Json.Date(Json.Str(j["period"], "start")) is { } fs ? "fra " + fs : null),
             "Immunization" => Join(What("vaccineCode"), Json.Date(Json.Str(j, "occurrenceDateTime")),
                 Json.Array(j, "protocolApplied").Select(p => Json.Str(p, "series")).FirstOrDefault(x => x is not null)),
-            "MedicationStatement" => Join(Medicine(j), Dosage(j, "dosage"), "status: " + Json.Str(j, "status")),
+            "MedicationStatement" => Join(Medicine(j), Dosage(j, "dosage"), Json.Str(j, "status") switch { "active" => "i bruk", "intended" => "planlagt", var st => st }),
             "MedicationRequest" => Join(Medicine(j), Dosage(j, "dosageInstruction"), Json.Date(Json.Str(j, "authoredOn")) is { } ao ? "forskrevet " + ao : null),
             "Encounter" => Join(Json.Str(j["class"], "code") switch { "IMP" => "Innleggelse", "EMER" => "Legevakt/akuttmottak", _ => "Kontakt" },
                 Json.Text(j["type"]), Period(j["period"]), Json.Text(j["reasonCode"]) is { } reason ? "årsak: " + reason : null),

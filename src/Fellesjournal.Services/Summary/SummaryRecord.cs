@@ -43,7 +43,7 @@ public sealed class SummaryRecord(IResourceStore store, DocumentSigner signer, I
         var opened = hidden.Count == 0 ? citizenLocks : [];
         var sections = SummaryClassifier.Classify(src, hidden, opened);
         var emergency = (decision.Flags & AccessFlags.Emergency) != 0;
-        var bundle = SummaryDocumentBuilder.Build(src, sections, request.BaseUrl.TrimEnd('/'), now, AccessNote(decision), emergency, _newId());
+        var bundle = SummaryDocumentBuilder.Build(src, sections, request.BaseUrl.TrimEnd('/'), now, AccessNote(decision, request.Caller), emergency, _newId());
         SummaryDocumentBuilder.Sign(bundle, signer, now);
         var disclosed = sections.SelectMany(s => s.Entries).Select(r => r.Reference).Prepend(src.Patient.Reference).Distinct().ToList();
         return new SummaryResult(200, System.Text.Encoding.UTF8.GetBytes(bundle.ToJsonString()), null, decision) { Disclosed = disclosed };
@@ -66,11 +66,11 @@ public sealed class SummaryRecord(IResourceStore store, DocumentSigner signer, I
         return new SummaryResult(status, null, OperationOutcome.Single(IssueSeverity.Error, code, d.Reason, "Patient.id"), d);
     }
 
-    private static string AccessNote(Decision d)
+    private static string AccessNote(Decision d, Principal caller)
     {
         var basis = d.Basis switch
         {
-            AccessBasis.Emergency => "Åpnet ved nødrett. " + d.Reason,
+            AccessBasis.Emergency => "Åpnet ved nødrett. Begrunnelse: " + caller.TrustFramework?.PurposeDetails,
             AccessBasis.Self => "Åpnet av pasienten selv.",
             AccessBasis.ParentOfChild => "Åpnet av forelder.",
             AccessBasis.Proxy => "Åpnet med fullmakt.",

@@ -1,0 +1,43 @@
+using System.Text.Json.Nodes;
+using Fellesjournal.Services.Summary;
+
+namespace Fellesjournal.Services.Tests.Summary;
+
+public sealed class DocumentSignerTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "fj-signer-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public void The_key_is_generated_once_in_the_data_dir_with_mode_0600_and_reused()
+    {
+        string kid;
+        using (var first = DocumentSigner.LoadOrCreate(null, _dir)) kid = first.KeyId;
+        var path = Path.Combine(_dir, DocumentSigner.KeyFileName);
+        Assert.True(File.Exists(path));
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        using var again = DocumentSigner.LoadOrCreate(null, _dir);
+        Assert.Equal(kid, again.KeyId);
+    }
+
+    [Fact]
+    public void A_configured_key_that_does_not_exist_is_an_error_not_a_new_key()
+    {
+        Assert.Throws<FileNotFoundException>(() => DocumentSigner.LoadOrCreate(Path.Combine(_dir, "missing.pem"), _dir));
+        Assert.False(Directory.Exists(_dir));
+    }
+
+    [Fact]
+    public void Canonical_form_sorts_members_and_ignores_whitespace()
+    {
+        var a = JsonNode.Parse("""{ "b": [1, {"y": "x\n", "x": true}], "a": "æ\"" }""");
+        var b = JsonNode.Parse("""{"a":"æ\"","b":[1,{"x":true,"y":"x\n"}]}""");
+        Assert.Equal(JsonCanonicalizer.Canonicalize(a), JsonCanonicalizer.Canonicalize(b));
+        Assert.Equal("""{"a":"æ\"","b":[1,{"x":true,"y":"x\n"}]}""", System.Text.Encoding.UTF8.GetString(JsonCanonicalizer.Canonicalize(a)));
+    }
+}
