@@ -12,17 +12,18 @@ public interface ISummaryMedicationSource
     Task<IReadOnlyList<StoredResource>> GetCurrentAsync(string patientId, CancellationToken ct = default);
 }
 
-/// <summary>Active MedicationStatements and active MedicationRequest orders of the compartment (two searches).</summary>
+/// <summary>Active MedicationStatements and active MedicationRequest orders of the patient (two searches by patient reference).</summary>
 public sealed class StoreMedicationSource(IResourceStore store) : ISummaryMedicationSource
 {
     public const int MaxPerType = 100;
 
     public async Task<IReadOnlyList<StoredResource>> GetCurrentAsync(string patientId, CancellationToken ct = default)
     {
+        var patient = new SearchCriterion("patient", null, ["Patient/" + patientId]);
         var statements = await store.SearchAsync(new SearchQuery("MedicationStatement",
-            [new SearchCriterion("status", null, ["active", "intended"])], Count: MaxPerType, Compartment: patientId), ct);
+            [patient, new SearchCriterion("status", null, ["active", "intended"])], Count: MaxPerType), ct);
         var orders = await store.SearchAsync(new SearchQuery("MedicationRequest",
-            [new SearchCriterion("status", null, ["active"]), new SearchCriterion("intent", null, ["order"])], Count: MaxPerType, Compartment: patientId), ct);
+            [patient, new SearchCriterion("status", null, ["active"]), new SearchCriterion("intent", null, ["order"])], Count: MaxPerType), ct);
         return [.. statements.Resources, .. orders.Resources];
     }
 }
