@@ -3,6 +3,12 @@ using Fellesjournal.Bench;
 
 // Micro-benchmarks of the engine and store: dotnet run -c Release --project bench/Fellesjournal.Bench -- --filter '*'
 // Quick CPU-time measurement of the store write path: ... -- quick [resources]
+if (args.Length > 0 && args[0] == "validate")
+{
+    ValidationQuick.Run(args.Length > 1 ? args[1] : "patient", args.Length > 2 ? int.Parse(args[2]) : 20_000);
+    return;
+}
+if (args.Length > 1 && args[0] == "validate-dump") { ValidationDump.Run(args[1]); return; }
 if (args.Length > 0 && args[0] == "plans") { PlanDump.Run(); return; }
 if (args.Length > 0 && args[0] == "extract")
 {

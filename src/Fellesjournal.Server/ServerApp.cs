@@ -57,11 +57,26 @@ public static class ServerApp
         services.AddSingleton(sp => TrustSetup.Create(sp.GetRequiredService<ServerOptions>(), sp.GetRequiredService<IConfiguration>(),
             sp.GetService<DevelopmentIssuer>()));
         services.AddSingleton<FhirAuthentication>();
+        services.AddSingleton(sp => new Fellesjournal.Trust.Access.CareFactsReader(sp.GetRequiredService<IResourceStore>()));
+        services.AddSingleton(sp => new Fellesjournal.Trust.Access.CompartmentResolver(sp.GetRequiredService<IResourceStore>(),
+            sp.GetRequiredService<Fellesjournal.Trust.Access.CareFactsReader>()));
+        services.AddSingleton<AccessGuard>();
         services.AddSingleton<FhirHttpHandler>();
         services.AddSingleton<HomePage>();
         services.AddSingleton<DemoPopulation>();
         services.AddSingleton(Audit.AccessAuditor.FromServices);
         services.AddSingleton<IAccessAudit>(sp => sp.GetRequiredService<Audit.AccessAuditor>());
+        services.AddSingleton(sp => new Fellesjournal.Services.Medication.PrescriptionService(sp.GetRequiredService<IResourceStore>()));
+        services.AddSingleton(sp => new Fellesjournal.Services.Medication.MedicationListService(sp.GetRequiredService<IResourceStore>()));
+        services.AddSingleton<Fellesjournal.Services.Medication.IMedicationList>(sp => sp.GetRequiredService<Fellesjournal.Services.Medication.MedicationListService>());
+        services.AddSingleton(sp => new Fellesjournal.Services.Medication.MedicationApi(sp.GetRequiredService<Fellesjournal.Services.Medication.PrescriptionService>(),
+            sp.GetRequiredService<Fellesjournal.Services.Medication.MedicationListService>(), sp.GetRequiredService<Fellesjournal.Services.Medication.MedicationListService>()));
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationPrescribeOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationDispenseOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationRevokeOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationRenewOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationListOperation>();
+        services.AddSingleton<Operations.IFhirOperation, Operations.MedicationReconcileOperation>();
     }
 
     public static void MapEndpoints(WebApplication app)

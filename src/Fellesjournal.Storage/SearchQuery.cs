@@ -12,6 +12,7 @@ namespace Fellesjournal.Storage;
 /// <param name="Access">The caller's compartment filter, applied inside the statement; null = no restriction.</param>
 /// <param name="Includes"><c>_include</c>/<c>_revinclude</c> (optionally <c>:iterate</c>) as key and value (<c>Observation:subject:Patient</c>).</param>
 /// <param name="Types">System-level <c>_type</c>: the types searched when <see cref="ResourceType"/> is null.</param>
+/// <param name="EstimateTotal">With <see cref="IncludeTotal"/>: a cheap estimate is enough (<c>_total=estimate</c>).</param>
 public sealed record SearchQuery(
     string? ResourceType,
     IReadOnlyList<SearchCriterion> Criteria,
@@ -22,7 +23,8 @@ public sealed record SearchQuery(
     string? Compartment = null,
     CompartmentAccess? Access = null,
     IReadOnlyList<string>? Types = null,
-    IReadOnlyList<KeyValuePair<string, string>>? Includes = null);
+    IReadOnlyList<KeyValuePair<string, string>>? Includes = null,
+    bool EstimateTotal = false);
 
 /// <param name="Code">Search parameter code (e.g. "identifier", "_id", "_lastUpdated"); for a chain the whole
 /// chain before the first modifier ("subject" with modifier "Patient.name", or "subject.name").</param>
@@ -35,8 +37,13 @@ public sealed record SearchCriterion(string Code, string? Modifier, IReadOnlyLis
 }
 
 /// <param name="Included">Resources added by _include/_revinclude (search.mode include), without duplicates of matches.</param>
+/// <param name="PreviousCursor">The cursor of the page before this one, or null on the first page.</param>
 public sealed record SearchPage(IReadOnlyList<StoredResource> Resources, string? NextCursor, long? Total,
-    IReadOnlyList<StoredResource>? Included = null);
+    IReadOnlyList<StoredResource>? Included = null, string? PreviousCursor = null)
+{
+    /// <summary>The cursor of the last page (read backwards from the end of the order).</summary>
+    public const string LastPageCursor = "l";
+}
 
 /// <summary>A search the store cannot run: unknown parameter, malformed value. Maps to HTTP 400.</summary>
 public class SearchException(string message, string? parameter = null) : Exception(message)

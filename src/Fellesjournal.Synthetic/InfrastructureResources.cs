@@ -17,6 +17,19 @@ internal static class InfrastructureResources
             j.Concept("code", IdentifierSystems.Atc, m.Atc, null, m.Name);
             j.Str("status", "active");
             j.W.WriteStartObject("form"); j.Str("text", m.Form); j.W.WriteEndObject();
+            j.W.WriteStartArray("ingredient");
+            foreach (var (substance, value, unit) in m.Ingredients)
+            {
+                j.W.WriteStartObject();
+                j.W.WriteStartObject("itemCodeableConcept"); j.Str("text", substance); j.W.WriteEndObject();
+                j.W.WriteBoolean("isActive", true);
+                j.W.WriteStartObject("strength");
+                Ucum(j, "numerator", value, unit);
+                Ucum(j, "denominator", 1, m.Per);
+                j.W.WriteEndObject();
+                j.W.WriteEndObject();
+            }
+            j.W.WriteEndArray();
             e.End();
         }
         foreach (var h in infra.Hospitals.Values)
@@ -46,6 +59,16 @@ internal static class InfrastructureResources
     }
 
     public static string MedicationId(string atc) => "med-" + atc;
+
+    private static void Ucum(JsonOut j, string name, decimal value, string unit)
+    {
+        j.W.WriteStartObject(name);
+        j.W.WriteNumber("value", value);
+        j.Str("unit", unit);
+        j.Str("system", "http://unitsofmeasure.org");
+        j.Str("code", unit);
+        j.W.WriteEndObject();
+    }
 
     private static void Organization(Emitter e, string id, string identifier, string system, string name, string type, string typeDisplay, Municipality m, string? partOf)
     {

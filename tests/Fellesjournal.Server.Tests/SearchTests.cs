@@ -60,12 +60,12 @@ public sealed class SearchTests(ServerFixture server) : IClassFixture<ServerFixt
     {
         var family = "Søk" + Guid.NewGuid().ToString("N")[..8];
         var p = Fhir.Patient(null, family);
-        p["identifier"] = new JsonArray(new JsonObject { ["system"] = "urn:oid:2.16.578.1.12.4.1.4.1", ["value"] = family });
+        p["identifier"] = new JsonArray(new JsonObject { ["system"] = "urn:example:mrn", ["value"] = family });
         var id = (string)(await Fhir.Create(_c, p))["id"]!;
         await Fhir.Create(_c, Fhir.Patient(null, "Other" + family));
         var byFamily = await Fhir.Body(await _c.GetAsync($"/fhir/Patient?family:exact={Uri.EscapeDataString(family)}"));
         Assert.Equal([id], byFamily["entry"]!.AsArray().Select(e => (string)e!["resource"]!["id"]!));
-        var byIdentifier = await Fhir.Body(await _c.GetAsync($"/fhir/Patient?identifier=urn:oid:2.16.578.1.12.4.1.4.1|{Uri.EscapeDataString(family)}"));
+        var byIdentifier = await Fhir.Body(await _c.GetAsync($"/fhir/Patient?identifier=urn:example:mrn|{Uri.EscapeDataString(family)}"));
         Assert.Single(byIdentifier["entry"]!.AsArray());
         // _sort is supported now; _contained is not, and strict handling names it.
         var sorted = Fhir.Request(HttpMethod.Get, "/fhir/Patient?_sort=family", null, ("Prefer", "handling=strict"));

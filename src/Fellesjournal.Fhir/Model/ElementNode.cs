@@ -12,7 +12,7 @@ namespace Fellesjournal.Fhir.Model;
 /// </summary>
 public sealed class ElementNode
 {
-    private IReadOnlyList<ElementNode>? _children;
+    private List<ElementNode>? _children;
     private string? _location;
 
     public FhirDefinitions Definitions { get; }
@@ -140,19 +140,22 @@ public sealed class ElementNode
     }
 
     /// <summary>All child nodes in document order (never resourceType).</summary>
-    public IReadOnlyList<ElementNode> Children() => _children ??= BuildChildren();
+    public IReadOnlyList<ElementNode> Children() => ChildList;
+
+    // The concrete list: foreach over it needs no enumerator allocation.
+    internal List<ElementNode> ChildList => _children ??= BuildChildren();
 
     /// <summary>Child nodes with the given element name (choice elements answer to their base name).</summary>
     public IEnumerable<ElementNode> Children(string name)
     {
-        foreach (var c in Children())
+        foreach (var c in ChildList)
             if (c.Name == name) yield return c;
     }
 
     /// <summary>The first child with the given name, or null.</summary>
     public ElementNode? Child(string name)
     {
-        foreach (var c in Children())
+        foreach (var c in ChildList)
             if (c.Name == name) return c;
         return null;
     }
@@ -160,7 +163,7 @@ public sealed class ElementNode
     /// <summary>All descendants, depth-first.</summary>
     public IEnumerable<ElementNode> Descendants()
     {
-        foreach (var c in Children())
+        foreach (var c in ChildList)
         {
             yield return c;
             foreach (var d in c.Descendants()) yield return d;
@@ -178,16 +181,19 @@ public sealed class ElementNode
         }
     }
 
-    private IReadOnlyList<ElementNode> BuildChildren()
+    private static readonly List<ElementNode> NoChildren = [];
+
+    private List<ElementNode> BuildChildren()
     {
-        var list = new List<ElementNode>();
         // Primitives: children come only from the _name object (id, extension).
         if (IsPrimitive || Json is not { ValueKind: JsonValueKind.Object } obj)
         {
-            if (PrimitiveExtension is { ValueKind: JsonValueKind.Object } pe)
-                AddObjectChildren(pe, TypeName ?? "Element", list, primitiveParent: true);
-            return list;
+            if (PrimitiveExtension is not { ValueKind: JsonValueKind.Object } pe) return NoChildren; // shared: never modified
+            var ext = new List<ElementNode>();
+            AddObjectChildren(pe, TypeName ?? "Element", ext, primitiveParent: true);
+            return ext;
         }
+        var list = new List<ElementNode>();
         AddObjectChildren(obj, TypeName, list, primitiveParent: false);
         return list;
     }
@@ -202,11 +208,13 @@ public sealed class ElementNode
         var anyExt = false;
         foreach (var prop in obj.EnumerateObject())
         {
-            var pn = prop.Name;
+            var pn = PropertyNames.Of(prop);
             anyExt |= pn.Length > 1 && pn[0] == '_';
             props.Add((pn, prop.Value));
         }
         if (list.Count == 0) list.Capacity = props.Count;
+        // Resolved once for all properties (ResolveChild on the container itself finds the same definitions).
+        var container = Definitions.ChildContainer(primitiveParent ? null : Definition, ownType);
         for (var p = 0; p < props.Count; p++)
         {
             var pname = props[p].Name;
@@ -217,7 +225,7 @@ public sealed class ElementNode
             {
                 if (pname.Length > 1 && pname[0] == '_')
                 {
-                    jsonName = pname[1..];
+                    jsonName = PropertyNames.Of(pname.AsSpan(1));
                     if (IndexOfName(props, jsonName, underscore: false) >= 0) continue; // handled with its value
                     value = null;
                     ext = props[p].Value;
@@ -227,7 +235,7 @@ public sealed class ElementNode
                     ext = props[e].Value;
                 }
             }
-            var res = Definitions.ResolveChild(primitiveParent ? null : Definition, ownType, jsonName);
+            var res = container is null ? null : Definitions.ResolveChild(container, null, jsonName);
             var name = res?.Definition.Name ?? jsonName;
             var type = res?.TypeName;
             var def = res?.Definition;

@@ -45,5 +45,8 @@ public sealed record CompositeIndexValue(string Param, IReadOnlyList<IndexValue>
 /// <param name="PatientId">The id of the Patient the resource belongs to (the compartment key), or null.</param>
 public sealed record ResourceIndex(IReadOnlyList<IndexValue> Values, string? PatientId)
 {
+    /// <summary>Narrative and string text for the full-text index (set by the store's write preparation).</summary>
+    public FullText? Text { get; init; }
+
     public static readonly ResourceIndex Empty = new([], null);
 }

@@ -9,7 +9,7 @@ namespace Fellesjournal.Fhir.Validation;
 /// </summary>
 internal static class BundleChecks
 {
-    public static void Check(JsonElement bundle, string location, ValidationRun run)
+    public static void Check(JsonElement bundle, ElementNode node, ValidationRun run)
     {
         if (!bundle.TryGetProperty("entry", out var entries) || entries.ValueKind != JsonValueKind.Array) return;
         var type = bundle.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
@@ -32,10 +32,10 @@ internal static class BundleChecks
             }
         }
         if (!bdl3)
-            run.AddIssue(IssueSeverity.Error, "invariant", "Constraint failed: bdl-3: entry.request mandatory for batch/transaction/history, otherwise prohibited", location);
+            run.AddIssue(IssueSeverity.Error, "invariant", "Constraint failed: bdl-3: entry.request mandatory for batch/transaction/history, otherwise prohibited", node.Location);
         if (!bdl4)
-            run.AddIssue(IssueSeverity.Error, "invariant", "Constraint failed: bdl-4: entry.response mandatory for batch-response/transaction-response/history, otherwise prohibited", location);
+            run.AddIssue(IssueSeverity.Error, "invariant", "Constraint failed: bdl-4: entry.response mandatory for batch-response/transaction-response/history, otherwise prohibited", node.Location);
         if (!bdl7)
-            run.AddIssue(IssueSeverity.Error, "invariant", "Constraint failed: bdl-7: FullUrl must be unique in a bundle, or else entries with the same fullUrl must have different meta.versionId (except in history bundles)", location);
+            run.AddIssue(IssueSeverity.Error, "invariant", "Constraint failed: bdl-7: FullUrl must be unique in a bundle, or else entries with the same fullUrl must have different meta.versionId (except in history bundles)", node.Location);
     }
 }

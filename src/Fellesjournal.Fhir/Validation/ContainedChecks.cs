@@ -9,7 +9,7 @@ namespace Fellesjournal.Fhir.Validation;
 /// </summary>
 internal static class ContainedChecks
 {
-    public static void CheckReferenced(JsonElement resource, JsonElement contained, string location, ValidationRun run)
+    public static void CheckReferenced(JsonElement resource, JsonElement contained, ElementNode node, ValidationRun run)
     {
         if (contained.ValueKind != JsonValueKind.Array) return;
         var refs = new HashSet<string>(StringComparer.Ordinal);
@@ -28,7 +28,7 @@ internal static class ContainedChecks
                 id is null
                     ? "A contained resource must have an id and be referenced from the resource (dom-3)"
                     : $"The contained resource '{PrimitiveChecks.Short(id)}' is not referenced from the resource (dom-3)",
-                $"{location}.contained[{i}]");
+                $"{node.Location}.contained[{i}]");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Fellesjournal.Fhir.Definitions;
@@ -31,15 +32,18 @@ internal sealed class PrimitiveChecks(FhirDefinitions defs)
                     return ("value", $"The value {Short(value.GetRawText())} is not a 32-bit integer");
                 if (type == "positiveInt" && i < 1) return ("value", $"A positiveInt must be at least 1, not {i}");
                 if (type == "unsignedInt" && i < 0) return ("value", $"An unsignedInt must not be negative ({i})");
-                return Regex(type, value.GetRawText());
+                return MatchesUtf8(type, JsonMarshal.GetRawUtf8Value(value)) ? null : Regex(type, value.GetRawText());
             case "decimal":
                 if (value.ValueKind != JsonValueKind.Number) return ("structure", $"A decimal must be a JSON number, not {Describe(value)}");
-                var raw = value.GetRawText();
+                var literal = JsonMarshal.GetRawUtf8Value(value); // ASCII: as long as the text
                 // Exponents beyond .NET decimal (1E+245) are valid FHIR decimals; only absurd lengths are refused.
+                if (literal.Length <= 128 && MatchesUtf8(type, literal)) return null;
+                var raw = value.GetRawText();
                 if (raw.Length > 128)
                     return ("too-long", $"The decimal {Short(raw)} has more than 128 characters");
                 return Regex(type, raw);
         }
+        if (value.ValueKind == JsonValueKind.String && IsCertainlyValidString(type, value)) return null;
         if (value.ValueKind != JsonValueKind.String)
             return ("structure", $"A {type} must be a JSON string, not {Describe(value)}");
         var text = value.GetString()!;
@@ -89,23 +93,115 @@ internal sealed class PrimitiveChecks(FhirDefinitions defs)
     private readonly ConcurrentDictionary<string, Func<string, bool>?> _fast = new(StringComparer.Ordinal);
 
     /// <summary>For text already matching the date regex (yyyy[-mm[-dd...]]): is the day in its month?</summary>
-    private static bool DayExists(string text)
+    private static bool DayExists(ReadOnlySpan<char> text)
     {
         if (text.Length < 10) return true;
-        var year = int.Parse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture);
-        var month = int.Parse(text.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture);
-        var day = int.Parse(text.AsSpan(8, 2), NumberStyles.None, CultureInfo.InvariantCulture);
+        var year = int.Parse(text.Slice(0, 4), NumberStyles.None, CultureInfo.InvariantCulture);
+        var month = int.Parse(text.Slice(5, 2), NumberStyles.None, CultureInfo.InvariantCulture);
+        var day = int.Parse(text.Slice(8, 2), NumberStyles.None, CultureInfo.InvariantCulture);
         return year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month);
     }
 
-    private (string, string)? Regex(string type, string text)
+    /// <summary>The hand-written matcher of a type, when the definitions carry exactly the regex it replaces.</summary>
+    private Func<string, bool>? FastFor(string type)
     {
         // TryGetValue first: GetOrAdd with a lambda or method group allocates a delegate on every call.
         if (!_fast.TryGetValue(type, out var fast))
             fast = _fast.GetOrAdd(type, FastPaths.TryGetValue(type, out var f) && defs.GetStructure(type)?.PrimitiveRegex == f.Pattern ? f.Match : null);
+        return fast;
+    }
+
+    private Regex? RegexFor(string type)
+    {
+        if (!_regexes.TryGetValue(type, out var re)) re = _regexes.GetOrAdd(type, Build(type));
+        return re;
+    }
+
+    /// <summary>
+    /// A JSON string checked over its UTF-8 text, without decoding it to a string: true only when it is certainly
+    /// valid (no escapes, within the length limit, matching); anything else takes the string path for its message.
+    /// </summary>
+    private bool IsCertainlyValidString(string type, JsonElement value)
+    {
+        if (type == "base64Binary") return false; // large values, linear-time regex: the string path
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (raw.Length < 3 || raw[0] != (byte)'"' || raw[^1] != (byte)'"') return false;
+        var text = raw[1..^1];
+        // Without escapes the UTF-8 text is the value itself; at most one char per byte, so within the limit.
+        if (text.Length > MaxStringLength || text.IndexOf((byte)'\\') >= 0) return false;
+        if (!MatchesUtf8(type, text)) return false;
+        if (type is "date" or "dateTime" or "instant")
+        {
+            // Matching the date regex, the text is ASCII: one char per byte.
+            if (text.Length < 10) return true;
+            Span<char> head = stackalloc char[10];
+            for (var i = 0; i < 10; i++) head[i] = (char)text[i];
+            return DayExists(head);
+        }
+        return true;
+    }
+
+    /// <summary>True when the UTF-8 text certainly matches the type's regex (false: not sure, or no match).</summary>
+    private bool MatchesUtf8(string type, ReadOnlySpan<byte> text)
+    {
+        if (FastFor(type) is not null)
+            return Utf8FastPaths.TryGetValue(type, out var match) && match(text);
+        var re = RegexFor(type);
+        if (re is null) return true;
+        if (text.Length > 256 || !System.Text.Ascii.IsValid(text)) return false;
+        Span<char> chars = stackalloc char[text.Length];
+        for (var i = 0; i < text.Length; i++) chars[i] = (char)text[i];
+        try
+        {
+            return re.IsMatch(chars);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private delegate bool Utf8Match(ReadOnlySpan<byte> text);
+
+    /// <summary>
+    /// <see cref="FastPaths"/> over UTF-8 text without escapes: the same language, since ASCII whitespace and the
+    /// id characters are single bytes and every byte of a multi-byte character is above 0x7F.
+    /// </summary>
+    private static readonly Dictionary<string, Utf8Match> Utf8FastPaths = new(StringComparer.Ordinal)
+    {
+        ["string"] = t => t.Length > 0 && t.IndexOfAny((byte)'\v', (byte)'\f') < 0,
+        ["markdown"] = t => t.Length > 0 && t.IndexOfAny((byte)'\v', (byte)'\f') < 0,
+        ["uri"] = t => t.IndexOfAny(AsciiSpaceUtf8) < 0,
+        ["url"] = t => t.IndexOfAny(AsciiSpaceUtf8) < 0,
+        ["canonical"] = t => t.IndexOfAny(AsciiSpaceUtf8) < 0,
+        ["code"] = IsCode,
+        ["id"] = t => t.Length is >= 1 and <= 64 && t.IndexOfAnyExcept(IdCharsUtf8) < 0,
+    };
+
+    private static readonly System.Buffers.SearchValues<byte> AsciiSpaceUtf8 = System.Buffers.SearchValues.Create(" \t\n\v\f\r"u8);
+    private static readonly System.Buffers.SearchValues<byte> IdCharsUtf8 =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-."u8);
+
+    /// <summary>[^\s]+(\s[^\s]+)* over UTF-8 bytes.</summary>
+    private static bool IsCode(ReadOnlySpan<byte> t)
+    {
+        if (t.Length == 0) return false;
+        var prevSpace = true;
+        foreach (var c in t)
+        {
+            var sp = c is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r';
+            if (sp && prevSpace) return false;
+            prevSpace = sp;
+        }
+        return !prevSpace;
+    }
+
+    private (string, string)? Regex(string type, string text)
+    {
+        var fast = FastFor(type);
         if (fast is not null)
             return fast(text) ? null : ("value", $"The value '{Short(text)}' is not a valid {type}");
-        if (!_regexes.TryGetValue(type, out var re)) re = _regexes.GetOrAdd(type, Build(type));
+        var re = RegexFor(type);
         if (re is null) return null;
         try
         {

@@ -43,12 +43,14 @@ internal sealed class ValidationRun(FhirValidator validator)
             Error("structure", "A resource must be a JSON object", null);
             return;
         }
-        ValidateResource(root, root.Name, contained: false, rootResource: null);
+        ValidateResource(root, contained: false, rootResource: null);
     }
 
     /// <summary>A resource at the root, in contained, Bundle.entry.resource or Parameters.parameter.resource.</summary>
-    private void ValidateResource(ElementNode node, string location, bool contained, ElementNode? rootResource)
+    private void ValidateResource(ElementNode node, bool contained, ElementNode? rootResource)
     {
+        // The location (Bundle.entry[7].resource) is built only when an issue is reported.
+        var location = new LazyLocation(node);
         var obj = node.Json!.Value;
         if (!obj.TryGetProperty("resourceType", out var rt))
         {
@@ -71,9 +73,9 @@ internal sealed class ValidationRun(FhirValidator validator)
             if (contained)
                 Error("structure", "A contained resource must not contain resources (no nested contained)", location + ".contained");
             else
-                ContainedChecks.CheckReferenced(obj, containedArray, location, this);
+                ContainedChecks.CheckReferenced(obj, containedArray, node, this);
         }
-        if (type == "Bundle" && validator.CheckInvariants) BundleChecks.Check(obj, location, this);
+        if (type == "Bundle" && validator.CheckInvariants) BundleChecks.Check(obj, node, this);
         var env = validator.Invariants.Enabled && validator.CheckInvariants
             ? validator.Invariants.Environment(node, rootResource ?? node) : null;
         ValidateObject(node, env, rootResource ?? node, isResource: true);
@@ -86,7 +88,7 @@ internal sealed class ValidationRun(FhirValidator validator)
         RuntimeHelpers.EnsureSufficientExecutionStack();
         var obj = node.Json!.Value;
         CheckProperties(obj, node.Definition, node.TypeName, node, isResource, primitiveType: null);
-        foreach (var child in node.Children())
+        foreach (var child in node.ChildList)
             ValidateChild(child, env, rootResource);
     }
 
@@ -95,14 +97,26 @@ internal sealed class ValidationRun(FhirValidator validator)
     {
         // Locations are built only when an issue is reported.
         var location = new LazyLocation(owner);
+        // The properties, collected once: "_x" partners and required elements are found in this list
+        // (TryGetProperty scans the object for every call).
+        var props = _props;
+        props.Clear();
+        var anyExt = false;
+        foreach (var p in obj.EnumerateObject())
+        {
+            var n = PropertyNames.Of(p);
+            anyExt |= n.Length > 1 && n[0] == '_';
+            props.Add((n, p.Value));
+        }
+        var container = primitiveType is not null ? _defs.ChildContainer(null, primitiveType) : _defs.ChildContainer(def, type);
         _names.Clear();
         var count = 0;
         ElementInfo? choiceSeen = null;
         List<ElementInfo>? choicesSeen = null;
-        foreach (var p in obj.EnumerateObject())
+        for (var pi = 0; pi < props.Count; pi++)
         {
-            var name = p.Name;
-            if (!_names.Add(name))
+            var (name, v) = props[pi];
+            if (props.Count > 1 && !_names.Add(name))
             {
                 Error("structure", $"Duplicate property '{name}'", location);
                 continue;
@@ -110,10 +124,8 @@ internal sealed class ValidationRun(FhirValidator validator)
             if (isResource && name == "resourceType") continue;
             count++;
             var isExt = name.Length > 1 && name[0] == '_';
-            var baseName = isExt ? name[1..] : name;
-            var res = primitiveType is not null
-                ? _defs.ResolveChild(null, primitiveType, baseName)
-                : _defs.ResolveChild(def, type, baseName);
+            var baseName = isExt ? PropertyNames.Of(name.AsSpan(1)) : name;
+            var res = container is null ? null : _defs.ResolveChild(container, null, baseName);
             if (res is null || (primitiveType is not null && baseName == "value"))
             {
                 UnknownElement(def, type, baseName, name, location);
@@ -132,7 +144,7 @@ internal sealed class ValidationRun(FhirValidator validator)
                 // A pair valueString/_valueString is one use; two different types are a misuse.
                 if (choiceSeen == cdef || (choicesSeen?.Contains(cdef) ?? false))
                 {
-                    if (!(obj.TryGetProperty(isExt ? baseName : "_" + baseName, out _)))
+                    if (!(anyExt && Find(props, baseName, underscore: !isExt) >= 0))
                         Error("structure", $"Only one type is allowed for the choice element {cdef.Name}[x] ('{baseName}' is a second one)",
                             location + "." + cdef.Name);
                 }
@@ -140,22 +152,40 @@ internal sealed class ValidationRun(FhirValidator validator)
                 else (choicesSeen ??= []).Add(cdef);
             }
             var loc = new LazyLocation(owner, cdef, ctype);
-            var v = p.Value;
-            if (isExt && obj.TryGetProperty(baseName, out var primary))
+            if (isExt && Find(props, baseName, underscore: false) is var primary and >= 0)
             {
-                CheckPairedArrays(primary, v, cdef, loc);
+                CheckPairedArrays(props[primary].Value, v, cdef, loc);
                 continue; // counted with its value
             }
-            if (!isExt && isPrimitive && TryGetExtension(obj, baseName, out var ext))
+            if (!isExt && isPrimitive && anyExt && Find(props, baseName, underscore: true) is var ext and >= 0)
             {
-                CheckShape(v, cdef, loc, ext, isPrimitive);
+                CheckShape(v, cdef, loc, props[ext].Value, isPrimitive);
                 continue;
             }
             CheckShape(v, cdef, loc, null, isPrimitive);
         }
         if (count == 0 && !isResource)
             Error("structure", "An object must not be empty", location);
-        CheckRequired(obj, def, type, location, primitiveType);
+        if (container is not null) CheckRequired(props, container, location);
+    }
+
+    private readonly List<(string Name, JsonElement Value)> _props = new(16);
+
+    /// <summary>
+    /// The last property named <paramref name="name"/> (or "_" + name), -1 when absent. The last, as
+    /// <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/> answers when a name is duplicated.
+    /// </summary>
+    private static int Find(List<(string Name, JsonElement Value)> props, string name, bool underscore)
+    {
+        for (var i = props.Count - 1; i >= 0; i--)
+        {
+            var n = props[i].Name;
+            if (underscore
+                    ? n.Length == name.Length + 1 && n[0] == '_' && n.AsSpan(1).SequenceEqual(name)
+                    : n == name)
+                return i;
+        }
+        return -1;
     }
 
     private void UnknownElement(ElementInfo? def, string? type, string baseName, string name, LazyLocation location)
@@ -246,49 +276,37 @@ internal sealed class ValidationRun(FhirValidator validator)
                 Error("structure", "null at the same index of a value and its extension array", $"{loc}[{i}]");
     }
 
-    private void CheckRequired(JsonElement obj, ElementInfo? def, string? type, LazyLocation location, string? primitiveType)
+    private void CheckRequired(List<(string Name, JsonElement Value)> props, ElementInfo container, LazyLocation location)
     {
-        var container = primitiveType is not null ? _defs.ChildContainer(null, primitiveType) : _defs.ChildContainer(def, type);
-        if (container is null) return;
-        foreach (var c in RequiredChildren(container))
+        foreach (var (c, names) in RequiredChildren(container))
         {
-            if (Present(obj, c)) continue;
+            if (Present(props, names)) continue;
             Error("required", $"Missing required element '{c.Name}{(c.IsChoice ? "[x]" : "")}' (min {c.Min})", location + "." + c.Name);
         }
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ElementInfo, ElementInfo[]> Required = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ElementInfo, (ElementInfo Child, string[] JsonNames)[]> Required = new();
 
-    /// <summary>The children with min &gt; 0 (precomputed per container; most have none).</summary>
-    private static ElementInfo[] RequiredChildren(ElementInfo container)
+    /// <summary>The children with min &gt; 0 and their JSON names (precomputed per container; most have none).</summary>
+    private static (ElementInfo Child, string[] JsonNames)[] RequiredChildren(ElementInfo container)
     {
         if (Required.TryGetValue(container, out var r)) return r;
-        r = container.Children.Where(c => c.Min > 0 && !(c.IsXmlAttribute && c.Name == "value")).ToArray();
+        r = container.Children
+            .Where(c => c.Min > 0 && !(c.IsXmlAttribute && c.Name == "value"))
+            .Select(c => (c, (c.IsChoice ? c.Types.Select(t => c.Name + char.ToUpperInvariant(t.Name[0]) + t.Name[1..]) : [c.Name])
+                .SelectMany(n => new[] { n, "_" + n }).ToArray()))
+            .ToArray();
         return Required.GetOrAdd(container, r);
     }
 
-    private static bool Present(JsonElement obj, ElementInfo c)
+    private static bool Present(List<(string Name, JsonElement Value)> props, string[] names)
     {
-        if (!c.IsChoice) return obj.TryGetProperty(c.Name, out _) || obj.TryGetProperty("_" + c.Name, out _);
-        foreach (var t in c.Types)
-        {
-            var n = c.Name + char.ToUpperInvariant(t.Name[0]) + t.Name[1..];
-            if (obj.TryGetProperty(n, out _) || obj.TryGetProperty("_" + n, out _)) return true;
-        }
+        foreach (var (n, _) in props)
+            if (Array.IndexOf(names, n) >= 0) return true;
         return false;
     }
 
     private static string MaxText(ElementInfo e) => e.Max < 0 ? "*" : e.Max.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>"_" + name looked up without allocating.</summary>
-    private static bool TryGetExtension(JsonElement obj, string name, out JsonElement ext)
-    {
-        if (name.Length > 120) return obj.TryGetProperty("_" + name, out ext);
-        Span<char> buf = stackalloc char[name.Length + 1];
-        buf[0] = '_';
-        name.AsSpan().CopyTo(buf[1..]);
-        return obj.TryGetProperty(buf, out ext);
-    }
 
     /// <summary>
     /// A location computed only when an issue needs it: the owner's location, or a child's as
@@ -315,7 +333,7 @@ internal sealed class ValidationRun(FhirValidator validator)
         var type = child.TypeName;
         if (def.IsXhtml || type == "xhtml")
         {
-            if (child.Json is { } x) XhtmlChecks.Check(x, child.Location, this);
+            if (child.Json is { } x) XhtmlChecks.Check(x, child, this);
             return;
         }
         // A resource in contained, Bundle.entry.resource, ...: the node carries the resource's root definition.
@@ -324,7 +342,7 @@ internal sealed class ValidationRun(FhirValidator validator)
             if (child.Json is not { ValueKind: JsonValueKind.Object })
                 return; // shape reported by CheckProperties
             var isContained = child.Name == "contained" && child.Parent?.IsResource == true;
-            ValidateResource(child, child.Location, isContained, isContained ? rootResource : null);
+            ValidateResource(child, isContained, isContained ? rootResource : null);
             return;
         }
         if (type is null) return;
@@ -344,7 +362,7 @@ internal sealed class ValidationRun(FhirValidator validator)
                 if (pe.ValueKind == JsonValueKind.Object)
                 {
                     CheckProperties(pe, null, null, child, isResource: false, primitiveType: type);
-                    foreach (var c in child.Children()) ValidateChild(c, env, rootResource);
+                    foreach (var c in child.ChildList) ValidateChild(c, env, rootResource);
                 }
                 else if (pe.ValueKind != JsonValueKind.Null)
                     Error("structure", $"'_{child.JsonName}' must be a JSON object", child.Location);

@@ -4,7 +4,10 @@ using Fellesjournal.Fhir.Model;
 
 namespace Fellesjournal.Fhir.Validation;
 
-/// <summary>Narrative xhtml (replaces txt-1/txt-2): well-formed, one xhtml div with content, no active content.</summary>
+/// <summary>
+/// Narrative xhtml (replaces txt-1/txt-2): well-formed, one xhtml div with content, no active content.
+/// The common case is settled by <see cref="XhtmlScanner"/> in one pass; the rest goes through an XmlReader.
+/// </summary>
 internal static class XhtmlChecks
 {
     private const string XhtmlNs = "http://www.w3.org/1999/xhtml";
@@ -18,19 +21,29 @@ internal static class XhtmlChecks
         MaxCharactersFromEntities = 0,
     };
 
-    public static void Check(JsonElement value, string location, ValidationRun run)
+    /// <summary>Checks the div of <paramref name="node"/> (whose location is built only when an issue is reported).</summary>
+    public static void Check(JsonElement value, ElementNode node, ValidationRun run)
     {
         if (value.ValueKind != JsonValueKind.String)
         {
-            run.AddIssue(IssueSeverity.Error, "structure", $"The narrative div must be a JSON string, not {PrimitiveChecks.Describe(value)}", location);
+            run.AddIssue(IssueSeverity.Error, "structure", $"The narrative div must be a JSON string, not {PrimitiveChecks.Describe(value)}", node.Location);
             return;
         }
         var text = value.GetString()!;
         if (text.Length == 0)
         {
-            run.AddIssue(IssueSeverity.Error, "value", "The narrative div must not be empty", location);
+            run.AddIssue(IssueSeverity.Error, "value", "The narrative div must not be empty", node.Location);
             return;
         }
+        if (XhtmlScanner.IsCertainlyValid(text)) return;
+        foreach (var problem in ReaderProblems(text))
+            run.AddIssue(IssueSeverity.Error, "value", problem, node.Location);
+    }
+
+    /// <summary>The problems of a narrative div found with an XmlReader (the reference the scanner agrees with).</summary>
+    internal static List<string> ReaderProblems(string text)
+    {
+        var problems = new List<string>();
         try
         {
             using var sr = new StringReader(text);
@@ -47,19 +60,19 @@ internal static class XhtmlChecks
                             depth0 = false;
                             if (xr.LocalName != "div" || xr.NamespaceURI != XhtmlNs)
                             {
-                                run.AddIssue(IssueSeverity.Error, "value", "The narrative must be a <div> in the XHTML namespace", location);
-                                return;
+                                problems.Add("The narrative must be a <div> in the XHTML namespace");
+                                return problems;
                             }
                         }
                         else hasContent = true;
                         if (Forbidden.Contains(xr.LocalName))
-                            run.AddIssue(IssueSeverity.Error, "value", $"The narrative must not contain <{xr.LocalName}> (txt-1)", location);
+                            problems.Add($"The narrative must not contain <{xr.LocalName}> (txt-1)");
                         if (xr.MoveToFirstAttribute())
                         {
                             do
                             {
                                 if (xr.LocalName.StartsWith("on", StringComparison.OrdinalIgnoreCase) && xr.NamespaceURI.Length == 0)
-                                    run.AddIssue(IssueSeverity.Error, "value", $"The narrative must not have event attributes ({xr.LocalName}, txt-1)", location);
+                                    problems.Add($"The narrative must not have event attributes ({xr.LocalName}, txt-1)");
                             } while (xr.MoveToNextAttribute());
                             xr.MoveToElement();
                         }
@@ -71,11 +84,12 @@ internal static class XhtmlChecks
                 }
             }
             if (!hasContent)
-                run.AddIssue(IssueSeverity.Error, "value", "The narrative must have some non-whitespace content (txt-2)", location);
+                problems.Add("The narrative must have some non-whitespace content (txt-2)");
         }
         catch (XmlException e)
         {
-            run.AddIssue(IssueSeverity.Error, "value", $"The narrative is not well-formed XHTML: {e.Message}", location);
+            problems.Add($"The narrative is not well-formed XHTML: {e.Message}");
         }
+        return problems;
     }
 }

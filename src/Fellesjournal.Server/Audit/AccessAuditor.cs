@@ -5,12 +5,13 @@ using Fellesjournal.Trust.Audit;
 namespace Fellesjournal.Server.Audit;
 
 /// <summary>
-/// The server's access log over the hash-chained <see cref="SqliteAuditLog"/> at <c>{data}/audit.db</c> (whatever the
-/// resource store is). Appends are group-committed: while one batch is being made durable, concurrent records queue
-/// and go into the next transaction together, so many concurrent requests share one fsync instead of queueing on it.
-/// The head is also signed every minute, so a cut-off tail is at most a minute's records.
+/// The server's access log over a hash-chained <see cref="IAuditLog"/>: <see cref="SqliteAuditLog"/> at
+/// <c>{data}/audit.db</c> by default, or <see cref="PostgresAuditLog"/> in the store's database when the store is
+/// PostgreSQL (one chain for all nodes). Appends are group-committed: while one batch is being made durable,
+/// concurrent records queue and go into the next transaction together, so many concurrent requests share one fsync
+/// instead of queueing on it. The head is also signed every minute, so a cut-off tail is at most a minute's records.
 /// </summary>
-public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable
+public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable, IDisposable
 {
     public const string FileName = "audit.db";
     public const int MaxBatch = 512;
@@ -18,22 +19,40 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable
 
     private sealed record Pending(AuditRecord Record, TaskCompletionSource<AuditRecord> Done);
 
-    private readonly SqliteAuditLog _log;
+    private readonly IAuditLog _log;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _checkpoints;
     private int _disposed;
+    private long _batches;
+
+    /// <summary>Transactions committed so far (how well appends were grouped).</summary>
+    internal long Batches => Interlocked.Read(ref _batches);
 
     /// <param name="dataDir">The data directory; the log is <c>{dataDir}/audit.db</c>.</param>
     /// <param name="signer">The checkpoint key (see <see cref="AuditKeyFile"/>).</param>
     public AccessAuditor(string dataDir, AuditCheckpointSigner signer, TimeProvider? time = null, int checkpointEvery = 1000)
+        : this(OpenFile(dataDir, signer, time, checkpointEvery)) { }
+
+    /// <summary>Over any log (e.g. <see cref="PostgresAuditLog"/>).</summary>
+    public AccessAuditor(IAuditLog log)
     {
-        Directory.CreateDirectory(dataDir);
-        _log = new SqliteAuditLog(Path.Combine(dataDir, FileName), signer, time) { CheckpointEvery = checkpointEvery };
+        _log = log;
         _loop = Task.Run(LoopAsync);
         _checkpoints = Task.Run(CheckpointLoopAsync);
     }
+
+    private static SqliteAuditLog OpenFile(string dataDir, AuditCheckpointSigner signer, TimeProvider? time, int checkpointEvery)
+    {
+        Directory.CreateDirectory(dataDir);
+        return new SqliteAuditLog(Path.Combine(dataDir, FileName), signer, time) { CheckpointEvery = checkpointEvery };
+    }
+
+    /// <summary>True when the log goes into the PostgreSQL store's database (the default for that store;
+    /// <c>Trust:AuditStore = file</c> keeps it in <c>{data}/audit.db</c>).</summary>
+    public static bool UsesPostgres(ServerOptions options, IConfiguration config) =>
+        options.Store?.ToLowerInvariant() is "postgres" or "postgresql" && config["Trust:AuditStore"]?.ToLowerInvariant() != "file";
 
     /// <summary>The DI factory: data directory from the server options, key from <c>Trust:AuditKeyPem</c> or a local key.</summary>
     public static AccessAuditor FromServices(IServiceProvider sp)
@@ -43,13 +62,17 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable
         var signer = AuditKeyFile.LoadOrCreate(config[AuditKeyFile.ConfigKey], options.DataDir, out var local);
         if (local)
             sp.GetRequiredService<ILogger<AccessAuditor>>().LogWarning(
-                "Audit checkpoints are signed with a local key ({Path}, key id {KeyId}); configure {Config} with a managed key in production.",
+                "Audit checkpoints are signed with a local key ({Path}, key id {KeyId}); configure {Config} with a managed key in production " +
+                "(with several nodes on one PostgreSQL database, all must share it).",
                 Path.Combine(options.DataDir, AuditKeyFile.LocalName), signer.KeyId, AuditKeyFile.ConfigKey);
-        return new AccessAuditor(options.DataDir, signer);
+        if (!UsesPostgres(options, config)) return new AccessAuditor(options.DataDir, signer);
+        var connection = options.Connection ?? Environment.GetEnvironmentVariable(Fellesjournal.Storage.ResourceStoreFactory.ConnectionEnvironmentVariable)
+            ?? throw new InvalidOperationException("The PostgreSQL audit log needs the store's connection string.");
+        return new AccessAuditor(new PostgresAuditLog(connection, signer));
     }
 
     /// <summary>The underlying log (verification, checkpoints, tests).</summary>
-    public SqliteAuditLog Log => _log;
+    public IAuditLog Log => _log;
 
     public Task RecordAsync(AuditRecord record, CancellationToken ct) => AppendAsync(record, ct);
 
@@ -77,6 +100,7 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable
             try
             {
                 var stored = await _log.AppendBatchAsync(batch.Select(p => p.Record).ToList());
+                Interlocked.Increment(ref _batches);
                 for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(stored[i]);
             }
             catch (Exception e)
@@ -112,4 +136,7 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable
         try { await _log.CheckpointAsync(); } catch (Exception) { }
         _stop.Dispose();
     }
+
+    /// <summary>For containers disposed synchronously: drains the queue the same way.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -29,7 +29,7 @@ public static class AuditEventSearch
 
     private static readonly HashSet<string> Ignored = ["_format", "_pretty"];
 
-    public static async Task<FhirResponse> RunAsync(SqliteAuditLog log, FhirRequest req, IReadOnlyCollection<string> permitted, CancellationToken ct)
+    public static async Task<FhirResponse> RunAsync(IAuditLog log, FhirRequest req, IReadOnlyCollection<string> permitted, CancellationToken ct)
     {
         try
         {
@@ -128,7 +128,7 @@ public static class AuditEventSearch
         if (hi is { } h && (to is null || h < to)) to = h;
     }
 
-    private static async Task<FhirResponse> SearchAsync(SqliteAuditLog log, FhirRequest req, List<string> patients, Query q, CancellationToken ct)
+    private static async Task<FhirResponse> SearchAsync(IAuditLog log, FhirRequest req, List<string> patients, Query q, CancellationToken ct)
     {
         // One extra row tells whether there is a next page.
         var rows = q.Count == 0 ? [] : await log.QueryAsync(patients, q.From, q.To, q.Before, q.Count + 1, ct);
@@ -157,7 +157,7 @@ public static class AuditEventSearch
         return new FhirResponse { Resource = ResourceJson.ToBytes(bundle) };
     }
 
-    private static async Task<FhirResponse> SummaryAsync(SqliteAuditLog log, FhirRequest req, List<string> patients, Query q, CancellationToken ct)
+    private static async Task<FhirResponse> SummaryAsync(IAuditLog log, FhirRequest req, List<string> patients, Query q, CancellationToken ct)
     {
         var records = await log.QueryAsync(patients, q.From, q.To, null, MaxSummaryRecords + 1, ct);
         // A citizen's own look-ups are left out of their summary; for anyone else every access counts.

@@ -9,7 +9,7 @@ using Fellesjournal.Trust.Identity;
 namespace Fellesjournal.Server.Http;
 
 /// <summary>HTTP ⇄ <see cref="FhirRequest"/>/<see cref="FhirResponse"/>: content negotiation, body limits, headers, Prefer, _pretty/_summary/_elements.</summary>
-public sealed class FhirHttpHandler(FhirService service, ServerOptions options, FhirDefinitions defs, FhirAuthentication authentication)
+public sealed class FhirHttpHandler(FhirService service, ServerOptions options, FhirDefinitions defs, FhirAuthentication authentication, IAccessAudit audit)
 {
     public const string BasePath = "/fhir";
 
@@ -32,7 +32,13 @@ public sealed class FhirHttpHandler(FhirService service, ServerOptions options, 
             if (!FhirAuthentication.IsPublic(upper == "HEAD" ? "GET" : upper, path))
             {
                 var auth = await authentication.AuthenticateAsync(ctx);
-                if (!auth.Succeeded) throw FhirAuthentication.ToException(auth, ctx.Request.Headers.Authorization.ToString());
+                if (!auth.Succeeded)
+                {
+                    // Probing without valid credentials is recorded too.
+                    var action = Fellesjournal.Trust.Audit.AuditRecord.ActionFor(upper, upper == "GET" && !path.Contains('/'));
+                    await audit.RecordAsync(Fellesjournal.Trust.Audit.AuditRecord.ForUnauthenticated(auth, action, path + ctx.Request.QueryString), ctx.RequestAborted);
+                    throw FhirAuthentication.ToException(auth, ctx.Request.Headers.Authorization.ToString());
+                }
                 caller = auth.Principal;
             }
             format = FormatNegotiation.ForResponse(query.LastOrDefault(kv => kv.Key == "_format").Value, ctx.Request.Headers.Accept);

@@ -22,7 +22,9 @@ public sealed partial class FhirService(
     CapabilityStatementBuilder capabilities,
     WriteCoalescer coalescer,
     IEnumerable<IFhirOperation> operations,
-    ILogger<FhirService> logger)
+    ILogger<FhirService> logger,
+    Security.AccessGuard? guard = null,
+    IAccessAudit? audit = null)
 {
     public FhirDefinitions Definitions => defs;
     public IResourceStore Store => store;
@@ -35,6 +37,12 @@ public sealed partial class FhirService(
     {
         try
         {
+            // Every request from outside carries its caller; only server-internal requests have none.
+            if (req.Caller is { } caller)
+            {
+                if (guard is null || audit is null) throw new InvalidOperationException("The access policy and the access log are not configured.");
+                return await HandleAuthorizedAsync(req, caller, ops, ct);
+            }
             return await RouteAsync(req, ops, ct);
         }
         catch (Exception e) when (ToFhirException(e) is { } fe)
@@ -49,6 +57,7 @@ public sealed partial class FhirService(
         switch (e)
         {
             case FhirException fe: return fe;
+            case Security.AccessDeniedException denied: return denied.Answer;
             case VersionConflictException vc:
                 return new FhirException(409, "conflict", $"Version conflict on {vc.ResourceType}/{vc.Id}: {vc.Message}");
             case SearchException se:

@@ -19,7 +19,8 @@ public sealed partial class FhirService
     {
         if (!long.TryParse(vid, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < 1)
             throw FhirException.NotFound($"'{vid}' is not a version id.");
-        var r = await ops.Store.GetVersionAsync(type, id, v, ct);
+        // Each version is judged by its own compartment, so an old version in another record stays hidden.
+        var r = ops is Security.GuardedStoreOps guarded ? await guarded.GetVersionAsync(type, id, v, ct) : await ops.Store.GetVersionAsync(type, id, v, ct);
         if (r is null)
         {
             var current = await ops.GetAsync(type, id, ct);

@@ -40,13 +40,20 @@ public sealed partial class FhirService
         var cursor = query.LastOrDefault(kv => kv.Key == "_cursor").Value;
         var total = summary == "count" || totalMode is "accurate" or "estimate";
         var page = await ops.SearchAsync(new SearchQuery(type, parsed.Criteria, summary == "count" ? 0 : count, cursor, total,
-            Sort: parsed.Sort, Compartment: compartment, Types: types, Includes: parsed.Includes), ct);
+            Sort: parsed.Sort, Compartment: compartment, Types: types, Includes: parsed.Includes,
+            EstimateTotal: totalMode == "estimate" && summary != "count"), ct);
 
         // The self link shows the parameters actually used (ignored ones left out).
         var used = query.Where(kv => !parsed.Ignored.Contains(kv.Key) && kv.Key != "_cursor" && kv.Key != "_format").ToList();
         var path = pathOverride ?? (type is null ? req.BaseUrl : $"{req.BaseUrl}/{type}");
         var links = new List<(string, string)> { ("self", Url(path, used, cursor)), ("first", Url(path, used, null)) };
-        if (page.NextCursor is not null && summary != "count") links.Add(("next", Url(path, used, page.NextCursor)));
+        if (summary != "count")
+        {
+            if (page.PreviousCursor is not null) links.Add(("previous", Url(path, used, page.PreviousCursor)));
+            if (page.NextCursor is not null) links.Add(("next", Url(path, used, page.NextCursor)));
+            // The last page is read backwards from the end: as cheap as the first.
+            links.Add(("last", Url(path, used, SearchPage.LastPageCursor)));
+        }
         using var bw = new BundleWriter("searchset", page.Total, links);
         if (summary != "count")
         {
@@ -83,7 +90,7 @@ public sealed partial class FhirService
         if (await ops.GetAsync("Patient", patientId, ct) is not { IsDeleted: false }) throw FhirException.NotFound($"Patient/{patientId} does not exist.");
         var path = $"{req.BaseUrl}/Patient/{patientId}/{target}";
         if (target == "*")
-            return await SearchAsync(req, null, patientId, ops, ct, path, CompartmentTypes());
+            return await SearchAsync(req, null, patientId, ops, ct, path, CompartmentTypes(req));
         if (!defs.IsConcreteResourceType(target)) throw FhirException.NotFound($"Unknown resource type '{target}'.");
         if (target != "Patient" && !defs.PatientCompartment.ContainsKey(target))
             throw FhirException.BadRequest($"{target} is not part of the Patient compartment.", target);
@@ -97,13 +104,19 @@ public sealed partial class FhirService
         var since = req.QueryValue("_since");
         var rewritten = req.Query.Where(kv => kv.Key is "_count" or "_cursor" or "_type" or "_format").ToList();
         if (since is not null) rewritten.Add(new("_lastUpdated", "ge" + since));
-        var types = CompartmentTypes();
+        var types = CompartmentTypes(req);
         return await SearchAsync(new FhirRequest { Method = "GET", Path = req.Path, Query = rewritten, Headers = req.Headers, BaseUrl = req.BaseUrl, Caller = req.Caller }, null, patientId, ops, ct,
             $"{req.BaseUrl}/Patient/{patientId}/$everything", types);
     }
 
-    private List<string> CompartmentTypes() =>
-        ["Patient", .. defs.PatientCompartment.Where(kv => kv.Value.Count > 0).Select(kv => kv.Key).Where(defs.IsConcreteResourceType)];
+    /// <summary>The Patient compartment's types, narrowed to those the caller's scopes let them search.</summary>
+    private List<string> CompartmentTypes(FhirRequest req)
+    {
+        List<string> all = ["Patient", .. defs.PatientCompartment.Where(kv => kv.Value.Count > 0).Select(kv => kv.Key).Where(defs.IsConcreteResourceType)];
+        if (req.Caller is not { } p) return all;
+        var allowed = all.Where(t => Security.ScopeCheck.Allows(p, t, Fellesjournal.Trust.Identity.Interaction.Search)).ToList();
+        return allowed.Count > 0 ? allowed : throw Security.ScopeCheck.Forbidden("*", Fellesjournal.Trust.Identity.Interaction.Search);
+    }
 
     private async Task<FhirResponse> HistoryAsync(FhirRequest req, string? type, string? id, IStoreOps ops, CancellationToken ct)
     {
@@ -112,7 +125,8 @@ public sealed partial class FhirService
         var at = Instant(req, "_at");
         var cursor = req.QueryValue("_cursor");
         if (id is not null && await ops.GetAsync(type!, id, ct) is null) throw FhirException.NotFound($"{type}/{id} does not exist.");
-        var page = await ops.Store.HistoryAsync(new HistoryQuery(type, id, since, at, count, cursor), ct);
+        var query = new HistoryQuery(type, id, since, at, count, cursor);
+        var page = ops is Security.GuardedStoreOps guarded ? await guarded.HistoryAsync(query, ct) : await ops.Store.HistoryAsync(query, ct);
         var path = req.BaseUrl + (type is null ? "" : "/" + type) + (id is null ? "" : "/" + id) + "/_history";
         var used = req.Query.Where(kv => kv.Key is "_count" or "_since" or "_at").ToList();
         var links = new List<(string, string)> { ("self", Url(path, used, cursor)) };

@@ -1,4 +1,5 @@
 using Fellesjournal.Storage;
+using Fellesjournal.Storage.Search;
 
 namespace Fellesjournal.Server.Store;
 
@@ -9,6 +10,8 @@ namespace Fellesjournal.Server.Store;
 public interface IStoreOps
 {
     Task<StoredResource?> GetAsync(string type, string id, CancellationToken ct);
+    /// <summary>The current version, or null when <paramref name="access"/> does not permit it (filtered in the store).</summary>
+    Task<StoredResource?> GetAsync(string type, string id, CompartmentAccess? access, CancellationToken ct);
     Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct);
     Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct);
     /// <summary>Version reads and history are not part of a store transaction; they see committed data.</summary>
@@ -20,6 +23,7 @@ public sealed class DirectStoreOps(IResourceStore store, WriteCoalescer? coalesc
 {
     public IResourceStore Store => store;
     public Task<StoredResource?> GetAsync(string type, string id, CancellationToken ct) => store.GetAsync(type, id, ct);
+    public Task<StoredResource?> GetAsync(string type, string id, CompartmentAccess? access, CancellationToken ct) => store.GetAsync(type, id, access, ct);
     public Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct) => store.SearchAsync(query, ct);
 
     public async Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct) =>
@@ -30,6 +34,7 @@ public sealed class TransactionStoreOps(IResourceStore store, IStoreTransaction 
 {
     public IResourceStore Store => store;
     public Task<StoredResource?> GetAsync(string type, string id, CancellationToken ct) => tx.GetAsync(type, id, ct);
+    public Task<StoredResource?> GetAsync(string type, string id, CompartmentAccess? access, CancellationToken ct) => tx.GetAsync(type, id, access, ct);
     public Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct) => tx.SearchAsync(query, ct);
     public Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct) => tx.MergeAsync(batch, ct);
 }

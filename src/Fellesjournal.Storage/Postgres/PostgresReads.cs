@@ -136,65 +136,70 @@ internal static class PostgresReads
         var count = Clamp(q.Count);
         long? total = null;
         if (q.IncludeTotal)
-        {
-            await using var cc = new NpgsqlCommand($"SELECT count(*) FROM resource_version r WHERE {t.Where}", c, tx);
-            await t.BindAsync(cc, ct).ConfigureAwait(false);
-            total = (long)(await cc.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
-        }
+            total = q.EstimateTotal ? await EstimateAsync(c, tx, t, ct).ConfigureAwait(false) : await CountAsync(c, tx, t, null, ct).ConfigureAwait(false);
         var list = new List<StoredResource>();
-        string? next = null;
+        string? next = null, previous = null;
         if (count > 0)
         {
             await using var cmd = new NpgsqlCommand { Connection = c, Transaction = tx };
             var keys = t.SortColumns;
-            // Keyset paging as on SQLite: the cursor holds the last row's sort values and seq.
-            (object?[] Keys, long Seq)? cursor = q.Cursor is null ? null : SearchCursor.Parse(q.Cursor, keys.Count);
+            // Keyset paging in both directions as on SQLite (SearchPaging).
+            var pos = SearchPaging.Parse(q.Cursor, keys.Count);
             var select = new StringBuilder($"SELECT {Columns}");
             for (var k = 0; k < keys.Count; k++) select.Append($", {keys[k].Sql} AS k{k}");
             select.Append($" FROM resource_version r WHERE {t.Where}");
             var sql = new StringBuilder($"SELECT * FROM ({select}) AS q WHERE 1 = 1");
-            if (cursor is not null) sql.Append(" AND ").Append(After(keys, cursor.Value, cmd));
-            sql.Append(" ORDER BY ");
-            for (var k = 0; k < keys.Count; k++)
-                sql.Append($"k{k} IS NULL, k{k}{(keys[k].Desc ? " DESC" : "")}, ");
-            sql.Append("seq LIMIT @n");
+            var n = 0;
+            if (pos.At is { } at)
+                sql.Append(" AND ").Append(SearchPaging.Condition(keys, at, pos.Backward, v =>
+                {
+                    var name = "c" + n++;
+                    cmd.Parameters.AddWithValue(name, v);
+                    return "@" + name;
+                }));
+            sql.Append(SearchPaging.OrderBy(keys, pos.Backward)).Append(" LIMIT @n");
             cmd.CommandText = sql.ToString();
             cmd.Parameters.AddWithValue("n", (long)count + 1);
             await t.BindAsync(cmd, ct).ConfigureAwait(false);
-            object?[] lastKeys = [];
-            long lastSeq = 0;
-            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            while (await r.ReadAsync(ct).ConfigureAwait(false))
-            {
-                if (list.Count == count) { next = SearchCursor.Format(lastKeys, lastSeq); break; }
-                list.Add(ReadRow(r));
-                lastSeq = r.GetInt64(0);
-                lastKeys = new object?[keys.Count];
-                for (var k = 0; k < keys.Count; k++) lastKeys[k] = r.IsDBNull(KeyColumn + k) ? null : r.GetValue(KeyColumn + k);
-            }
+            var positions = new List<(object?[] Keys, long Seq)>();
+            var more = false;
+            await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+                while (await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    if (list.Count == count) { more = true; break; }
+                    list.Add(ReadRow(r));
+                    var rowKeys = new object?[keys.Count];
+                    for (var k = 0; k < keys.Count; k++) rowKeys[k] = r.IsDBNull(KeyColumn + k) ? null : r.GetValue(KeyColumn + k);
+                    positions.Add((rowKeys, r.GetInt64(0)));
+                }
+            if (pos.Backward) { list.Reverse(); positions.Reverse(); }
+            (next, previous) = SearchPaging.Links(pos, positions, more);
         }
         var included = t.Plan.Includes.Count == 0 || list.Count == 0 ? null
             : await PostgresIncludes.RunAsync(c, tx, t.Plan.Includes, list, q.Access, ct).ConfigureAwait(false);
-        return new SearchPage(list, next, total, included);
+        return new SearchPage(list, next, total, included, previous);
     }
 
-    /// <summary>"Comes after the cursor" (the SQLite store's order: keys with nulls last, then seq).</summary>
-    private static string After(List<(string Sql, bool Desc)> keys, (object?[] Keys, long Seq) cursor, NpgsqlCommand cmd)
+    private static async Task<long> CountAsync(NpgsqlConnection c, NpgsqlTransaction? tx, PostgresSearch t, int? cap, CancellationToken ct)
     {
-        var ors = new List<string>();
-        var equal = new StringBuilder("1 = 1");
-        for (var k = 0; k < keys.Count; k++)
-        {
-            var v = cursor.Keys[k];
-            var col = "k" + k;
-            if (v is null) { equal.Append($" AND {col} IS NULL"); continue; }
-            var p = "@c" + k;
-            cmd.Parameters.AddWithValue("c" + k, v);
-            ors.Add($"({equal} AND ({col} {(keys[k].Desc ? "<" : ">")} {p} OR {col} IS NULL))");
-            equal.Append($" AND {col} = {p}");
-        }
-        cmd.Parameters.AddWithValue("cseq", cursor.Seq);
-        ors.Add($"({equal} AND seq > @cseq)");
-        return "(" + string.Join(" OR ", ors) + ")";
+        var sql = cap is null ? $"SELECT count(*) FROM resource_version r WHERE {t.Where}"
+            : $"SELECT count(*) FROM (SELECT 1 FROM resource_version r WHERE {t.Where} LIMIT {cap}) AS capped";
+        await using var cc = new NpgsqlCommand(sql, c, tx);
+        await t.BindAsync(cc, ct).ConfigureAwait(false);
+        return (long)(await cc.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+    }
+
+    /// <summary>_total=estimate: exact up to the cap; beyond it the planner's row estimate (EXPLAIN, nothing is read),
+    /// never below the cap.</summary>
+    private static async Task<long> EstimateAsync(NpgsqlConnection c, NpgsqlTransaction? tx, PostgresSearch t, CancellationToken ct)
+    {
+        var capped = await CountAsync(c, tx, t, Sqlite.SqliteReads.EstimateCap, ct).ConfigureAwait(false);
+        if (capped < Sqlite.SqliteReads.EstimateCap) return capped;
+        await using var cmd = new NpgsqlCommand($"EXPLAIN (FORMAT JSON) SELECT 1 FROM resource_version r WHERE {t.Where}", c, tx);
+        await t.BindAsync(cmd, ct).ConfigureAwait(false);
+        var json = (string)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        var rows = doc.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+        return Math.Max(capped, (long)rows);
     }
 }

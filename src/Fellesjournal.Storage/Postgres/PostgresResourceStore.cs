@@ -45,6 +45,7 @@ public sealed class PostgresResourceStore : IResourceStore
         try
         {
             if (migrate) await Guard(() => PostgresMigrator.MigrateAsync(ds, ct)).ConfigureAwait(false);
+            if (migrate) await Guard(() => PostgresFullText.BackfillAsync(ds, (indexer?.Definitions ?? FhirDefinitions.Default), ct)).ConfigureAwait(false);
         }
         catch
         {

@@ -101,7 +101,7 @@ internal static class PostgresWriter
         }
         if (dropIndex.Count > 0)
         {
-            var sql = string.Join(";\n", SqliteSchema.IndexTables.Select(t => $"DELETE FROM {t} WHERE seq = ANY(@s)"));
+            var sql = string.Join(";\n", SqliteSchema.IndexTables.Append("fts_text").Select(t => $"DELETE FROM {t} WHERE seq = ANY(@s)"));
             await using var del = new NpgsqlCommand(sql, c, tx);
             del.Parameters.AddWithValue("s", dropIndex.ToArray());
             await del.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
@@ -111,6 +111,8 @@ internal static class PostgresWriter
             await CopyVersionsAsync(c, rows, stampMs, ct).ConfigureAwait(false);
             await PostgresIndexCopy.WriteAsync(c, rows.Where(r => r.IsCurrent && !r.Deleted)
                 .Select(r => (r.Seq, r.PatientId, r.Type, r.Index)), ct).ConfigureAwait(false);
+            await PostgresFullText.InsertAsync(c, tx, rows.Where(r => r.IsCurrent && !r.Deleted && r.Index.Text is not null)
+                .Select(r => (r.Seq, r.Index.Text!)), ct).ConfigureAwait(false);
         }
         return results;
     }

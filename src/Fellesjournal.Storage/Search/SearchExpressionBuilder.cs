@@ -145,8 +145,8 @@ public static class SearchExpressionBuilder
                 return new HasMatch("List", "item", type, Restricted(new AllOf([new TypeIn(["List"]), new IdIn(values)]), access));
             case "_text" or "_content":
                 NoModifier(code, modifier);
-                return new AllOf(values.Select(v => (SearchExpr)new TextMatch(code == "_text",
-                    StringNormalizer.Normalize(Unescape(v)).Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToList());
+                // Values are alternatives (a,b = a OR b); the words of one value must all occur.
+                return new AnyOf(values.Select(v => (SearchExpr)new TextMatch(code == "_text", TextTerms(key, v))).ToList());
         }
         if (type is null)
             throw new UnsupportedSearchParameterException($"Search parameter '{key}' needs a resource type (system-level search supports _id, _lastUpdated, _list).", key);
@@ -269,6 +269,14 @@ public static class SearchExpressionBuilder
             throw new SearchException($"{source}.{refParam} cannot refer to {type}.", key);
         return new HasMatch(source, sp.Code, type,
             Restricted(new AllOf([new TypeIn([source]), Criterion(source, rest, values, defs, access, depth + 1)]), access));
+    }
+
+    /// <summary>The words of a full-text value, normalized like the indexed text (punctuation separates words).</summary>
+    private static IReadOnlyList<string> TextTerms(string key, string value)
+    {
+        var norm = StringNormalizer.Normalize(Unescape(value));
+        var terms = norm.Split(norm.Where(ch => !char.IsLetterOrDigit(ch)).Distinct().ToArray(), StringSplitOptions.RemoveEmptyEntries);
+        return terms.Length > 0 ? terms : throw new SearchException($"'{key}={value}' has no words to search for.", key);
     }
 
     private static SearchExpr Restricted(AllOf inner, CompartmentAccess? access) =>

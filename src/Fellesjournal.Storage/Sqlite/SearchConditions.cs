@@ -39,4 +39,13 @@ internal sealed partial class TranslatedSearch
             sql += " AND " + EndsWith(rest, (c.UnitSystem is null ? "" : "|" + c.UnitSystem) + "|" + c.UnitCode);
         return sql;
     }
+
+    /// <summary>_text/_content: SQLite's FTS5 table, PostgreSQL's tsvector columns (GIN), both keyed by seq.</summary>
+    private string FullText(TextMatch x, string a)
+    {
+        if (Postgres)
+            return $"{a}.seq IN (SELECT f.seq FROM fts_text f WHERE f.{(x.NarrativeOnly ? "narrative" : "content")}" +
+                   $" @@ plainto_tsquery('simple', {P(string.Join(" ", x.NormalizedTerms))}))";
+        return $"{a}.seq IN (SELECT rowid FROM {SqliteFullText.Table} WHERE {SqliteFullText.Table} MATCH {P(SqliteFullText.Query(x.NarrativeOnly, x.NormalizedTerms))})";
+    }
 }

@@ -47,29 +47,4 @@ internal static class SearchCursor
         JsonValueKind.Number => e.GetDouble(),
         _ => throw new FormatException(),
     };
-
-    /// <summary>"Comes after the cursor" in the order (k0 nulls last, k1 ..., seq), as SQL over the aliases k0.. and seq.</summary>
-    public static string After(List<(string Sql, bool Desc)> keys, (object?[] Keys, long Seq) cursor, SqliteCommand cmd)
-    {
-        var ors = new List<string>();
-        var equal = new StringBuilder("1 = 1");
-        for (var k = 0; k < keys.Count; k++)
-        {
-            var v = cursor.Keys[k];
-            var col = "k" + k;
-            if (v is null)
-            {
-                // Nulls come last: nothing is after null within this key; equal means also null.
-                equal.Append($" AND {col} IS NULL");
-                continue;
-            }
-            var p = "$c" + k;
-            cmd.Parameters.AddWithValue(p, v);
-            ors.Add($"({equal} AND ({col} {(keys[k].Desc ? "<" : ">")} {p} OR {col} IS NULL))");
-            equal.Append($" AND {col} = {p}");
-        }
-        cmd.Parameters.AddWithValue("$cseq", cursor.Seq);
-        ors.Add($"({equal} AND seq > $cseq)");
-        return "(" + string.Join(" OR ", ors) + ")";
-    }
 }

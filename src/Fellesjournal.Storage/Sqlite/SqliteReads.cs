@@ -12,6 +12,8 @@ internal static class SqliteReads
     /// <summary>Index of the first sort key column after <see cref="Columns"/>.</summary>
     private const int KeyColumn = 9;
     public const int MaxCount = 1000;
+    /// <summary>_total=estimate counts at most this many matches.</summary>
+    public const int EstimateCap = 10_000;
     /// <summary>FELLESJOURNAL_TRACE_SQL=1 prints each search statement and its parameters (for EXPLAIN QUERY PLAN).</summary>
     private static readonly bool TraceSql = Environment.GetEnvironmentVariable("FELLESJOURNAL_TRACE_SQL") == "1";
 
@@ -112,48 +114,57 @@ internal static class SqliteReads
         {
             using var cc = c.CreateCommand();
             cc.Transaction = tx;
-            cc.CommandText = $"SELECT count(*) FROM resource_version r WHERE {t.Where}";
+            // An estimate counts at most EstimateCap rows (then reports the cap): cheap on any result size.
+            cc.CommandText = q.EstimateTotal
+                ? $"SELECT count(*) FROM (SELECT 1 FROM resource_version r WHERE {t.Where} LIMIT {EstimateCap})"
+                : $"SELECT count(*) FROM resource_version r WHERE {t.Where}";
             t.Bind(cc);
             total = (long)cc.ExecuteScalar()!;
         }
         var list = new List<StoredResource>();
-        string? next = null;
+        string? next = null, previous = null;
         if (count > 0)
         {
             using var cmd = c.CreateCommand();
             cmd.Transaction = tx;
             var keys = t.SortColumns;
-            // Keyset paging: the cursor holds the last row's sort values and seq; seq breaks ties, so pages are
-            // stable while other rows are written (new rows land where their keys put them, nothing repeats).
-            (object?[] Keys, long Seq)? cursor = q.Cursor is null ? null : SearchCursor.Parse(q.Cursor, keys.Count);
+            // Keyset paging: a cursor holds a row's sort values and seq; seq breaks ties, so pages are stable while
+            // other rows are written (new rows land where their keys put them, nothing repeats).
+            var pos = SearchPaging.Parse(q.Cursor, keys.Count);
             var select = new StringBuilder($"SELECT {Columns}");
             for (var k = 0; k < keys.Count; k++) select.Append($", {keys[k].Sql} AS k{k}");
             select.Append($" FROM resource_version r WHERE {t.Where}");
             var sql = new StringBuilder($"SELECT * FROM ({select}) WHERE 1 = 1");
-            if (cursor is not null) sql.Append(" AND ").Append(SearchCursor.After(keys, cursor.Value, cmd));
-            sql.Append(" ORDER BY ");
-            for (var k = 0; k < keys.Count; k++)
-                sql.Append($"k{k} IS NULL, k{k}{(keys[k].Desc ? " DESC" : "")}, ");
-            sql.Append("seq LIMIT $n");
+            var n = 0;
+            if (pos.At is { } at)
+                sql.Append(" AND ").Append(SearchPaging.Condition(keys, at, pos.Backward, v =>
+                {
+                    var name = "$c" + n++;
+                    cmd.Parameters.AddWithValue(name, v);
+                    return name;
+                }));
+            sql.Append(SearchPaging.OrderBy(keys, pos.Backward)).Append(" LIMIT $n");
             cmd.CommandText = sql.ToString();
             cmd.Parameters.AddWithValue("$n", count + 1);
             t.Bind(cmd);
             if (TraceSql) Console.Error.WriteLine("SEARCH SQL: " + cmd.CommandText + " -- " +
                 string.Join(", ", cmd.Parameters.Cast<SqliteParameter>().Select(p => $"{p.ParameterName}={p.Value}")));
-            object?[] lastKeys = [];
-            long lastSeq = 0;
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                if (list.Count == count) { next = SearchCursor.Format(lastKeys, lastSeq); break; }
-                list.Add(ReadRow(r));
-                lastSeq = r.GetInt64(0);
-                lastKeys = new object?[keys.Count];
-                for (var k = 0; k < keys.Count; k++) lastKeys[k] = r.IsDBNull(KeyColumn + k) ? null : r.GetValue(KeyColumn + k);
-            }
+            var positions = new List<(object?[] Keys, long Seq)>();
+            var more = false;
+            using (var r = cmd.ExecuteReader())
+                while (r.Read())
+                {
+                    if (list.Count == count) { more = true; break; }
+                    list.Add(ReadRow(r));
+                    var rowKeys = new object?[keys.Count];
+                    for (var k = 0; k < keys.Count; k++) rowKeys[k] = r.IsDBNull(KeyColumn + k) ? null : r.GetValue(KeyColumn + k);
+                    positions.Add((rowKeys, r.GetInt64(0)));
+                }
+            if (pos.Backward) { list.Reverse(); positions.Reverse(); }
+            (next, previous) = SearchPaging.Links(pos, positions, more);
         }
         var included = t.Plan.Includes.Count == 0 || list.Count == 0 ? null
             : SqliteIncludes.Run(c, tx, t.Plan.Includes, list, q.Access);
-        return new SearchPage(list, next, total, included);
+        return new SearchPage(list, next, total, included, previous);
     }
 }

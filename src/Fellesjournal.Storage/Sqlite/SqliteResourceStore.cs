@@ -61,6 +61,7 @@ public sealed class SqliteResourceStore : IResourceStore
         Execute(_writeConnection, SqliteSchema.Create);
         Execute(_writeConnection,
             $"INSERT OR IGNORE INTO store_info (key, value) VALUES ('schema_version', '{SqliteSchema.Version}')");
+        SqliteFullText.Ensure(_writeConnection, _definitions);
         _writer = new SqliteWriter(_writeConnection);
     }
 

@@ -69,7 +69,7 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
         ChainMatch x => Chain(x, a),
         HasMatch x => Has(x, a),
         AccessRestriction x => AccessSql.Predicate(a, x.Access, P) ?? "1 = 1",
-        TextMatch => throw new SearchException("_text and _content are not supported by this store yet.", "_text"),
+        TextMatch x => FullText(x, a),
         _ => throw new InvalidOperationException("Unknown search node " + e.GetType().Name),
     };
 

@@ -16,6 +16,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Cmd _selectCurrent;
     private readonly RawStatement _retire, _insertVersion;
     private readonly RawStatement[] _deleteIndex;
+    private readonly RawStatement _insText;
     private readonly RawStatement _insString, _insToken, _insDate, _insNumber, _insQuantity, _insReference, _insUri, _insComposite;
     private long _committedSeq, _seq, _lastStampMs;
 
@@ -35,7 +36,9 @@ internal sealed class SqliteWriter : IDisposable
         _selectCurrent = new(conn, "SELECT seq, version, deleted, last_updated, patient_id FROM resource_version WHERE res_type = $a AND res_id = $b ORDER BY version DESC LIMIT 1", 2);
         _retire = new(conn, "UPDATE resource_version SET is_current = 0 WHERE seq = $a");
         _insertVersion = new(conn, "INSERT INTO resource_version (seq, res_type, res_id, version, last_updated, deleted, is_current, patient_id, json_len, json) VALUES ($a, $b, $c, $d, $e, $f, 1, $g, $h, $i)");
-        _deleteIndex = SqliteSchema.IndexTables.Select(t => new RawStatement(conn, $"DELETE FROM {t} WHERE seq = $a")).ToArray();
+        _deleteIndex = [.. SqliteSchema.IndexTables.Select(t => new RawStatement(conn, $"DELETE FROM {t} WHERE seq = $a")),
+            new RawStatement(conn, SqliteFullText.Delete)];
+        _insText = new(conn, SqliteFullText.Insert);
         const string common = "seq, ord, patient_id, h_ident";
         _insString = new(conn, $"INSERT INTO idx_string ({common}, norm, exact) VALUES ($a, $b, $c, $d, $e, $f)");
         _insToken = new(conn, $"INSERT INTO idx_token ({common}, h_sys_code, system, code, text) VALUES ($a, $b, $c, $d, $e, $f, $g, $h)");
@@ -171,6 +174,7 @@ internal sealed class SqliteWriter : IDisposable
 
     private void InsertIndex(long seq, string type, string? patient, ResourceIndex index)
     {
+        if (index.Text is { } text) _insText.Exec(seq, text.Narrative, text.Content);
         var ord = 0;
         foreach (var v in index.Values)
         {
@@ -216,7 +220,7 @@ internal sealed class SqliteWriter : IDisposable
     public void Dispose()
     {
         _selectCurrent.Dispose();
-        foreach (var c in new[] { _retire, _insertVersion, _insString, _insToken, _insDate, _insNumber,
+        foreach (var c in new[] { _retire, _insertVersion, _insText, _insString, _insToken, _insDate, _insNumber,
                      _insQuantity, _insReference, _insUri, _insComposite }.Concat(_deleteIndex))
             c.Dispose();
     }

@@ -11,8 +11,10 @@ internal sealed record AcuteReason(string Icpc2, string Display, double[] Weight
 /// <summary>A hospital diagnosis (ICD-10) with weight by age band and the department that admits it.</summary>
 internal sealed record HospitalDiagnosis(string Icd10, string Display, double[] Weight, string Department, string? RequiresChronic = null, bool FemaleOnly = false, int MaxStay = 7);
 
-/// <summary>A medicine (ATC code, Norwegian name, strength and dosage text).</summary>
-internal sealed record Medicine(string Atc, string Name, string Form, string Dosage, int PackSize);
+/// <summary>A medicine (ATC code, Norwegian name, strength and dosage text) with its active ingredients and their
+/// strength per <paramref name="Per"/> (a UCUM unit, e.g. <c>{tbl}</c>, <c>g</c>).</summary>
+internal sealed record Medicine(string Atc, string Name, string Form, string Dosage, int PackSize,
+    IReadOnlyList<(string Substance, decimal Value, string Unit)> Ingredients, string Per);
 
 /// <summary>A laboratory test: LOINC, UCUM unit, reference range (female, male) and the spread of normal values.</summary>
 internal sealed record LabTest(string Key, string Loinc, string Display, string Unit, double LowF, double HighF, double LowM, double HighM, int Decimals);
@@ -103,28 +105,10 @@ internal static class Clinical
         ("fonna", "Helse Fonna HF", "1106"),
     ];
 
-    public static readonly Medicine[] Medicines =
-    [
-        new("C09CA01", "Losartan 50 mg tablett", "Tablett", "1 tablett daglig", 98),
-        new("A10BA02", "Metformin 500 mg tablett", "Tablett", "1 tablett 2 ganger daglig", 200),
-        new("C10AA05", "Atorvastatin 20 mg tablett", "Tablett", "1 tablett om kvelden", 98),
-        new("R03BB04", "Tiotropium 18 mikrog inhalasjonspulver", "Inhalasjonspulver", "1 inhalasjon daglig", 90),
-        new("R03AK07", "Budesonid/formoterol 160/4,5 mikrog inhalasjonspulver", "Inhalasjonspulver", "1 inhalasjon 2 ganger daglig", 120),
-        new("H03AA01", "Levotyroksin 50 mikrog tablett", "Tablett", "1 tablett om morgenen", 100),
-        new("N06AB10", "Escitalopram 10 mg tablett", "Tablett", "1 tablett daglig", 98),
-        new("B01AF02", "Apixaban 5 mg tablett", "Tablett", "1 tablett 2 ganger daglig", 168),
-        new("C03CA01", "Furosemid 40 mg tablett", "Tablett", "1 tablett om morgenen", 100),
-        new("B01AC06", "Acetylsalisylsyre 75 mg tablett", "Tablett", "1 tablett daglig", 100),
-        new("N02BE01", "Paracetamol 500 mg tablett", "Tablett", "2 tabletter inntil 3 ganger daglig ved behov", 100),
-        new("N02CC01", "Sumatriptan 50 mg tablett", "Tablett", "1 tablett ved anfall, maks 6 per døgn", 12),
-        new("D07AC01", "Betametason 0,1 % krem", "Krem", "Smøres på tynt 1-2 ganger daglig", 1),
-        new("N06BA04", "Metylfenidat 18 mg depottablett", "Depottablett", "1 tablett om morgenen", 30),
-        new("D07AA02", "Hydrokortison 1 % krem", "Krem", "Smøres på tynt 1-2 ganger daglig", 1),
-        new("N06DA02", "Donepezil 5 mg tablett", "Tablett", "1 tablett om kvelden", 98),
-        new("M05BA04", "Alendronsyre 70 mg tablett", "Tablett", "1 tablett en gang i uken", 12),
-        new("J01CE02", "Fenoksymetylpenicillin 1 g tablett", "Tablett", "1 tablett 4 ganger daglig i 7 dager", 28),
-        new("J01CA08", "Pivmecillinam 200 mg tablett", "Tablett", "1 tablett 3 ganger daglig i 3 dager", 9),
-    ];
+    /// <summary>The medication catalogue shared with the medication service (Services/Medication/catalogue.json, linked
+    /// in as an embedded resource). The generator prescribes by ATC code (<see cref="MedicineFor"/>) and emits every entry
+    /// as a Medication resource.</summary>
+    public static readonly Medicine[] Medicines = MedicineCatalogue.Load();
 
     public static readonly LabTest[] Labs =
     [

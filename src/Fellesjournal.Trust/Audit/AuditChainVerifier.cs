@@ -20,60 +20,71 @@ internal static class AuditChainVerifier
         using (var r = cmd.ExecuteReader())
             while (r.Read())
                 checkpoints.Add(new AuditCheckpoint(r.GetInt64(0), (byte[])r[1], DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), r.GetString(3), (byte[])r[4]));
+        return Verify(checkpoints, Rows(conn), seq => RecordExistsAt(conn, seq), signer, ct);
+    }
 
+    private static IEnumerable<AuditRow> Rows(SqliteConnection conn)
+    {
+        using var cmd = SqliteAuditLog.Cmd(conn, null, "SELECT seq, time, patient_id, record, prev_hash, hash FROM audit_log ORDER BY seq");
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+            yield return new AuditRow(r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), (byte[])r[4], (byte[])r[5]);
+    }
+
+    /// <summary>The chain check over any storage: <paramref name="rows"/> in sequence order, the checkpoints in
+    /// sequence order, and a look-up telling whether the record that belongs at a position sits elsewhere.</summary>
+    public static ChainVerification Verify(IReadOnlyList<AuditCheckpoint> checkpoints, IEnumerable<AuditRow> rows,
+        Func<long, bool> recordExistsElsewhere, AuditCheckpointSigner signer, CancellationToken ct)
+    {
         var cpIndex = 0;
         var running = new byte[32];
         long expected = 1, checkedCount = 0;
-        using (var cmd = SqliteAuditLog.Cmd(conn, null, "SELECT seq, time, patient_id, record, prev_hash, hash FROM audit_log ORDER BY seq"))
-        using (var r = cmd.ExecuteReader())
+        foreach (var row in rows)
         {
-            while (r.Read())
+            ct.ThrowIfCancellationRequested();
+            var seq = row.Sequence;
+            var json = Encoding.UTF8.GetBytes(row.Record);
+            var prevStored = row.PrevHash;
+            var hashStored = row.Hash;
+
+            // Checkpoints for positions that no longer exist (a gap) are checked when the gap is reported.
+            if (seq != expected)
+                return Fail(ChainProblem.Removed, expected, $"Audit record {expected} is missing (the next record present is {seq}).");
+
+            AuditRecord rec;
+            try { rec = AuditRecord.FromJson(json); }
+            catch (JsonException) { return Fail(ChainProblem.Altered, seq, $"Audit record {seq} was altered: it is no longer valid JSON."); }
+
+            if (rec.Sequence != seq)
             {
-                ct.ThrowIfCancellationRequested();
-                var seq = r.GetInt64(0);
-                var json = Encoding.UTF8.GetBytes(r.GetString(3));
-                var prevStored = (byte[])r[4];
-                var hashStored = (byte[])r[5];
+                var problem = recordExistsElsewhere(seq) ? ChainProblem.Reordered : ChainProblem.Removed;
+                return Fail(problem, seq, problem == ChainProblem.Reordered
+                    ? $"Audit record {seq} is out of order: position {seq} holds record {rec.Sequence}."
+                    : $"Audit record {seq} was removed and later records renumbered (position {seq} holds record {rec.Sequence}).");
+            }
+            if (!SqliteAuditLog.ChainHash(prevStored, json).AsSpan().SequenceEqual(hashStored))
+                return Fail(ChainProblem.Altered, seq, $"Audit record {seq} was altered: its content does not match its hash.");
+            if (!prevStored.AsSpan().SequenceEqual(running))
+                return Fail(ChainProblem.Altered, seq - 1, $"Audit record {seq - 1} was altered and re-hashed: record {seq} no longer links to it.");
+            if (row.TimeMs != rec.Time.ToUnixTimeMilliseconds() || row.PatientId != rec.PatientId)
+                return Fail(ChainProblem.Altered, seq, $"Audit record {seq} was altered: its indexed time or patient differ from the hashed record.");
 
-                // Checkpoints for positions that no longer exist (a gap) are checked when the gap is reported.
-                if (seq != expected)
-                    return Fail(ChainProblem.Removed, expected, $"Audit record {expected} is missing (the next record present is {seq}).");
+            running = hashStored;
+            checkedCount++;
+            expected = seq + 1;
 
-                AuditRecord rec;
-                try { rec = AuditRecord.FromJson(json); }
-                catch (JsonException) { return Fail(ChainProblem.Altered, seq, $"Audit record {seq} was altered: it is no longer valid JSON."); }
-
-                if (rec.Sequence != seq)
-                {
-                    var problem = RecordExistsAt(conn, seq) ? ChainProblem.Reordered : ChainProblem.Removed;
-                    return Fail(problem, seq, problem == ChainProblem.Reordered
-                        ? $"Audit record {seq} is out of order: position {seq} holds record {rec.Sequence}."
-                        : $"Audit record {seq} was removed and later records renumbered (position {seq} holds record {rec.Sequence}).");
-                }
-                if (!SqliteAuditLog.ChainHash(prevStored, json).AsSpan().SequenceEqual(hashStored))
-                    return Fail(ChainProblem.Altered, seq, $"Audit record {seq} was altered: its content does not match its hash.");
-                if (!prevStored.AsSpan().SequenceEqual(running))
-                    return Fail(ChainProblem.Altered, seq - 1, $"Audit record {seq - 1} was altered and re-hashed: record {seq} no longer links to it.");
-                if (r.GetInt64(1) != rec.Time.ToUnixTimeMilliseconds() || (r.IsDBNull(2) ? null : r.GetString(2)) != rec.PatientId)
-                    return Fail(ChainProblem.Altered, seq, $"Audit record {seq} was altered: its indexed time or patient differ from the hashed record.");
-
-                running = hashStored;
-                checkedCount++;
-                expected = seq + 1;
-
-                while (cpIndex < checkpoints.Count && checkpoints[cpIndex].Sequence <= seq)
-                {
-                    var cp = checkpoints[cpIndex++];
-                    if (cp.KeyId != signer.KeyId)
-                        return Fail(ChainProblem.UnknownKey, cp.Sequence, $"Checkpoint at record {cp.Sequence} is signed with an unknown key '{cp.KeyId}'.");
-                    if (!signer.Verify(cp))
-                        return Fail(ChainProblem.CheckpointSignatureInvalid, cp.Sequence, $"Checkpoint at record {cp.Sequence} has an invalid signature.");
-                    if (cp.Sequence != seq)
-                        return Fail(ChainProblem.Removed, cp.Sequence, $"Audit record {cp.Sequence} (covered by a signed checkpoint) is missing.");
-                    if (!cp.Hash.AsSpan().SequenceEqual(running))
-                        return Fail(ChainProblem.CheckpointMismatch, cp.Sequence,
-                            $"The chain up to record {cp.Sequence} does not match its signed checkpoint: records at or before {cp.Sequence} were altered and the chain recomputed.");
-                }
+            while (cpIndex < checkpoints.Count && checkpoints[cpIndex].Sequence <= seq)
+            {
+                var cp = checkpoints[cpIndex++];
+                if (cp.KeyId != signer.KeyId)
+                    return Fail(ChainProblem.UnknownKey, cp.Sequence, $"Checkpoint at record {cp.Sequence} is signed with an unknown key '{cp.KeyId}'.");
+                if (!signer.Verify(cp))
+                    return Fail(ChainProblem.CheckpointSignatureInvalid, cp.Sequence, $"Checkpoint at record {cp.Sequence} has an invalid signature.");
+                if (cp.Sequence != seq)
+                    return Fail(ChainProblem.Removed, cp.Sequence, $"Audit record {cp.Sequence} (covered by a signed checkpoint) is missing.");
+                if (!cp.Hash.AsSpan().SequenceEqual(running))
+                    return Fail(ChainProblem.CheckpointMismatch, cp.Sequence,
+                        $"The chain up to record {cp.Sequence} does not match its signed checkpoint: records at or before {cp.Sequence} were altered and the chain recomputed.");
             }
         }
         if (cpIndex < checkpoints.Count)
@@ -97,3 +108,6 @@ internal static class AuditChainVerifier
         return cmd.ExecuteScalar() is not null;
     }
 }
+
+/// <summary>One stored audit row as the verifier reads it.</summary>
+internal readonly record struct AuditRow(long Sequence, long TimeMs, string? PatientId, string Record, byte[] PrevHash, byte[] Hash);

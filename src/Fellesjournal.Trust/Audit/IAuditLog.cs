@@ -6,6 +6,14 @@ public interface IAuditLog
     /// <summary>Appends (assigning <see cref="AuditRecord.Sequence"/>) and returns the stored record once durable.</summary>
     Task<AuditRecord> AppendAsync(AuditRecord record, CancellationToken ct = default);
 
+    /// <summary>Appends several records in one transaction (group commit), in list order; all or none are stored.</summary>
+    Task<IReadOnlyList<AuditRecord>> AppendBatchAsync(IReadOnlyList<AuditRecord> records, CancellationToken ct = default);
+
+    /// <summary>The records about any of <paramref name="patientIds"/>, newest first, optionally within [from, to) and
+    /// before sequence <paramref name="beforeSequence"/> (a paging cursor).</summary>
+    Task<IReadOnlyList<AuditRecord>> QueryAsync(IReadOnlyCollection<string> patientIds, DateTimeOffset? from, DateTimeOffset? to,
+        long? beforeSequence, int limit, CancellationToken ct = default);
+
     /// <summary>The records about one patient, newest first (the citizen's "innsyn i logg").</summary>
     Task<IReadOnlyList<AuditRecord>> QueryByPatientAsync(string patientId, int limit = 1000, CancellationToken ct = default);
 

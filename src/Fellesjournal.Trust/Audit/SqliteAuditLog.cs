@@ -227,6 +227,26 @@ public sealed class SqliteAuditLog : IAuditLog
         return Task.FromResult(AuditChainVerifier.Verify(conn, _signer, ct));
     }
 
+    /// <summary>
+    /// Verifies a log file opened read-only, so checking the evidence never changes it (no schema, no pragmas
+    /// written). <paramref name="missingTriggers"/> lists the append-only triggers that are gone: not proof of
+    /// tampering by itself, but a sign that someone with file access prepared for it.
+    /// </summary>
+    public static ChainVerification VerifyFile(string filePath, AuditCheckpointSigner signer, out IReadOnlyList<string> missingTriggers,
+        CancellationToken ct = default)
+    {
+        var cs = new SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(filePath), Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        using var conn = new SqliteConnection(cs.ToString());
+        conn.Open();
+        var present = new HashSet<string>();
+        using (var cmd = Cmd(conn, null, "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read()) present.Add(r.GetString(0));
+        missingTriggers = new[] { "audit_log_no_update", "audit_log_no_delete", "audit_checkpoint_no_update", "audit_checkpoint_no_delete" }
+            .Where(t => !present.Contains(t)).ToList();
+        return AuditChainVerifier.Verify(conn, signer, ct);
+    }
+
     internal static byte[] ChainHash(byte[] prev, byte[] json)
     {
         var buf = new byte[prev.Length + json.Length];

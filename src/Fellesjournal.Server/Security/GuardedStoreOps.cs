@@ -1,0 +1,143 @@
+using Fellesjournal.Server.Http;
+using Fellesjournal.Server.Store;
+using Fellesjournal.Storage;
+using Fellesjournal.Storage.Search;
+using Fellesjournal.Trust.Access;
+using Fellesjournal.Trust.Audit;
+using Fellesjournal.Trust.Identity;
+
+namespace Fellesjournal.Server.Security;
+
+/// <summary>
+/// The store as one caller may see it. Searches carry the caller's compartment access into the statement; a read
+/// of a compartment resource names its patient, so the policy decides for that patient (403 with the reason for
+/// personnel, 404 for citizens) and the store filters the row (locked sections: 404); writes need access to the
+/// compartment of the current version and of the new one, so nothing moves into or out of a compartment the caller
+/// cannot reach.
+/// </summary>
+public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, AccessGuard guard, IAccessAudit audit) : IStoreOps
+{
+    public RequestAccess Access => access;
+    /// <summary>The unguarded operations underneath (a Bundle entry re-authorizes on them).</summary>
+    public IStoreOps Inner => inner;
+    public IResourceStore Store => inner.Store;
+    private Principal P => access.Principal;
+
+    public Task<StoredResource?> GetAsync(string type, string id, CancellationToken ct) => GetAsync(type, id, null, ct);
+
+    public async Task<StoredResource?> GetAsync(string type, string id, CompartmentAccess? _, CancellationToken ct)
+    {
+        // First with the server's authority, only to learn the compartment; nothing of it leaves unless permitted.
+        var raw = await inner.GetAsync(type, id, null, ct);
+        if (raw?.PatientId is not { } patient) return Touch(raw);
+        return Touch(await inner.GetAsync(type, id, await AccessForAsync(patient, ct), ct));
+    }
+
+    /// <summary>A version (vread), judged on that version's own compartment.</summary>
+    public async Task<StoredResource?> GetVersionAsync(string type, string id, long version, CancellationToken ct)
+    {
+        var raw = await Store.GetVersionAsync(type, id, version, null, ct);
+        if (raw?.PatientId is not { } patient) return Touch(raw);
+        return Touch(await Store.GetVersionAsync(type, id, version, await AccessForAsync(patient, ct), ct));
+    }
+
+    /// <summary>History: of one resource under its compartment's decision; of a type or the system under the request's reach.</summary>
+    public async Task<HistoryPage> HistoryAsync(HistoryQuery query, CancellationToken ct)
+    {
+        var scope = access.Store;
+        if (query is { ResourceType: { } type, Id: { } id } && (await inner.GetAsync(type, id, null, ct))?.PatientId is { } patient)
+            scope = await AccessForAsync(patient, ct);
+        var page = await Store.HistoryAsync(query with { Access = scope }, ct);
+        foreach (var r in page.Entries) Touch(r);
+        return page;
+    }
+
+    /// <summary>The store access for one compartment: from the request's reach when it covers the patient, else the
+    /// policy's decision for that patient (throws the 403/404 when denied). Cached for the request.</summary>
+    public async Task<CompartmentAccess> AccessForAsync(string patientId, CancellationToken ct)
+    {
+        if (access.PerPatient.TryGetValue(patientId, out var known)) return known;
+        CompartmentAccess result;
+        if (!access.Filter.AllPatients && access.Filter.PatientIds.Contains(patientId)) result = access.Store;
+        else
+        {
+            // System clients reach every compartment, but the patient's locked sections still apply.
+            var decision = await guard.DecideAsync(P, patientId, ct);
+            access.Decision ??= decision;
+            access.PatientId ??= patientId;
+            access.Decisions[patientId] = decision;
+            result = RequestAccess.ToStore(CompartmentFilter.ForDecision(patientId, decision));
+        }
+        access.PerPatient[patientId] = result;
+        return result;
+    }
+
+    public async Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct)
+    {
+        var page = await inner.SearchAsync(query.Access is null ? query with { Access = access.Store } : query, ct);
+        foreach (var r in page.Resources) Touch(r);
+        foreach (var r in page.Included ?? []) Touch(r);
+        return page;
+    }
+
+    /// <summary>Authorizes each write, appends its audit record (durably, before the store commits, so no write
+    /// exists without its record), writes, and appends a Failed record when the write does not happen.</summary>
+    public async Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct)
+    {
+        var records = new List<AuditRecord>(batch.Count);
+        foreach (var w in batch) records.Add(await AuthorizeWriteAsync(w, ct));
+        await Task.WhenAll(records.Select(r => audit.RecordAsync(r, ct)));
+        access.WritesRecorded += records.Count;
+        try
+        {
+            var stored = await inner.MergeAsync(batch, ct);
+            foreach (var r in stored) Touch(r);
+            return stored;
+        }
+        catch (Exception e)
+        {
+            await Task.WhenAll(records.Select(r => audit.RecordAsync(r with
+            {
+                Time = DateTimeOffset.UtcNow, Outcome = AuditOutcome.Failed, OutcomeDetail = "The write did not happen: " + e.Message,
+            }, CancellationToken.None)));
+            throw;
+        }
+    }
+
+    private async Task<AuditRecord> AuthorizeWriteAsync(ResourceWrite w, CancellationToken ct)
+    {
+        var current = await inner.GetAsync(w.ResourceType, w.Id, null, ct);
+        var action = w.IsDelete ? AuditAction.Delete : current is null or { IsDeleted: true } ? AuditAction.Create : AuditAction.Update;
+        var reference = $"{w.ResourceType}/{w.Id}";
+        AuditRecord Record(string? patient) =>
+            AuditRecord.For(P, patient is null ? null : access.DecisionFor(patient), action, patient, [reference], access.Query);
+        if (P.Kind == PrincipalKind.System)
+            // Every compartment: only the audit record needs the compartment.
+            return Record(w.Json is { } sj ? guard.CompartmentAndKeysOf(w.ResourceType, w.Id, sj).PatientId : current?.PatientId);
+
+        if (current?.PatientId is { } was && await inner.GetAsync(w.ResourceType, w.Id, await AccessForAsync(was, ct), ct) is null)
+            throw FhirException.NotFound($"{w.ResourceType}/{w.Id} does not exist.");
+        if (w.Json is not { } json) return Record(current?.PatientId);
+        var (patient, tokenKeys) = guard.CompartmentAndKeysOf(w.ResourceType, w.Id, json);
+        if (patient is null) return Record(current?.PatientId);
+        CompartmentAccess target;
+        try
+        {
+            target = await AccessForAsync(patient, ct);
+        }
+        catch (AccessDeniedException e) when (P.Kind == PrincipalKind.Citizen)
+        {
+            // Refused without confirming whether that record exists.
+            throw new AccessDeniedException(e.Decision, new FhirException(403, "forbidden", "You may only write to your own record (or your child's).", w.ResourceType));
+        }
+        if (!target.Permits(patient, w.ResourceType, tokenKeys))
+            throw new FhirException(403, "forbidden", $"This {w.ResourceType} would fall in a section of the record that is locked for you.", w.ResourceType);
+        return Record(patient);
+    }
+
+    private StoredResource? Touch(StoredResource? r)
+    {
+        if (r is not null) access.Touched($"{r.ResourceType}/{r.Id}", r.PatientId);
+        return r;
+    }
+}
