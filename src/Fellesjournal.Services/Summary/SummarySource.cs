@@ -18,7 +18,8 @@ public sealed record SummarySource(
     IReadOnlyList<SourceResource> Compartment,
     IReadOnlyList<SourceResource> Visits,
     IReadOnlyList<SourceResource> Medications,
-    IReadOnlyList<SourceResource> GeneralPractitioner);
+    IReadOnlyList<SourceResource> GeneralPractitioner,
+    bool MedicationsFromList = true);
 
 /// <summary>
 /// Reads a patient's summary sources: the Patient, one search per summary type by the patient reference, one search for
@@ -61,8 +62,8 @@ public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource
         return new SummarySource(p,
             compartment.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
             visits.Resources.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
-            meds.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
-            gp);
+            meds.Items.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
+            gp, meds.FromMedicationList);
     }
 
     /// <summary>Patient.generalPractitioner targets, and the Practitioner behind a PractitionerRole (the person's name).</summary>
