@@ -38,8 +38,6 @@ public static class ImportCommand
             Console.Error.WriteLine("import: " + e.Message);
             return 2;
         }
-        // A batch job: blocking collections cost less CPU in total than background ones running beside the work.
-        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.Batch;
         var defs = FhirDefinitions.Default;
         await using var store = StoreFactory.Open(dataDir, CommandLine.Option(args, "--store"), CommandLine.Option(args, "--connection"));
         var importer = new Importer(store, defs, Validators.CreateDefault(defs), batch)
