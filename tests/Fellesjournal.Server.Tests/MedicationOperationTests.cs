@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Fellesjournal.Services.Medication;
+using Fellesjournal.Trust.Identity;
 
 namespace Fellesjournal.Server.Tests;
 
@@ -12,18 +13,21 @@ public class MedicationOperationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var c = _server.CreateClient().As(TestTokens.For("registry", new Fellesjournal.Trust.Identity.MintOptions { Scopes = "system/*.cruds" }));
-        // Care relationships the access layer checks: the GP is Anne's fastlege, and she is admitted at the hospital.
+        // The care relationships the HTTP layer requires: the GP's list, and a care team with the hospital and the pharmacy.
         var p = Fhir.Patient("anne");
-        p["generalPractitioner"] = new JsonArray(new JsonObject { ["identifier"] = new JsonObject { ["system"] = "urn:oid:2.16.578.1.12.4.1.4.4", ["value"] = "565501872" } });
+        p["generalPractitioner"] = new JsonArray(new JsonObject
+            { ["identifier"] = new JsonObject { ["system"] = "urn:oid:2.16.578.1.12.4.1.4.4", ["value"] = DemoPersonas.Get("gp").HprNumber } });
         Assert.True((await c.PutAsync("/fhir/Patient/anne", Fhir.Json(p))).IsSuccessStatusCode);
-        var admission = new JsonObject
+        var team = new JsonObject
         {
-            ["resourceType"] = "Encounter", ["id"] = "anne-admission", ["status"] = "in-progress",
-            ["class"] = new JsonObject { ["system"] = "http://terminology.hl7.org/CodeSystem/v3-ActCode", ["code"] = "IMP" },
+            ["resourceType"] = "CareTeam", ["id"] = "anne-care", ["status"] = "active",
             ["subject"] = new JsonObject { ["reference"] = "Patient/anne" },
-            ["serviceProvider"] = new JsonObject { ["identifier"] = new JsonObject { ["system"] = "urn:oid:2.16.578.1.12.4.1.4.101", ["value"] = "983710018" } },
+            ["managingOrganization"] = new JsonArray(
+                new JsonObject { ["identifier"] = new JsonObject { ["system"] = "urn:oid:2.16.578.1.12.4.1.4.101", ["value"] = DemoPersonas.HospitalOrg } },
+                new JsonObject { ["identifier"] = new JsonObject { ["system"] = "urn:oid:2.16.578.1.12.4.1.4.101", ["value"] = DemoPersonas.PharmacyOrg } }),
         };
-        Assert.True((await c.PutAsync("/fhir/Encounter/anne-admission", Fhir.Json(admission))).IsSuccessStatusCode);
+        var put = await c.PutAsync("/fhir/CareTeam/anne-care", Fhir.Json(team));
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
         foreach (var atc in new[] { "C10AA05", "A10BA02" })
         {
             var m = MedicationCatalogue.ToResource(MedicationCatalogue.Default.Find(atc)!);
@@ -81,7 +85,7 @@ public class MedicationOperationTests : IAsyncLifetime
     [Fact]
     public async Task Role_rules_refuse_with_403_outcomes()
     {
-        // The hospital nurse has a care relationship (the admission) but no prescribing rights.
+        // The hospital nurse has a care relationship (the care team) but no prescribing rights.
         var nurse = _server.ClientFor("nurse");
         var oo = await Fhir.AssertOutcome(await nurse.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/anne", Fhir.Json(Prescription("C10AA05", 0))), 403);
         Assert.Contains("prescribing rights", (string?)oo["issue"]![0]!["diagnostics"]);
@@ -92,7 +96,8 @@ public class MedicationOperationTests : IAsyncLifetime
         var id = (string)created["parameter"]![0]!["resource"]!["id"]!;
         await Fhir.AssertOutcome(await gp.PostAsync($"/fhir/MedicationRequest/{id}/$dispense", Fhir.Json(new JsonObject { ["resourceType"] = "Parameters" })), 403);
         await Fhir.AssertOutcome(await gp.PostAsync("/fhir/MedicationRequest/nope/$dispense", Fhir.Json(new JsonObject { ["resourceType"] = "Parameters" })), 403);
-        var other = await Fhir.AssertOutcome(await gp.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/someone-else", Fhir.Json(Prescription("A10BA02", 0))), 403);
+        // A URL naming another patient than the prescription's subject is refused.
+        await Fhir.AssertOutcome(await gp.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/someone-else", Fhir.Json(Prescription("A10BA02", 0))), 400);
         await Fhir.AssertOutcome(await pharmacist.PostAsync("/fhir/MedicationRequest/nope/$dispense", Fhir.Json(new JsonObject { ["resourceType"] = "Parameters" })), 404);
     }
 
