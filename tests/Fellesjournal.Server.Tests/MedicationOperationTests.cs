@@ -58,7 +58,7 @@ public class MedicationOperationTests : IAsyncLifetime
     public async Task Prescribe_dispense_and_read_the_list_over_HTTP()
     {
         var gp = _server.ClientFor("gp");
-        var r = await gp.PostAsync("/fhir/MedicationRequest/$prescribe", Fhir.Json(Prescription("C10AA05", 1)));
+        var r = await gp.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/anne", Fhir.Json(Prescription("C10AA05", 1)));
         var text = await r.Content.ReadAsStringAsync();
         Assert.True((int)r.StatusCode == 201, text);
         var body = JsonNode.Parse(text)!;
@@ -85,15 +85,19 @@ public class MedicationOperationTests : IAsyncLifetime
     [Fact]
     public async Task Role_rules_refuse_with_403_outcomes()
     {
-        var pharmacist = _server.ClientFor("pharmacist");
-        var oo = await Fhir.AssertOutcome(await pharmacist.PostAsync("/fhir/MedicationRequest/$prescribe", Fhir.Json(Prescription("C10AA05", 0))), 403);
+        // The hospital nurse has a care relationship (the care team) but no prescribing rights.
+        var nurse = _server.ClientFor("nurse");
+        var oo = await Fhir.AssertOutcome(await nurse.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/anne", Fhir.Json(Prescription("C10AA05", 0))), 403);
         Assert.Contains("prescribing rights", (string?)oo["issue"]![0]!["diagnostics"]);
+        var pharmacist = _server.ClientFor("pharmacist");
 
         var gp = _server.ClientFor("gp");
-        var created = await Fhir.Body(await gp.PostAsync("/fhir/MedicationRequest/$prescribe", Fhir.Json(Prescription("A10BA02", 0))));
+        var created = await Fhir.Body(await gp.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/anne", Fhir.Json(Prescription("A10BA02", 0))));
         var id = (string)created["parameter"]![0]!["resource"]!["id"]!;
         await Fhir.AssertOutcome(await gp.PostAsync($"/fhir/MedicationRequest/{id}/$dispense", Fhir.Json(new JsonObject { ["resourceType"] = "Parameters" })), 403);
         await Fhir.AssertOutcome(await gp.PostAsync("/fhir/MedicationRequest/nope/$dispense", Fhir.Json(new JsonObject { ["resourceType"] = "Parameters" })), 403);
+        // A URL naming another patient than the prescription's subject is refused.
+        await Fhir.AssertOutcome(await gp.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/someone-else", Fhir.Json(Prescription("A10BA02", 0))), 400);
         await Fhir.AssertOutcome(await pharmacist.PostAsync("/fhir/MedicationRequest/nope/$dispense", Fhir.Json(new JsonObject { ["resourceType"] = "Parameters" })), 404);
     }
 
@@ -101,8 +105,8 @@ public class MedicationOperationTests : IAsyncLifetime
     public async Task Reconcile_compares_and_applies_over_HTTP()
     {
         var gp = _server.ClientFor("gp");
-        await gp.PostAsync("/fhir/MedicationRequest/$prescribe", Fhir.Json(Prescription("C10AA05", 0)));
-        await gp.PostAsync("/fhir/MedicationRequest/$prescribe", Fhir.Json(Prescription("A10BA02", 2)));
+        await gp.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/anne", Fhir.Json(Prescription("C10AA05", 0)));
+        await gp.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/anne", Fhir.Json(Prescription("A10BA02", 2)));
         var submitted = new JsonObject
         {
             ["resourceType"] = "List", ["status"] = "current", ["mode"] = "snapshot",

@@ -65,14 +65,14 @@ public partial class DocExamplesTests
         }
 
         var rx = Parameters(("prescription", new JsonObject { ["resource"] = Rx("anne", "B01AA03", "Etter INR-skjema", repeats: 1) }));
-        var prescribed = (await Example("Prescribe (GP)", "POST [base]/MedicationRequest/$prescribe", rx, () => api.PrescribeAsync(Gp, rx)))!;
+        var prescribed = (await Example("Prescribe (GP)", "POST [base]/MedicationRequest/$prescribe?patient=Patient/anne", rx, () => api.PrescribeAsync(Gp, rx, default, "Patient/anne")))!;
         var warfarin = (string)prescribed["parameter"]![0]!["resource"]!["id"]!;
 
         var blocked = Parameters(("prescription", new JsonObject { ["resource"] = Rx("anne", "J01FA09") }));
-        await Example("Prescribe, blocked by a high-severity interaction", "POST [base]/MedicationRequest/$prescribe", blocked, () => api.PrescribeAsync(Gp, blocked));
+        await Example("Prescribe, blocked by a high-severity interaction", "POST [base]/MedicationRequest/$prescribe?patient=Patient/anne", blocked, () => api.PrescribeAsync(Gp, blocked, default, "Patient/anne"));
         var overridden = Parameters(("prescription", new JsonObject { ["resource"] = Rx("anne", "J01FA09") }),
             ("overrideReason", new JsonObject { ["valueString"] = "Penicillinallergi; INR kontrolleres om 3 dager" }));
-        await Example("Prescribe with an override reason (recorded on the DetectedIssue)", "POST [base]/MedicationRequest/$prescribe", overridden, () => api.PrescribeAsync(Gp, overridden));
+        await Example("Prescribe with an override reason (recorded on the DetectedIssue)", "POST [base]/MedicationRequest/$prescribe?patient=Patient/anne", overridden, () => api.PrescribeAsync(Gp, overridden, default, "Patient/anne"));
 
         await Example("Dispense (pharmacist)", $"POST [base]/MedicationRequest/{warfarin}/$dispense", Parameters(),
             () => api.DispenseAsync(PharmacistA, warfarin, Parameters()));
