@@ -1,4 +1,5 @@
 using Fellesjournal.Storage.Search;
+using Fellesjournal.Fhir.Search;
 
 namespace Fellesjournal.Storage;
 
@@ -71,6 +72,14 @@ public sealed record ResourceWrite(
     bool MustNotExist = false)
 {
     public bool IsDelete => Json is null;
+
+    /// <summary>Search values already extracted from <see cref="Json"/> with the store's own
+    /// <see cref="ISearchIndexedStore.Indexer"/> (a bulk loader parses each resource once); null: the store extracts them.</summary>
+    public ResourceIndex? Index { get; init; }
+
+    /// <summary>When the current version has the same content (apart from versionId/lastUpdated), write nothing and
+    /// return it with <see cref="StoredResource.Unchanged"/> set: idempotent re-import, decided inside the write transaction.</summary>
+    public bool SkipIfUnchanged { get; init; }
 }
 
 /// <summary>A stored version. <see cref="Json"/> is exactly what is served (meta stamped), empty for a tombstone.
@@ -85,7 +94,9 @@ public sealed record StoredResource(
     ReadOnlyMemory<byte> Json,
     /// <summary>True when this write created the resource (no earlier version).</summary>
     bool Created = false,
-    string? PatientId = null);
+    string? PatientId = null,
+    /// <summary>True when a <see cref="ResourceWrite.SkipIfUnchanged"/> write found the same content and wrote nothing.</summary>
+    bool Unchanged = false);
 
 public sealed class VersionConflictException(string message, string resourceType, string id) : Exception(message)
 {

@@ -17,7 +17,8 @@ internal readonly record struct PreparedWrite(ResourceWrite Write, ResourceIndex
             var w = batch[i];
             if (string.IsNullOrEmpty(w.ResourceType) || string.IsNullOrEmpty(w.Id))
                 throw new ArgumentException("A write needs a resource type and an id.");
-            prepared[i] = new PreparedWrite(w, w.Json is { } json ? Extract(ElementNode.Parse(json, definitions), w.Id) : ResourceIndex.Empty);
+            prepared[i] = new PreparedWrite(w, w.Json is not { } json ? ResourceIndex.Empty
+                : w.Index ?? Extract(ElementNode.Parse(json, definitions), w.Id));
         }
         ResourceIndex Extract(ElementNode node, string id) => indexer.Extract(node, id) with { Text = FullTextExtractor.Extract(node) };
         if (batch.Count >= 32 && Environment.ProcessorCount > 1)

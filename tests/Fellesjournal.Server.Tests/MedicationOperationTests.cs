@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Fellesjournal.Services.Medication;
+using Fellesjournal.Trust.Identity;
 
 namespace Fellesjournal.Server.Tests;
 
@@ -12,8 +13,21 @@ public class MedicationOperationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var c = _server.CreateClient().As(TestTokens.For("registry", new Fellesjournal.Trust.Identity.MintOptions { Scopes = "system/*.cruds" }));
+        // The care relationships the HTTP layer requires: the GP's list, and a care team with the hospital and the pharmacy.
         var p = Fhir.Patient("anne");
+        p["generalPractitioner"] = new JsonArray(new JsonObject
+            { ["identifier"] = new JsonObject { ["system"] = "urn:oid:2.16.578.1.12.4.1.4.4", ["value"] = DemoPersonas.Get("gp").HprNumber } });
         Assert.True((await c.PutAsync("/fhir/Patient/anne", Fhir.Json(p))).IsSuccessStatusCode);
+        var team = new JsonObject
+        {
+            ["resourceType"] = "CareTeam", ["id"] = "anne-care", ["status"] = "active",
+            ["subject"] = new JsonObject { ["reference"] = "Patient/anne" },
+            ["managingOrganization"] = new JsonArray(
+                new JsonObject { ["identifier"] = new JsonObject { ["system"] = "urn:oid:2.16.578.1.12.4.1.4.101", ["value"] = DemoPersonas.HospitalOrg } },
+                new JsonObject { ["identifier"] = new JsonObject { ["system"] = "urn:oid:2.16.578.1.12.4.1.4.101", ["value"] = DemoPersonas.PharmacyOrg } }),
+        };
+        var put = await c.PutAsync("/fhir/CareTeam/anne-care", Fhir.Json(team));
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
         foreach (var atc in new[] { "C10AA05", "A10BA02" })
         {
             var m = MedicationCatalogue.ToResource(MedicationCatalogue.Default.Find(atc)!);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 using Fellesjournal.Fhir.Model;
 
 namespace Fellesjournal.Fhir.Search;
@@ -15,7 +14,7 @@ public sealed record FullText(string Narrative, string Content);
 /// <see cref="StringNormalizer"/> (lower case, accents folded) so that the stores' word indexes and the search terms agree.
 /// Capped per resource so that one huge document cannot bloat the index.
 /// </summary>
-public static partial class FullTextExtractor
+public static class FullTextExtractor
 {
     public const int MaxChars = 32_768;
 
@@ -39,7 +38,7 @@ public static partial class FullTextExtractor
             {
                 if (c.Text is { Length: > 0 } div)
                 {
-                    var text = WebUtility.HtmlDecode(Tags().Replace(div, " "));
+                    var text = StripTags(div);
                     narrative.Append(text).Append(' ');
                     content.Append(text).Append(' ');
                 }
@@ -52,6 +51,18 @@ public static partial class FullTextExtractor
         }
     }
 
-    [GeneratedRegex("<[^>]*>")]
-    private static partial Regex Tags();
+    /// <summary>The text of XHTML: tags become spaces, entities are decoded (only when there are any).</summary>
+    private static string StripTags(string xhtml)
+    {
+        var sb = new StringBuilder(xhtml.Length);
+        var inTag = false;
+        foreach (var ch in xhtml)
+        {
+            if (inTag) { if (ch == '>') { inTag = false; sb.Append(' '); } }
+            else if (ch == '<') inTag = true;
+            else sb.Append(ch);
+        }
+        var text = sb.ToString();
+        return text.Contains('&') ? WebUtility.HtmlDecode(text) : text;
+    }
 }

@@ -75,7 +75,8 @@ public sealed class CapabilityStatementBuilder(FhirDefinitions defs, ServerOptio
             }
             w.WriteEndArray();
             w.WriteStartArray("searchParam");
-            foreach (var code in new[] { "_id", "_lastUpdated" }) WriteParam(w, code, code == "_id" ? "token" : "date", null);
+            foreach (var (code, type) in new[] { ("_id", "token"), ("_lastUpdated", "date"), ("_text", "string"), ("_content", "string") })
+                WriteParam(w, code, type, null);
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteEndArray();

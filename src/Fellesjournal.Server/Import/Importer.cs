@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json.Nodes;
 using Fellesjournal.Fhir.Definitions;
-using Fellesjournal.Server.Bundles;
+using Fellesjournal.Fhir.Search;
 using Fellesjournal.Server.Http;
-using Fellesjournal.Server.Store;
 using Fellesjournal.Server.Validation;
 using Fellesjournal.Storage;
 
@@ -13,7 +11,10 @@ namespace Fellesjournal.Server.Import;
 /// <summary>
 /// Bulk load straight into the store: NDJSON files (one resource per line) and Bundles
 /// (transaction, batch, collection, searchset), validated, written in batches.
-/// Idempotent: a resource whose content equals the current version is skipped (no new version).
+/// Idempotent: a resource whose content equals the current version is skipped (no new version); the store decides
+/// that inside its write transaction (<see cref="ResourceWrite.SkipIfUnchanged"/>), so no read per resource.
+/// Each resource is parsed once: the tree built for validation also yields its search values (<see cref="ImportItem"/>),
+/// on all cores, while the store commits the previous batch.
 /// </summary>
 public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResourceValidator validator, int batchSize = 1000)
 {
@@ -28,8 +29,9 @@ public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResour
         public double PerSecond => Elapsed.TotalSeconds > 0 ? (Loaded + Unchanged) / Elapsed.TotalSeconds : 0;
     }
 
-    private readonly List<(JsonObject Resource, string Source)> _pending = [];
-    private Task? _inFlight;
+    private readonly List<ImportItem.Input> _pending = [];
+    private readonly ImportItem _items = new(defs, validator, (store as ISearchIndexedStore)?.Indexer);
+    private Task<IReadOnlyList<StoredResource>>? _inFlight;
     private readonly Stopwatch _clock = new();
     private TimeSpan _lastProgress;
 
@@ -51,132 +53,46 @@ public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResour
         {
             if (file.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase))
             {
-                using var reader = new StreamReader(file, Encoding.UTF8);
-                var lineNo = 0;
-                while (await reader.ReadLineAsync(ct) is { } line)
+                await foreach (var (line, lineNo) in NdjsonLines.ReadAsync(file, ct))
                 {
-                    lineNo++;
-                    if (string.IsNullOrWhiteSpace(line)) continue;
-                    await AddAsync(Encoding.UTF8.GetBytes(line), $"{file}:{lineNo}", report, ct);
+                    _pending.Add(new(line, file, lineNo));
+                    if (_pending.Count >= batchSize) await FlushAsync(report, ct);
                 }
             }
             else
             {
-                await AddAsync(await File.ReadAllBytesAsync(file, ct), file, report, ct);
+                _pending.Add(new(await File.ReadAllBytesAsync(file, ct), file, 0));
+                if (_pending.Count >= batchSize) await FlushAsync(report, ct);
             }
         }
         await FlushAsync(report, ct);
-        await DrainAsync();
+        await DrainAsync(report);
         report.Elapsed = _clock.Elapsed;
         return report;
     }
 
-    private async Task AddAsync(byte[] json, string source, Report report, CancellationToken ct)
-    {
-        JsonObject resource;
-        try
-        {
-            resource = ResourceJson.ParseObject(json);
-        }
-        catch (FhirException e)
-        {
-            report.Rejected.Add(new(source, e.Message));
-            return;
-        }
-        if (ResourceJson.GetString(resource, "resourceType") == "Bundle" &&
-            ResourceJson.GetString(resource, "type") is "transaction" or "batch" or "collection" or "searchset")
-        {
-            await AddBundleAsync(resource, source, report, ct);
-            return;
-        }
-        await AddResourceAsync(resource, source, report, ct);
-    }
-
-    private async Task AddBundleAsync(JsonObject bundle, string source, Report report, CancellationToken ct)
-    {
-        var entries = (bundle["entry"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-        // Bundle-local identities (urn:uuid fullUrls) become Type/id, as in a transaction.
-        var identities = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var e in entries)
-        {
-            if (e["resource"] is not JsonObject r || ResourceJson.GetString(r, "resourceType") is not { } type) continue;
-            if (ResourceJson.GetString(r, "id") is null) r["id"] = IdGenerator.NewId();
-            if (ResourceJson.GetString(e, "fullUrl") is { } fu) identities[fu] = $"{type}/{ResourceJson.GetString(r, "id")}";
-        }
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var e = entries[i];
-            if (ResourceJson.GetString(e["request"], "method") is "DELETE" or "GET") continue;
-            if (e["resource"] is not JsonObject r) { report.Rejected.Add(new($"{source} entry[{i}]", "entry has no resource")); continue; }
-            if (identities.Count > 0) ReferenceRewriter.Rewrite(r, s => identities.GetValueOrDefault(s), identities);
-            await AddResourceAsync(r, $"{source} entry[{i}]", report, ct);
-        }
-    }
-
-    private Task AddResourceAsync(JsonObject resource, string source, Report report, CancellationToken ct)
-    {
-        _pending.Add((resource, source));
-        return _pending.Count >= batchSize ? FlushAsync(report, ct) : Task.CompletedTask;
-    }
-
-    private sealed record Prepared(string? Type, string? Id, byte[]? Bytes, JsonObject Resource, string Source, string? Rejection);
-
-    /// <summary>CPU work per resource (type check, id, serialization, validation), run in parallel.</summary>
-    private Prepared Prepare(JsonObject resource, string source)
-    {
-        var type = ResourceJson.GetString(resource, "resourceType");
-        if (type is null || !defs.IsConcreteResourceType(type))
-            return new(type, null, null, resource, source, $"unknown resource type '{type}'");
-        var id = ResourceJson.GetString(resource, "id");
-        if (id is null) resource["id"] = id = IdGenerator.NewId();
-        ResourceJson.StripServerMeta(resource);
-        var bytes = ResourceJson.ToBytes(resource);
-        var result = validator.Validate(resource, bytes);
-        if (result.Success) return new(type, id, bytes, resource, source, null);
-        var issues = result.Outcome.Issues.Where(i => i.Severity is Fhir.Model.IssueSeverity.Error or Fhir.Model.IssueSeverity.Fatal).Take(3);
-        return new(type, id, bytes, resource, $"{source} ({type}/{id})", string.Join("; ", issues.Select(i => $"{i.Location}: {i.Diagnostics}")));
-    }
-
     /// <summary>
-    /// Validates the pending resources in parallel, skips unchanged ones, and hands the rest to the store.
-    /// One store write is kept in flight while the next chunk is prepared; writes stay in input order.
+    /// Parses, validates and extracts the pending inputs in parallel, then hands the valid ones to the store.
+    /// One store write is kept in flight while the next batch is prepared; writes stay in input order (the stores
+    /// apply a batch in order, so a resource that occurs twice gets its versions in input order).
     /// </summary>
     private async Task FlushAsync(Report report, CancellationToken ct)
     {
         if (_pending.Count == 0) return;
-        var items = _pending.ToArray();
+        var inputs = _pending.ToArray();
         _pending.Clear();
-        var prepared = new Prepared[items.Length];
-        Parallel.For(0, items.Length, new ParallelOptions { CancellationToken = ct }, i => prepared[i] = Prepare(items[i].Resource, items[i].Source));
+        var prepared = new IReadOnlyList<ImportItem.Prepared>[inputs.Length];
+        Parallel.For(0, inputs.Length, new ParallelOptions { CancellationToken = ct }, i => prepared[i] = _items.Prepare(inputs[i]));
 
-        var writes = new List<Prepared>(prepared.Length);
-        foreach (var p in prepared)
-        {
-            if (p.Rejection is not null) report.Rejected.Add(new(p.Source, p.Rejection));
-            else writes.Add(p);
-        }
-        var unchanged = new bool[writes.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, writes.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, token) =>
-        {
-            var current = await store.GetAsync(writes[i].Type!, writes[i].Id!, token);
-            unchanged[i] = current is { IsDeleted: false } && ContentEquality.SameContent(current.Json, writes[i].Resource);
-        });
-
-        // Split where the same resource occurs twice, so each version is written in order.
-        var batch = new List<ResourceWrite>();
-        var keys = new HashSet<(string, string)>();
-        for (var i = 0; i < writes.Count; i++)
-        {
-            if (unchanged[i]) { report.Unchanged++; continue; }
-            if (!keys.Add((writes[i].Type!, writes[i].Id!)))
+        var batch = new List<ResourceWrite>(inputs.Length);
+        foreach (var list in prepared)
+            foreach (var p in list)
             {
-                await WriteAsync(batch, report, ct);
-                batch = [];
-                keys = [(writes[i].Type!, writes[i].Id!)];
+                if (p.Write is { } w) batch.Add(w);
+                else report.Rejected.Add(new(p.Source, p.Rejection!));
             }
-            batch.Add(new ResourceWrite(writes[i].Type!, writes[i].Id!, writes[i].Bytes));
-        }
-        await WriteAsync(batch, report, ct);
+        await DrainAsync(report);
+        if (batch.Count > 0) _inFlight = store.MergeAsync(batch, ct);
         if (Progress is not null && _clock.Elapsed - _lastProgress >= TimeSpan.FromSeconds(1))
         {
             _lastProgress = _clock.Elapsed;
@@ -185,19 +101,14 @@ public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResour
         }
     }
 
-    private async Task WriteAsync(List<ResourceWrite> batch, Report report, CancellationToken ct)
+    /// <summary>Waits for the store write in flight and counts what it wrote.</summary>
+    private async Task DrainAsync(Report report)
     {
-        if (_inFlight is not null) await _inFlight;
+        if (_inFlight is null) return;
+        var results = await _inFlight;
         _inFlight = null;
-        if (batch.Count == 0) return;
-        report.Loaded += batch.Count;
-        _inFlight = store.MergeAsync(batch, ct);
-    }
-
-    /// <summary>Waits for the last store write.</summary>
-    private async Task DrainAsync()
-    {
-        if (_inFlight is not null) await _inFlight;
-        _inFlight = null;
+        foreach (var r in results)
+            if (r.Unchanged) report.Unchanged++;
+            else report.Loaded++;
     }
 }

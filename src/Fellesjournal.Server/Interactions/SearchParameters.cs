@@ -20,12 +20,13 @@ public static class SearchParameters
     public static readonly HashSet<string> ControlParameters =
         ["_count", "_cursor", "_format", "_pretty", "_summary", "_elements", "_total"];
 
-    /// <summary>Parameters not implemented: 400 when strict, else ignored with a warning.</summary>
+    /// <summary>Parameters not implemented: 400 when strict, else ignored with a warning. Contained resources are not
+    /// indexed, so _contained/_containedType cannot be answered.</summary>
     public static readonly HashSet<string> UnsupportedParameters =
-        ["_contained", "_containedType", "_query", "_filter", "_text", "_content"];
+        ["_contained", "_containedType", "_query", "_filter"];
 
     /// <summary>Parameters the store evaluates on every type, including system-level search.</summary>
-    public static readonly HashSet<string> SystemParameters = ["_id", "_lastUpdated", "_list"];
+    public static readonly HashSet<string> SystemParameters = ["_id", "_lastUpdated", "_list", "_text", "_content"];
 
     /// <summary>Search parameter types the store's index evaluates (special is not).</summary>
     public static readonly HashSet<string> IndexedTypes = ["token", "string", "date", "number", "quantity", "reference", "uri", "composite"];

@@ -12,8 +12,12 @@ namespace Fellesjournal.Server.Validation;
 public sealed class CoreValidator(FhirValidator validator) : IResourceValidator
 {
     public ValidationResult Validate(JsonObject resource, ReadOnlyMemory<byte> json)
+        => Result(validator.Validate(json));
+
+    public ValidationResult Validate(ElementNode resource, ReadOnlyMemory<byte> json) => Result(validator.Validate(resource));
+
+    private static ValidationResult Result(OperationOutcome outcome)
     {
-        var outcome = validator.Validate(json.Span);
         if (outcome.Success) return new ValidationResult(new OperationOutcome(), true);
         var errors = new OperationOutcome(outcome.Issues.Where(i => i.Severity is IssueSeverity.Error or IssueSeverity.Fatal));
         var structural = errors.Issues.Any(i => i.Code is not ("invariant" or "business-rule"));

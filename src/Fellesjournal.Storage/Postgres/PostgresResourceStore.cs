@@ -15,7 +15,7 @@ namespace Fellesjournal.Storage.Postgres;
 /// Reads use pooled connections in parallel. Connection failures surface as <see cref="StoreUnavailableException"/>;
 /// Npgsql's pool reconnects on the next call.
 /// </summary>
-public sealed class PostgresResourceStore : IResourceStore
+public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore
 {
     private readonly NpgsqlDataSource _dataSource;
     /// <summary>A streaming replica for reads and searches, or null (reads go to the primary).</summary>
@@ -24,6 +24,8 @@ public sealed class PostgresResourceStore : IResourceStore
     /// it (read-your-writes for this server's own writes); 0 when nothing was written yet.</summary>
     private long _lastCommitLsn;
     private readonly ISearchIndexer _indexer;
+
+    public ISearchIndexer Indexer => _indexer;
     private readonly FhirDefinitions _definitions;
     private readonly AsyncLocal<bool> _inTransaction = new();
     private bool _disposed;

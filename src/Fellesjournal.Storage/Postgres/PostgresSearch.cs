@@ -33,7 +33,9 @@ internal sealed partial class PostgresSearch
     {
         sql = ParamName().Replace(sql, "@p$1");
         sql = JsonEach().Replace(sql, "json_array_elements_text($1::json)");
+        // CROSS JOIN only fixes SQLite's join order; PostgreSQL plans the order itself (and refuses ON after CROSS JOIN).
         return sql.Replace("instr(", "strpos(", StringComparison.Ordinal)
+                  .Replace(" CROSS JOIN ", " JOIN ", StringComparison.Ordinal)
                   .Replace(".patient_id IS NULL", ".patient_id = ''", StringComparison.Ordinal);
     }
 

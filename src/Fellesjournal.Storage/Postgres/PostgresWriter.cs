@@ -27,6 +27,8 @@ internal static class PostgresWriter
         public long Seq, Version, Updated;
         public bool Deleted, Exists, InBatch;
         public string PatientId = "";
+        public byte[]? Compressed; // the stored JSON, loaded only for SkipIfUnchanged writes
+        public int JsonLength;
         public int Row = -1; // index into the pending rows when written in this batch
     }
 
@@ -65,6 +67,14 @@ internal static class PostgresWriter
             {
                 results[i] = new StoredResource(w.ResourceType, w.Id, cur.Version,
                     cur.Exists ? DateTimeOffset.FromUnixTimeMilliseconds(cur.Updated) : stamp, true, ReadOnlyMemory<byte>.Empty);
+                continue;
+            }
+            if (w.SkipIfUnchanged && cur.Exists && !cur.Deleted && !w.IsDelete &&
+                CurrentJson(cur, rows) is { } currentJson &&
+                UnchangedContent.Same(currentJson, w.Json!.Value.Span, cur.Version, DateTimeOffset.FromUnixTimeMilliseconds(cur.Updated)))
+            {
+                results[i] = new StoredResource(w.ResourceType, w.Id, cur.Version, DateTimeOffset.FromUnixTimeMilliseconds(cur.Updated),
+                    false, currentJson, Unchanged: true);
                 continue;
             }
             if (cur.Exists)
@@ -117,13 +127,24 @@ internal static class PostgresWriter
         return results;
     }
 
+    private static byte[]? CurrentJson(Current cur, List<Row> rows) =>
+        cur.InBatch ? rows[cur.Row].Json
+        : cur.Compressed is { } c ? JsonCodec.Decompress(c, cur.JsonLength) : null;
+
     private static async Task<Dictionary<(string, string), Current>> LoadCurrentAsync(NpgsqlConnection c, NpgsqlTransaction tx,
         IReadOnlyList<PreparedWrite> batch, CancellationToken ct)
     {
         var map = new Dictionary<(string, string), Current>();
-        foreach (var p in batch) map.TryAdd((p.Write.ResourceType, p.Write.Id), new Current());
-        await using var cmd = new NpgsqlCommand("""
-            SELECT r.res_type, r.res_id, r.seq, r.version, r.deleted, r.last_updated, r.patient_id
+        var withJson = false;
+        foreach (var p in batch)
+        {
+            map.TryAdd((p.Write.ResourceType, p.Write.Id), new Current());
+            withJson |= p.Write.SkipIfUnchanged;
+        }
+        // The stored JSON only travels when a write may turn out unchanged (bulk import).
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT r.res_type, r.res_id, r.seq, r.version, r.deleted, r.last_updated, r.patient_id,
+                   {(withJson ? "r.json_len, r.json" : "0, NULL::bytea")}
             FROM unnest(@t, @i) AS k(t, i) JOIN resource_version r ON r.res_type = k.t AND r.res_id = k.i
             WHERE r.is_current = 1
             """, c, tx);
@@ -139,6 +160,7 @@ internal static class PostgresWriter
             cur.Deleted = r.GetInt16(4) != 0;
             cur.Updated = r.GetInt64(5);
             cur.PatientId = r.GetString(6);
+            if (!r.IsDBNull(8)) { cur.JsonLength = r.GetInt32(7); cur.Compressed = r.GetFieldValue<byte[]>(8); }
         }
         return map;
     }
@@ -147,20 +169,21 @@ internal static class PostgresWriter
     {
         await using var w = await c.BeginBinaryImportAsync(
             "COPY resource_version (seq, patient_id, res_type, res_id, version, last_updated, deleted, is_current, json_len, json) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false);
+        // The synchronous row API: values go to the COPY buffer, which is flushed to the socket only when full.
         foreach (var r in rows)
         {
-            await w.StartRowAsync(ct).ConfigureAwait(false);
-            await w.WriteAsync(r.Seq, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-            await w.WriteAsync(r.PatientId, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await w.WriteAsync(r.Type, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await w.WriteAsync(r.Id, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await w.WriteAsync(r.Version, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-            await w.WriteAsync(stampMs, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-            await w.WriteAsync((short)(r.Deleted ? 1 : 0), NpgsqlDbType.Smallint, ct).ConfigureAwait(false);
-            await w.WriteAsync((short)(r.IsCurrent ? 1 : 0), NpgsqlDbType.Smallint, ct).ConfigureAwait(false);
-            await w.WriteAsync(r.Json.Length, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
-            if (r.Stored is null) await w.WriteNullAsync(ct).ConfigureAwait(false);
-            else await w.WriteAsync(r.Stored, NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
+            w.StartRow();
+            w.Write(r.Seq, NpgsqlDbType.Bigint);
+            w.Write(r.PatientId, NpgsqlDbType.Text);
+            w.Write(r.Type, NpgsqlDbType.Text);
+            w.Write(r.Id, NpgsqlDbType.Text);
+            w.Write(r.Version, NpgsqlDbType.Bigint);
+            w.Write(stampMs, NpgsqlDbType.Bigint);
+            w.Write((short)(r.Deleted ? 1 : 0), NpgsqlDbType.Smallint);
+            w.Write((short)(r.IsCurrent ? 1 : 0), NpgsqlDbType.Smallint);
+            w.Write(r.Json.Length, NpgsqlDbType.Integer);
+            if (r.Stored is null) w.WriteNull();
+            else w.Write(r.Stored, NpgsqlDbType.Bytea);
         }
         await w.CompleteAsync(ct).ConfigureAwait(false);
     }

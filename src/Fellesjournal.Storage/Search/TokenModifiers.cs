@@ -18,7 +18,7 @@ internal static class TokenModifiers
     /// <summary>The index "parameter" holding Reference.identifier as tokens.</summary>
     public static string IdentifierParam(string param) => param + ":identifier";
 
-    public static TerminologyService Terminology { get; set; } = TerminologyService.Default;
+    private static TerminologyService Terminology => TerminologyService.Default;
 
     /// <summary><c>:in=url</c>: the value set's codes. Unknown or not expandable → 400 naming it.</summary>
     public static TokenSetCondition InValueSet(string key, string url)

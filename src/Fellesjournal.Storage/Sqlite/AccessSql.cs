@@ -24,9 +24,12 @@ internal static class AccessSql
     {
         if (access is null || access.IsUnrestricted) return null;
         var parts = new List<string>();
-        var inSet = access.PatientIds.Count == 0 ? "0 = 1"
-            : $"{a}.patient_id IN (SELECT value FROM json_each({param(Json(access.PatientIds.Distinct()))}))";
-        if (!access.All) parts.Add(access.IncludeShared ? $"({a}.patient_id IS NULL OR {inSet})" : inSet);
+        if (!access.All)
+        {
+            var inSet = access.PatientIds.Count == 0 ? "0 = 1"
+                : $"{a}.patient_id IN (SELECT value FROM json_each({param(Json(access.PatientIds.Distinct()))}))";
+            parts.Add(access.IncludeShared ? $"({a}.patient_id IS NULL OR {inSet})" : inSet);
+        }
         else if (!access.IncludeShared) parts.Add($"NOT ({a}.patient_id IS NULL)");
 
         // Type locks: "patient|Type" must not be in the set.

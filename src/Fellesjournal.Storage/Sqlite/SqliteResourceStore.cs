@@ -11,7 +11,7 @@ namespace Fellesjournal.Storage.Sqlite;
 /// (serialized by a semaphore, transactions begin IMMEDIATE), readers on pooled connections in parallel.
 /// Search values are extracted before the write lock is taken and written in the same transaction as the resource.
 /// </summary>
-public sealed class SqliteResourceStore : IResourceStore
+public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore
 {
     public const string DefaultFileName = "fellesjournal.db";
 
@@ -25,6 +25,8 @@ public sealed class SqliteResourceStore : IResourceStore
     private bool _disposed;
 
     public string FilePath { get; }
+
+    public ISearchIndexer Indexer => _indexer;
 
     /// <summary>Opens (creating if needed) <c>&lt;dataDir&gt;/fellesjournal.db</c>.</summary>
     public static SqliteResourceStore Open(string dataDir, ISearchIndexer? indexer = null)
@@ -60,7 +62,8 @@ public sealed class SqliteResourceStore : IResourceStore
             """);
         Execute(_writeConnection, SqliteSchema.Create);
         Execute(_writeConnection,
-            $"INSERT OR IGNORE INTO store_info (key, value) VALUES ('schema_version', '{SqliteSchema.Version}')");
+            $"INSERT INTO store_info (key, value) VALUES ('schema_version', '{SqliteSchema.Version}')" +
+            $" ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < {SqliteSchema.Version}");
         SqliteFullText.Ensure(_writeConnection, _definitions);
         _writer = new SqliteWriter(_writeConnection);
     }

@@ -11,7 +11,7 @@ namespace Fellesjournal.Storage.Sqlite;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int Version = 2;
+    public const int Version = 3;
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,6 +32,10 @@ internal static class SqliteSchema
         CREATE UNIQUE INDEX IF NOT EXISTS ux_rv_version ON resource_version(res_type, res_id, version);
         -- Type history and type-wide search; system history walks the primary key.
         CREATE INDEX IF NOT EXISTS ix_rv_type ON resource_version(res_type, seq);
+        -- Searches under an explicit set of compartments (citizens, a named patient): one seek per compartment and
+        -- type instead of a scan of the type. Partial: only current rows are searched. Version 3; every open runs
+        -- this script, so existing databases get the index on their next start.
+        CREATE INDEX IF NOT EXISTS ix_rv_patient ON resource_version(patient_id, res_type, seq) WHERE is_current = 1 AND deleted = 0;
 
         CREATE TABLE IF NOT EXISTS idx_string (
           seq INTEGER NOT NULL, ord INTEGER NOT NULL, patient_id TEXT, h_ident INTEGER NOT NULL,

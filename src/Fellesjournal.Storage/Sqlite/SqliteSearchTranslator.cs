@@ -73,6 +73,32 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
         _ => throw new InvalidOperationException("Unknown search node " + e.GetType().Name),
     };
 
+    /// <summary>
+    /// Rows (searched rows, chain targets, _has sources) under an explicit set of compartments: a semi-join over
+    /// <c>ix_rv_patient (patient_id, res_type, seq)</c>, one seek per permitted compartment (and one for the shared
+    /// rows), so a citizen's search reads their rows instead of scanning the type; it also drives the statement
+    /// when nothing narrower does (see <see cref="All"/>). The OR form (<c>patient_id IS NULL OR patient_id IN ...</c>)
+    /// is never used by the planner as a driver. Locks are checked per row.
+    /// </summary>
+    private string CompartmentSet(CompartmentAccess access, string a, IReadOnlyList<string>? types)
+    {
+        string Branch(string patientCondition)
+        {
+            var x = Alias("x");
+            var type = types is null ? "" : types.Count == 1 ? $" AND {x}.res_type = {P(types[0])}"
+                : $" AND {x}.res_type IN ({string.Join(", ", types.Select(P))})";
+            return $"SELECT {x}.seq FROM resource_version {x} WHERE {string.Format(Live, x)}{type} AND {string.Format(patientCondition, x)}";
+        }
+        var branches = new List<string>();
+        if (access.PatientIds.Count > 0)
+            branches.Add(Branch("{0}.patient_id IN (SELECT value FROM json_each(" + P(System.Text.Json.JsonSerializer.Serialize(access.PatientIds.Distinct().ToArray())) + "))"));
+        if (access.IncludeShared) branches.Add(Branch("{0}.patient_id IS NULL"));
+        var set = branches.Count == 0 ? "0 = 1" : $"{a}.seq IN ({string.Join(" UNION ALL ", branches)})";
+        // The compartment part is the semi-join; the locks (if any) are the per-row part of the same predicate.
+        var locks = AccessSql.Predicate(a, access with { All = true, IncludeShared = true }, P);
+        return locks is null ? set : $"{set} AND {locks}";
+    }
+
     /// <summary>When an equality condition (token, reference, uri, string) narrows the rows, range conditions (date,
     /// number, quantity) are checked per candidate row through the index primary key instead of materializing every
     /// index row in the range (a date range over all Encounters is thousands of rows).</summary>
@@ -82,10 +108,13 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
             or StringCondition { Mode: not StringMode.Contains } or CompositeCondition } || i is AnyOf o && o.Items.Count > 0 &&
             o.Items.All(m => m is ParamMatch { Condition: TokenCondition or ReferenceCondition }));
         // A patient reference or an id list is the narrowest driver: every other index condition is then checked per row.
+        // Next best: the caller's explicit compartments (a citizen's rows are few).
         var driver = x.Items.FirstOrDefault(i => i is IdIn || i is ParamMatch { Condition: ReferenceCondition } ||
-                                                 i is AnyOf o && o.Items.Count > 0 && o.Items.All(m => m is ParamMatch { Condition: ReferenceCondition }));
+                                                 i is AnyOf o && o.Items.Count > 0 && o.Items.All(m => m is ParamMatch { Condition: ReferenceCondition }))
+                     ?? x.Items.FirstOrDefault(i => i is AccessRestriction { Access.All: false });
         return string.Join(" AND ", x.Items.Select(i =>
-            !ReferenceEquals(i, driver) && (driver is not null && IsIndexMatch(i) || selective && IsRange(i)) ? PerRow(i, a) : Emit(i, a)));
+            i is AccessRestriction { Access.All: false } ar ? CompartmentSet(ar.Access, a, x.Items.OfType<TypeIn>().FirstOrDefault()?.Types)
+            : !ReferenceEquals(i, driver) && (driver is not null && IsIndexMatch(i) || selective && IsRange(i)) ? PerRow(i, a) : Emit(i, a)));
     }
 
     private static bool IsRange(SearchExpr e) => e switch
@@ -168,8 +197,13 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
         var i = Alias("i");
         var s = Alias("s");
         var target = x.TargetType is null ? $"{i}.target_type = {a}.res_type" : $"{i}.target_type = {P(x.TargetType)}";
-        return $"{a}.res_id IN (SELECT {i}.target_id FROM idx_reference {i} JOIN resource_version {s} ON {s}.seq = {i}.seq" +
-               $" WHERE {i}.h_ident = {P(IndexHash.Of(x.SourceType, x.SourceParam))} AND {target} AND {i}.base_url IS NULL" +
+        // Sources restricted to explicit compartments are few: read them first (CROSS JOIN fixes the order) and
+        // look up their references by seq, instead of walking every reference of the parameter.
+        var fewSources = x.Source is AllOf src && src.Items.Any(e => e is AccessRestriction { Access.All: false });
+        var join = fewSources ? $"resource_version {s} CROSS JOIN idx_reference {i} ON {i}.seq = {s}.seq"
+            : $"idx_reference {i} JOIN resource_version {s} ON {s}.seq = {i}.seq";
+        return $"{a}.res_id IN (SELECT {i}.target_id FROM {join}" +
+               $" WHERE {(fewSources ? "+" : "")}{i}.h_ident = {P(IndexHash.Of(x.SourceType, x.SourceParam))} AND {target} AND {i}.base_url IS NULL" +
                $" AND {string.Format(Live, s)} AND {Emit(x.Source, s)})";
     }
 

@@ -13,11 +13,12 @@ namespace Fellesjournal.Storage.Sqlite;
 internal sealed class SqliteWriter : IDisposable
 {
     private readonly SqliteConnection _conn;
-    private readonly Cmd _selectCurrent;
+    private readonly Cmd _selectCurrent, _selectJson;
     private readonly RawStatement _retire, _insertVersion;
     private readonly RawStatement[] _deleteIndex;
     private readonly RawStatement _insText;
-    private readonly RawStatement _insString, _insToken, _insDate, _insNumber, _insQuantity, _insReference, _insUri, _insComposite;
+    private readonly SqliteIndexTable _insString, _insToken, _insDate, _insNumber, _insQuantity, _insReference, _insUri, _insComposite;
+    private readonly SqliteIndexTable[] _indexTables;
     private long _committedSeq, _seq, _lastStampMs;
 
     public SqliteConnection Connection => _conn;
@@ -34,20 +35,24 @@ internal sealed class SqliteWriter : IDisposable
             _lastStampMs = r.GetInt64(1);
         }
         _selectCurrent = new(conn, "SELECT seq, version, deleted, last_updated, patient_id FROM resource_version WHERE res_type = $a AND res_id = $b ORDER BY version DESC LIMIT 1", 2);
+        _selectJson = new(conn, "SELECT json_len, json FROM resource_version WHERE seq = $a", 1);
         _retire = new(conn, "UPDATE resource_version SET is_current = 0 WHERE seq = $a");
         _insertVersion = new(conn, "INSERT INTO resource_version (seq, res_type, res_id, version, last_updated, deleted, is_current, patient_id, json_len, json) VALUES ($a, $b, $c, $d, $e, $f, 1, $g, $h, $i)");
         _deleteIndex = [.. SqliteSchema.IndexTables.Select(t => new RawStatement(conn, $"DELETE FROM {t} WHERE seq = $a")),
             new RawStatement(conn, SqliteFullText.Delete)];
         _insText = new(conn, SqliteFullText.Insert);
-        const string common = "seq, ord, patient_id, h_ident";
-        _insString = new(conn, $"INSERT INTO idx_string ({common}, norm, exact) VALUES ($a, $b, $c, $d, $e, $f)");
-        _insToken = new(conn, $"INSERT INTO idx_token ({common}, h_sys_code, system, code, text) VALUES ($a, $b, $c, $d, $e, $f, $g, $h)");
-        _insDate = new(conn, $"INSERT INTO idx_date ({common}, low, high) VALUES ($a, $b, $c, $d, $e, $f)");
-        _insNumber = new(conn, $"INSERT INTO idx_number ({common}, value) VALUES ($a, $b, $c, $d, $e)");
-        _insQuantity = new(conn, $"INSERT INTO idx_quantity ({common}, value, system, code, unit) VALUES ($a, $b, $c, $d, $e, $f, $g, $h)");
-        _insReference = new(conn, $"INSERT INTO idx_reference ({common}, target_type, target_id, base_url) VALUES ($a, $b, $c, $d, $e, $f, $g)");
-        _insUri = new(conn, $"INSERT INTO idx_uri ({common}, uri) VALUES ($a, $b, $c, $d, $e)");
-        _insComposite = new(conn, $"INSERT INTO idx_composite ({common}, h_value, components) VALUES ($a, $b, $c, $d, $e, $f)");
+        _insString = new(conn, "idx_string", "norm, exact", (s, p, r) => s.Text(p, r.S1).Text(p + 1, r.S2));
+        _insToken = new(conn, "idx_token", "h_sys_code, system, code, text",
+            (s, p, r) => s.Int(p, r.I1).Text(p + 1, r.S1).Text(p + 2, r.S2).Text(p + 3, r.S3));
+        _insDate = new(conn, "idx_date", "low, high", (s, p, r) => s.Int(p, r.I1).Int(p + 1, r.I2));
+        _insNumber = new(conn, "idx_number", "value", (s, p, r) => s.Real(p, r.R));
+        _insQuantity = new(conn, "idx_quantity", "value, system, code, unit",
+            (s, p, r) => s.Real(p, r.R).Text(p + 1, r.S1).Text(p + 2, r.S2).Text(p + 3, r.S3));
+        _insReference = new(conn, "idx_reference", "target_type, target_id, base_url",
+            (s, p, r) => s.Text(p, r.S1).Text(p + 1, r.S2).Text(p + 2, r.S3));
+        _insUri = new(conn, "idx_uri", "uri", (s, p, r) => s.Text(p, r.S1));
+        _insComposite = new(conn, "idx_composite", "h_value, components", (s, p, r) => s.Int(p, r.I1).Text(p + 1, r.S1));
+        _indexTables = [_insString, _insToken, _insDate, _insNumber, _insQuantity, _insReference, _insUri, _insComposite];
     }
 
     public SqliteTransaction Begin()
@@ -106,7 +111,31 @@ internal sealed class SqliteWriter : IDisposable
         c.ExecuteNonQuery();
     }
 
+    /// <summary>Writes a batch inside the open transaction. Index rows are buffered per table and inserted in
+    /// multi-row statements at the end (or before an index delete, so a resource written twice in one batch
+    /// keeps only its last version's rows).</summary>
     public IReadOnlyList<StoredResource> Merge(SqliteTransaction tx, IReadOnlyList<PreparedWrite> batch)
+    {
+        try
+        {
+            var results = MergeRows(tx, batch);
+            FlushIndex();
+            return results;
+        }
+        catch
+        {
+            foreach (var t in _indexTables) t.Clear();
+            throw;
+        }
+    }
+
+    private void FlushIndex()
+    {
+        foreach (var t in _indexTables)
+            if (t.Pending > 0) t.Flush();
+    }
+
+    private IReadOnlyList<StoredResource> MergeRows(SqliteTransaction tx, IReadOnlyList<PreparedWrite> batch)
     {
         var stamp = NextStamp();
         var stampMs = stamp.ToUnixTimeMilliseconds();
@@ -145,11 +174,23 @@ internal sealed class SqliteWriter : IDisposable
                 continue;
             }
 
+            if (w.SkipIfUnchanged && exists && !curDeleted && !w.IsDelete &&
+                StoredJson(tx, curSeq) is { } current &&
+                UnchangedContent.Same(current, w.Json!.Value.Span, curVersion, DateTimeOffset.FromUnixTimeMilliseconds(curUpdated)))
+            {
+                results[i] = new StoredResource(w.ResourceType, w.Id, curVersion, DateTimeOffset.FromUnixTimeMilliseconds(curUpdated),
+                    false, current, Unchanged: true);
+                continue;
+            }
+
             if (exists)
             {
                 _retire.Exec(curSeq);
                 if (!curDeleted)
+                {
+                    FlushIndex();
                     foreach (var d in _deleteIndex) d.Exec(curSeq);
+                }
             }
 
             var seq = ++_seq;
@@ -172,6 +213,12 @@ internal sealed class SqliteWriter : IDisposable
         return results;
     }
 
+    private byte[]? StoredJson(SqliteTransaction tx, long seq)
+    {
+        using var r = _selectJson.Reader(tx, seq);
+        return r.Read() && !r.IsDBNull(1) ? JsonCodec.Decompress((byte[])r.GetValue(1), r.GetInt32(0)) : null;
+    }
+
     private void InsertIndex(long seq, string type, string? patient, ResourceIndex index)
     {
         if (index.Text is { } text) _insText.Exec(seq, text.Narrative, text.Content);
@@ -183,46 +230,41 @@ internal sealed class SqliteWriter : IDisposable
             switch (v)
             {
                 case StringIndexValue s:
-                    Common(_insString, seq, o, patient, ident).Text(5, s.Normalized).Text(6, s.Exact).Run();
+                    _insString.Add(new(seq, o, patient, ident, S1: s.Normalized, S2: s.Exact));
                     break;
                 case TokenIndexValue t:
-                    Common(_insToken, seq, o, patient, ident).Int(5, IndexHash.Of(type, t.Param, t.System, t.Code))
-                        .Text(6, t.System).Text(7, t.Code).Text(8, t.Text).Run();
+                    _insToken.Add(new(seq, o, patient, ident, I1: IndexHash.Of(type, t.Param, t.System, t.Code), S1: t.System, S2: t.Code, S3: t.Text));
                     break;
                 case DateIndexValue d:
-                    Common(_insDate, seq, o, patient, ident).Int(5, SqliteValues.Millis(d.Low)).Int(6, SqliteValues.Millis(d.High)).Run();
+                    _insDate.Add(new(seq, o, patient, ident, I1: SqliteValues.Millis(d.Low), I2: SqliteValues.Millis(d.High)));
                     break;
                 case NumberIndexValue n:
-                    Common(_insNumber, seq, o, patient, ident).Real(5, (double)n.Value).Run();
+                    _insNumber.Add(new(seq, o, patient, ident, R: (double)n.Value));
                     break;
                 case QuantityIndexValue q:
-                    Common(_insQuantity, seq, o, patient, ident).Real(5, (double)q.Value).Text(6, q.System).Text(7, q.Code).Text(8, q.Unit).Run();
+                    _insQuantity.Add(new(seq, o, patient, ident, R: (double)q.Value, S1: q.System, S2: q.Code, S3: q.Unit));
                     break;
                 case ReferenceIndexValue r:
-                    Common(_insReference, seq, o, patient, ident).Text(5, r.TargetType).Text(6, r.TargetId).Text(7, r.BaseUrl).Run();
+                    _insReference.Add(new(seq, o, patient, ident, S1: r.TargetType, S2: r.TargetId, S3: r.BaseUrl));
                     break;
                 case UriIndexValue u:
-                    Common(_insUri, seq, o, patient, ident).Text(5, u.Uri).Run();
+                    _insUri.Add(new(seq, o, patient, ident, S1: u.Uri));
                     break;
                 case CompositeIndexValue c:
-                    Common(_insComposite, seq, o, patient, ident).Int(5, IndexHash.Of(type, c.Param, CompositeKeys.KeyOf(c)))
-                        .Text(6, CompositeKeys.Describe(c)).Run();
+                    _insComposite.Add(new(seq, o, patient, ident, I1: IndexHash.Of(type, c.Param, CompositeKeys.KeyOf(c)), S1: CompositeKeys.Describe(c)));
                     break;
             }
         }
     }
-
-    private static RawStatement Common(RawStatement s, long seq, int ord, string? patient, long ident) =>
-        s.Int(1, seq).Int(2, ord).Text(3, patient).Int(4, ident);
 
     private static object Db(string? s) => (object?)s ?? DBNull.Value;
 
     public void Dispose()
     {
         _selectCurrent.Dispose();
-        foreach (var c in new[] { _retire, _insertVersion, _insText, _insString, _insToken, _insDate, _insNumber,
-                     _insQuantity, _insReference, _insUri, _insComposite }.Concat(_deleteIndex))
-            c.Dispose();
+        _selectJson.Dispose();
+        foreach (var c in new[] { _retire, _insertVersion, _insText }.Concat(_deleteIndex)) c.Dispose();
+        foreach (var t in _indexTables) t.Dispose();
     }
 
     /// <summary>A prepared command with positional parameters $a, $b, ...</summary>
