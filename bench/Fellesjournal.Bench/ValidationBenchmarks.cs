@@ -8,7 +8,8 @@ namespace Fellesjournal.Bench;
 
 /// <summary>
 /// Validation of a typical Patient (target &lt; 50 µs) and of a 1,000-entry Bundle (target &lt; 50 ms),
-/// with all checks (structure, bindings, invariants) and structure only.
+/// with all checks (structure, bindings, invariants) and structure only. Bundle1000 validates the entries on
+/// all cores (<see cref="FhirValidator.ParallelBundles"/>, the default); the OneCore variants on one.
 /// dotnet run -c Release --project bench/Fellesjournal.Bench -- --filter '*ValidationBenchmarks*' --job short
 /// </summary>
 [MemoryDiagnoser]
@@ -18,6 +19,8 @@ public class ValidationBenchmarks
     private byte[] _bundle = [];
     private readonly FhirValidator _full = FhirValidator.Default;
     private readonly FhirValidator _structural = new() { CheckInvariants = false };
+    private readonly FhirValidator _oneCore = new() { ParallelBundles = false };
+    private readonly FhirValidator _structuralOneCore = new() { CheckInvariants = false, ParallelBundles = false };
 
     [GlobalSetup]
     public void Setup()
@@ -55,4 +58,10 @@ public class ValidationBenchmarks
 
     [Benchmark]
     public bool Bundle1000StructureOnly() => _structural.Validate(_bundle).Success;
+
+    [Benchmark]
+    public bool Bundle1000OneCore() => _oneCore.Validate(_bundle).Success;
+
+    [Benchmark]
+    public bool Bundle1000StructureOnlyOneCore() => _structuralOneCore.Validate(_bundle).Success;
 }

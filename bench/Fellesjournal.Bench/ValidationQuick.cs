@@ -30,6 +30,7 @@ internal static class ValidationQuick
             "patient-structure" => b.PatientStructureOnly,
             "bundle" => b.Bundle1000,
             "bundle-structure" => b.Bundle1000StructureOnly,
+            "bundle-onecore" => b.Bundle1000OneCore,
             _ => throw new ArgumentException($"unknown input '{what}'"),
         };
         for (var i = 0; i < Math.Max(1, iterations / 10); i++) run(); // warm-up (tiered JIT)

@@ -39,6 +39,10 @@ curl -sf -o "$WORK/sample.json" -H "Authorization: Bearer $BENCH_TOKEN" "$URL/fh
 echo "sample document: $(wc -c <"$WORK/sample.json") bytes"
 # Warm-up (JIT, page cache), then the measured run.
 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/summary/summary.lua "$URL" >/dev/null
+printf '%-10s ' '$summary'
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s bench/summary/summary.lua "$URL" | grep RESULT
+# The same server, data and load: plain Patient reads, for comparison.
+printf '%-10s ' 'read'
+OP=read wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s bench/summary/summary.lua "$URL" | grep RESULT
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "data: $WORK"

@@ -134,6 +134,26 @@ public sealed class AccessTests(ServerFixture server) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task Conditional_matches_in_a_transaction_stay_within_the_callers_reach()
+    {
+        await SeedAsync();
+        var bundle = new JsonObject
+        {
+            ["resourceType"] = "Bundle", ["type"] = "transaction",
+            ["entry"] = new JsonArray(new JsonObject
+            {
+                ["resource"] = Fhir.Patient(null, "Probe"),
+                ["request"] = new JsonObject { ["method"] = "POST", ["url"] = "Patient", ["ifNoneExist"] = $"identifier={Fnr}|15038500047" },
+            }),
+        };
+        var r = await server.ClientFor("parent").PostAsync("/fhir", Fhir.Json(bundle));
+        var text = await r.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode);
+        Assert.DoesNotContain("ac-kari", text);
+        Assert.DoesNotContain("1985-03-15", text);
+    }
+
+    [Fact]
     public async Task Emergency_access_needs_a_reason()
     {
         await SeedAsync();
@@ -199,6 +219,7 @@ public sealed class AccessTests(ServerFixture server) : IClassFixture<ServerFixt
         await Fhir.AssertOutcome(await gp.GetAsync("/fhir/AuditEvent?patient=ac-kari"), 403);
         await Fhir.AssertOutcome(await server.ClientFor("registry").GetAsync("/fhir/AuditEvent?patient=ac-kari"), 403);
         await Fhir.AssertOutcome(await _admin.GetAsync("/fhir/AuditEvent?patient=ac-kari"), 403); // system/*.cruds does not name the log
+        await Fhir.AssertOutcome(await _admin.PostAsync("/fhir/AuditEvent", Fhir.Json(new JsonObject { ["resourceType"] = "AuditEvent" })), 405);
         var auditor = server.ClientFor("registry", new MintOptions { Scopes = "system/AuditEvent.rs" });
         Assert.Contains(reason, await auditor.GetStringAsync("/fhir/AuditEvent?patient=ac-kari"));
     }

@@ -124,6 +124,22 @@ public sealed class AuditAccessAuditorTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal("_count", r.Outcome!.Issues[0].Location);
         var post = new FhirRequest { Method = "POST", Path = "AuditEvent", BaseUrl = "https://fj.example/fhir" };
         Assert.Equal(405, (await _auditor.SearchAuditEventsAsync(post, ["p"], default)).Status);
+        var put = new FhirRequest { Method = "PUT", Path = "AuditEvent/example", BaseUrl = "https://fj.example/fhir" };
+        Assert.Equal(405, (await _auditor.SearchAuditEventsAsync(put, ["p"], default)).Status);
+    }
+
+    [Fact]
+    public async Task Read_by_id_only_for_permitted_patients()
+    {
+        await _auditor.RecordAsync(Access(1, "mine"), default);
+        await _auditor.RecordAsync(Access(2, "other"), default);
+        var r = await _auditor.SearchAuditEventsAsync(Get("AuditEvent/1"), ["mine"], default);
+        Assert.Equal(200, r.Status);
+        Assert.Equal("1", (string?)Body(r)["id"]);
+        // Someone else's record and a record that does not exist look the same.
+        Assert.Equal(404, (await _auditor.SearchAuditEventsAsync(Get("AuditEvent/2"), ["mine"], default)).Status);
+        Assert.Equal(404, (await _auditor.SearchAuditEventsAsync(Get("AuditEvent/99"), ["mine"], default)).Status);
+        Assert.Equal(404, (await _auditor.SearchAuditEventsAsync(Get("AuditEvent/abc"), ["mine"], default)).Status);
     }
 
     [Fact]

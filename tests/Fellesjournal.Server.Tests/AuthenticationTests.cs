@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Fellesjournal.Trust.Identity;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Fellesjournal.Server.Tests;
@@ -50,6 +51,28 @@ public sealed class AuthenticationTests(ServerFixture server) : IClassFixture<Se
         var smart = await Fhir.Body(await c.GetAsync("/fhir/.well-known/smart-configuration"));
         Assert.EndsWith("/dev/token", (string?)smart["token_endpoint"]);
         Assert.Contains("permission-v2", smart["capabilities"]!.AsArray().Select(x => (string?)x));
+    }
+
+    [Fact]
+    public async Task Without_issuers_every_request_is_refused_and_dev_with_real_issuers_does_not_start()
+    {
+        await using (var none = new ServerFixture().WithWebHostBuilder(b => b.UseSetting("Fellesjournal:DevIdentity", "false")))
+        {
+            var c = none.CreateClient();
+            var r = await c.GetAsync("/fhir/Patient");
+            await Refused(r, 401, "No token issuers are configured");
+            Assert.Equal(HttpStatusCode.NotFound, (await c.GetAsync("/dev/token?persona=registry")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/fhir/metadata")).StatusCode);
+        }
+        await using var both = new ServerFixture().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Trust:Issuers:0:Name", "helseid");
+            b.UseSetting("Trust:Issuers:0:Kind", "HelseId");
+            b.UseSetting("Trust:Issuers:0:Issuer", "https://helseid-sts.nhn.no");
+            b.UseSetting("Trust:Issuers:0:Jwks", TestTokens.Issuer.JwksJson);
+        });
+        var e = Assert.ThrowsAny<Exception>(() => both.CreateClient());
+        Assert.Contains("cannot be enabled together", e.ToString());
     }
 
     [Fact]

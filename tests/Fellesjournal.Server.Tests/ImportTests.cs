@@ -84,4 +84,51 @@ public sealed class ImportTests : IDisposable
         Assert.Equal(2, await ImportCommand.RunAsync(["--data", Data]));
         Assert.Equal(2, await ImportCommand.RunAsync([Path.Combine(_dir, "missing.ndjson"), "--data", Data]));
     }
+
+    [Fact]
+    public async Task Import_stores_lines_as_given_and_splits_them_like_a_stream_reader()
+    {
+        var file = Path.Combine(_dir, "in", "c.ndjson");
+        var text = "\uFEFF" +
+                   """{"resourceType":"Patient","id":"as-given","name":[{"family":"Ås","given":["\u00d8ystein"]}]}""" + "\r\n" +
+                   "   \r\n" +
+                   """{"resourceType":"Patient","id":"dup","active":true,"active":false}""" + "\r" +
+                   """{"resourceType":"Patient","id":"with-meta","meta":{"versionId":"7","lastUpdated":"not a date"},"active":true}""" + "\n" +
+                   "\n" +
+                   """{"resourceType":"Patient","id":"bad-2","gender":"sometimes"}""";
+        File.WriteAllText(file, text, new System.Text.UTF8Encoding(false));
+        var defs = FhirDefinitions.Default;
+        await using var store = StoreFactory.Open(Data);
+        var report = await new Importer(store, defs, Validators.CreateDefault(defs)).ImportAsync([file]);
+
+        Assert.Equal(2, report.Loaded);
+        Assert.Equal(2, report.Rejected.Count);
+        Assert.Contains(report.Rejected, r => r.Source.EndsWith("c.ndjson:3") && r.Reason.Contains("not valid JSON"));
+        Assert.Contains(report.Rejected, r => r.Source.EndsWith("c.ndjson:6 (Patient/bad-2)") && r.Reason.Contains("Patient.gender"));
+
+        // The line's own bytes are stored (non-ASCII unescaped, escapes as written), with only meta added.
+        var stored = System.Text.Encoding.UTF8.GetString((await store.GetAsync("Patient", "as-given"))!.Json.Span);
+        Assert.StartsWith("""{"resourceType":"Patient","meta":{"versionId":"1",""", stored);
+        Assert.EndsWith(""","id":"as-given","name":[{"family":"Ås","given":["\u00d8ystein"]}]}""", stored);
+        // Client versionId/lastUpdated are dropped before validation, as before.
+        var withMeta = (await store.GetAsync("Patient", "with-meta"))!;
+        Assert.Equal(1, withMeta.VersionId);
+        Assert.DoesNotContain("not a date", System.Text.Encoding.UTF8.GetString(withMeta.Json.Span));
+    }
+
+    [PostgresFact]
+    public async Task Import_into_postgres_loads_and_is_idempotent()
+    {
+        var input = WriteInput();
+        var defs = FhirDefinitions.Default;
+        var cs = Storage.Tests.Postgres.PostgresServer.Instance.ConnectionString(Storage.Tests.Postgres.PostgresServer.Instance.CreateDatabase());
+        await using var store = StoreFactory.Open(Data, "postgres", cs);
+        var first = await new Importer(store, defs, Validators.CreateDefault(defs), batchSize: 10).ImportAsync(Importer.Files(input));
+        Assert.Equal(28, first.Loaded);
+        Assert.Equal(3, first.Rejected.Count);
+        var second = await new Importer(store, defs, Validators.CreateDefault(defs), batchSize: 7).ImportAsync(Importer.Files(Path.Combine(input, "a.ndjson")));
+        Assert.Equal(1, second.Loaded);
+        Assert.Equal(25, second.Unchanged);
+        Assert.Equal(1, (await store.GetAsync("Patient", "imp-3"))!.VersionId);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Fellesjournal.Services.Medication;
+using Fellesjournal.Trust.Identity;
 
 namespace Fellesjournal.Server.Tests;
 
@@ -12,8 +13,21 @@ public class MedicationOperationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var c = _server.CreateClient().As(TestTokens.For("registry", new Fellesjournal.Trust.Identity.MintOptions { Scopes = "system/*.cruds" }));
+        // The care relationships the HTTP layer requires: the GP's list, and a care team with the hospital and the pharmacy.
         var p = Fhir.Patient("anne");
+        p["generalPractitioner"] = new JsonArray(new JsonObject
+            { ["identifier"] = new JsonObject { ["system"] = "urn:oid:2.16.578.1.12.4.1.4.4", ["value"] = DemoPersonas.Get("gp").HprNumber } });
         Assert.True((await c.PutAsync("/fhir/Patient/anne", Fhir.Json(p))).IsSuccessStatusCode);
+        var team = new JsonObject
+        {
+            ["resourceType"] = "CareTeam", ["id"] = "anne-care", ["status"] = "active",
+            ["subject"] = new JsonObject { ["reference"] = "Patient/anne" },
+            ["managingOrganization"] = new JsonArray(
+                new JsonObject { ["identifier"] = new JsonObject { ["system"] = "urn:oid:2.16.578.1.12.4.1.4.101", ["value"] = DemoPersonas.HospitalOrg } },
+                new JsonObject { ["identifier"] = new JsonObject { ["system"] = "urn:oid:2.16.578.1.12.4.1.4.101", ["value"] = DemoPersonas.PharmacyOrg } }),
+        };
+        var put = await c.PutAsync("/fhir/CareTeam/anne-care", Fhir.Json(team));
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
         foreach (var atc in new[] { "C10AA05", "A10BA02" })
         {
             var m = MedicationCatalogue.ToResource(MedicationCatalogue.Default.Find(atc)!);
@@ -44,7 +58,7 @@ public class MedicationOperationTests : IAsyncLifetime
     public async Task Prescribe_dispense_and_read_the_list_over_HTTP()
     {
         var gp = _server.ClientFor("gp");
-        var r = await gp.PostAsync("/fhir/MedicationRequest/$prescribe", Fhir.Json(Prescription("C10AA05", 1)));
+        var r = await gp.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/anne", Fhir.Json(Prescription("C10AA05", 1)));
         var text = await r.Content.ReadAsStringAsync();
         Assert.True((int)r.StatusCode == 201, text);
         var body = JsonNode.Parse(text)!;
@@ -71,15 +85,19 @@ public class MedicationOperationTests : IAsyncLifetime
     [Fact]
     public async Task Role_rules_refuse_with_403_outcomes()
     {
-        var pharmacist = _server.ClientFor("pharmacist");
-        var oo = await Fhir.AssertOutcome(await pharmacist.PostAsync("/fhir/MedicationRequest/$prescribe", Fhir.Json(Prescription("C10AA05", 0))), 403);
+        // The hospital nurse has a care relationship (the care team) but no prescribing rights.
+        var nurse = _server.ClientFor("nurse");
+        var oo = await Fhir.AssertOutcome(await nurse.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/anne", Fhir.Json(Prescription("C10AA05", 0))), 403);
         Assert.Contains("prescribing rights", (string?)oo["issue"]![0]!["diagnostics"]);
+        var pharmacist = _server.ClientFor("pharmacist");
 
         var gp = _server.ClientFor("gp");
-        var created = await Fhir.Body(await gp.PostAsync("/fhir/MedicationRequest/$prescribe", Fhir.Json(Prescription("A10BA02", 0))));
+        var created = await Fhir.Body(await gp.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/anne", Fhir.Json(Prescription("A10BA02", 0))));
         var id = (string)created["parameter"]![0]!["resource"]!["id"]!;
         await Fhir.AssertOutcome(await gp.PostAsync($"/fhir/MedicationRequest/{id}/$dispense", Fhir.Json(new JsonObject { ["resourceType"] = "Parameters" })), 403);
         await Fhir.AssertOutcome(await gp.PostAsync("/fhir/MedicationRequest/nope/$dispense", Fhir.Json(new JsonObject { ["resourceType"] = "Parameters" })), 403);
+        // A URL naming another patient than the prescription's subject is refused.
+        await Fhir.AssertOutcome(await gp.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/someone-else", Fhir.Json(Prescription("A10BA02", 0))), 400);
         await Fhir.AssertOutcome(await pharmacist.PostAsync("/fhir/MedicationRequest/nope/$dispense", Fhir.Json(new JsonObject { ["resourceType"] = "Parameters" })), 404);
     }
 
@@ -87,8 +105,8 @@ public class MedicationOperationTests : IAsyncLifetime
     public async Task Reconcile_compares_and_applies_over_HTTP()
     {
         var gp = _server.ClientFor("gp");
-        await gp.PostAsync("/fhir/MedicationRequest/$prescribe", Fhir.Json(Prescription("C10AA05", 0)));
-        await gp.PostAsync("/fhir/MedicationRequest/$prescribe", Fhir.Json(Prescription("A10BA02", 2)));
+        await gp.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/anne", Fhir.Json(Prescription("C10AA05", 0)));
+        await gp.PostAsync("/fhir/MedicationRequest/$prescribe?patient=Patient/anne", Fhir.Json(Prescription("A10BA02", 2)));
         var submitted = new JsonObject
         {
             ["resourceType"] = "List", ["status"] = "current", ["mode"] = "snapshot",

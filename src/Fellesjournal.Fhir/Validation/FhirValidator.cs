@@ -31,6 +31,11 @@ public sealed class FhirValidator
     public bool CheckInvariants { get; init; } = true;
     /// <summary>Whether required bindings are checked against the terminology.</summary>
     public bool CheckBindings { get; init; } = true;
+    /// <summary>
+    /// Whether the entry resources of a large Bundle are validated in parallel (the outcome is the same as on
+    /// one core; off for callers that already run one validation per core).
+    /// </summary>
+    public bool ParallelBundles { get; init; } = true;
 
     public FhirValidator(FhirDefinitions? definitions = null, TerminologyService? terminology = null)
     {

@@ -33,6 +33,9 @@ internal sealed class InvariantChecks(FhirDefinitions defs, TerminologyService t
     {
         /// <summary>Names the expression mentions; null when its result may depend on more than the named children.</summary>
         public HashSet<string>? Names { get; } = Expression is null ? null : InvariantNames.Of(Constraint.Expression!);
+
+        /// <summary>The answer without FHIRPath where it is certain (see <see cref="NativeInvariant"/>).</summary>
+        public NativeInvariant? Native { get; } = Expression is null ? null : NativeInvariant.For(Constraint.Key, Constraint.Expression!);
     }
 
     /// <summary>
@@ -45,7 +48,17 @@ internal sealed class InvariantChecks(FhirDefinitions defs, TerminologyService t
         public int WithoutNamedChildren;
     }
 
-    private readonly ConcurrentDictionary<(ElementInfo, string?), Applied[]> _byElement = new();
+    /// <summary>(element, type) keys hashed by reference and length: the tuple's own hash runs a randomized string hash per node.</summary>
+    private sealed class KeyComparer : IEqualityComparer<(ElementInfo Def, string? Type)>
+    {
+        public bool Equals((ElementInfo Def, string? Type) x, (ElementInfo Def, string? Type) y) =>
+            ReferenceEquals(x.Def, y.Def) && string.Equals(x.Type, y.Type, StringComparison.Ordinal);
+
+        public int GetHashCode((ElementInfo Def, string? Type) k) =>
+            System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(k.Def) * 31 + (k.Type?.Length ?? -1);
+    }
+
+    private readonly ConcurrentDictionary<(ElementInfo Def, string? Type), Applied[]> _byElement = new(new KeyComparer());
     private Func<(ElementInfo, string?), Applied[]>? _build;
     private readonly ConcurrentDictionary<string, Compiled> _byExpression = new(StringComparer.Ordinal);
     private readonly Lazy<bool> _enabled = new(Probe);
@@ -73,60 +86,61 @@ internal sealed class InvariantChecks(FhirDefinitions defs, TerminologyService t
         ValueSetMembership = terminology.IsMember,
     };
 
-    public IEnumerable<(IssueSeverity, string, string)> Evaluate(ElementNode node, EvaluationEnvironment env)
+    /// <summary>Evaluates the invariants that apply to the node; adds the issues, in constraint order, to <paramref name="issues"/>.</summary>
+    public void Evaluate(ElementNode node, EvaluationEnvironment env, List<(IssueSeverity, string, string)> issues)
     {
         var def = node.Definition;
-        if (def is null) return [];
-        var list = _byElement.GetOrAdd((def, node.TypeName), _build ??= Build);
-        return list.Length == 0 ? [] : Run(list, node, env);
+        if (def is null) return;
+        if (!_byElement.TryGetValue((def, node.TypeName), out var list))
+            list = _byElement.GetOrAdd((def, node.TypeName), _build ??= Build);
+        foreach (var a in list)
+            if (Check(a, node, env) is { } issue) issues.Add(issue);
     }
 
-    private IEnumerable<(IssueSeverity, string, string)> Run(Applied[] list, ElementNode node, EvaluationEnvironment env)
+    private static (IssueSeverity, string, string)? Check(Applied a, ElementNode node, EvaluationEnvironment env)
     {
-        foreach (var a in list)
+        var c = a.Compiled;
+        var key = c.Constraint.Key;
+        if (c.Expression is null)
+            return (IssueSeverity.Warning, "invariant", $"Invariant {key} could not be compiled: {c.CompileError}");
+        if (c.Native?.Evaluate(node) is { } known)
+            return known ? null : Failed(c.Constraint);
+        var reusable = c.Names is not null && !node.IsPrimitive && !HasNamedChild(node, c.Names);
+        if (reusable && a.WithoutNamedChildren != 0)
+            return a.WithoutNamedChildren == 2 ? Failed(c.Constraint) : null;
+        bool ok;
+        try
         {
-            var c = a.Compiled;
-            var key = c.Constraint.Key;
-            if (c.Expression is null)
-            {
-                yield return (IssueSeverity.Warning, "invariant", $"Invariant {key} could not be compiled: {c.CompileError}");
-                continue;
-            }
-            var reusable = c.Names is not null && !node.IsPrimitive && !HasNamedChild(node, c.Names);
-            if (reusable && a.WithoutNamedChildren != 0)
-            {
-                if (a.WithoutNamedChildren == 2) yield return Failed(c.Constraint);
-                continue;
-            }
-            string? failure = null;
-            bool ok;
-            try
-            {
-                ok = IsTrue(c.Expression.Evaluate(node, env));
-                if (reusable) a.WithoutNamedChildren = ok ? 1 : 2;
-            }
-            catch (Exception e) when (e is not (OutOfMemoryException or InsufficientExecutionStackException))
-            {
-                ok = true;
-                failure = e.Message;
-            }
-            if (failure is not null)
-                yield return (IssueSeverity.Warning, "invariant", $"Invariant {key} could not be evaluated: {failure}");
-            else if (!ok)
-                yield return Failed(c.Constraint);
+            ok = IsTrue(c.Expression.Evaluate(node, env));
+            if (reusable) a.WithoutNamedChildren = ok ? 1 : 2;
         }
+        catch (Exception e) when (e is not (OutOfMemoryException or InsufficientExecutionStackException))
+        {
+            return (IssueSeverity.Warning, "invariant", $"Invariant {key} could not be evaluated: {e.Message}");
+        }
+        return ok ? null : Failed(c.Constraint);
     }
 
     /// <summary>Evaluates one constraint on a node, exactly as validation does (for tests and tools).</summary>
     internal IEnumerable<(IssueSeverity, string, string)> EvaluateOne(ConstraintInfo constraint, ElementNode node, EvaluationEnvironment env) =>
-        Run([new Applied(Compile(constraint))], node, env);
+        Check(new Applied(Compile(constraint)), node, env) is { } issue ? [issue] : [];
+
+    /// <summary>The constraints validation applies to the node, with their native form (for tests).</summary>
+    internal IEnumerable<(ConstraintInfo Constraint, NativeInvariant? Native)> Applying(ElementNode node) =>
+        node.Definition is { } def
+            ? _byElement.GetOrAdd((def, node.TypeName), _build ??= Build).Select(a => (a.Compiled.Constraint, a.Compiled.Native))
+            : [];
+
+    /// <summary>Evaluates one constraint with FHIRPath only, bypassing its native form (for tests).</summary>
+    internal static bool EvaluateWithFhirPath(ConstraintInfo constraint, ElementNode node, EvaluationEnvironment env) =>
+        IsTrue(FhirPathEngine.Compile(constraint.Expression!).Evaluate(node, env));
 
     private static (IssueSeverity, string, string) Failed(ConstraintInfo c) =>
         (c.Severity == "error" ? IssueSeverity.Error : IssueSeverity.Warning, "invariant", $"Constraint failed: {c.Key}: {c.Human}");
 
     private static bool HasNamedChild(ElementNode node, HashSet<string> names)
     {
-        foreach (var child in node.Children())
+        foreach (var child in node.ChildList)
             if (names.Contains(child.Name)) return true;
         return false;
     }

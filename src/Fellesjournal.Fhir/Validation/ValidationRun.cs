@@ -76,6 +76,7 @@ internal sealed class ValidationRun(FhirValidator validator)
                 ContainedChecks.CheckReferenced(obj, containedArray, node, this);
         }
         if (type == "Bundle" && validator.CheckInvariants) BundleChecks.Check(obj, node, this);
+        if (type == "Bundle") PrevalidateEntries(node);
         var env = validator.Invariants.Enabled && validator.CheckInvariants
             ? validator.Invariants.Environment(node, rootResource ?? node) : null;
         ValidateObject(node, env, rootResource ?? node, isResource: true);
@@ -109,14 +110,20 @@ internal sealed class ValidationRun(FhirValidator validator)
             props.Add((n, p.Value));
         }
         var container = primitiveType is not null ? _defs.ChildContainer(null, primitiveType) : _defs.ChildContainer(def, type);
-        _names.Clear();
+        if (props.Count > SmallObject)
+        {
+            _names.Clear();
+            foreach (var (n, _) in props) _names.Add(n);
+            _namesComplete = _names.Count == props.Count; // no duplicates at all: nothing to look up per property
+            _names.Clear();
+        }
         var count = 0;
         ElementInfo? choiceSeen = null;
         List<ElementInfo>? choicesSeen = null;
         for (var pi = 0; pi < props.Count; pi++)
         {
             var (name, v) = props[pi];
-            if (props.Count > 1 && !_names.Add(name))
+            if (IsDuplicate(props, pi))
             {
                 Error("structure", $"Duplicate property '{name}'", location);
                 continue;
@@ -133,7 +140,7 @@ internal sealed class ValidationRun(FhirValidator validator)
             }
             var cdef = res.Definition;
             var ctype = res.TypeName;
-            var isPrimitive = _defs.IsPrimitiveType(ctype);
+            var isPrimitive = PrimitiveTypes.IsPrimitive(_defs, ctype);
             if (isExt && !isPrimitive)
             {
                 Error("structure", $"'{name}' is only allowed for primitive elements", location + "." + name);
@@ -170,6 +177,22 @@ internal sealed class ValidationRun(FhirValidator validator)
     }
 
     private readonly List<(string Name, JsonElement Value)> _props = new(16);
+    private bool _namesComplete;
+
+    /// <summary>Objects up to this size are checked for duplicate names pairwise (cheaper than hashing every name).</summary>
+    private const int SmallObject = 12;
+
+    /// <summary>Whether property <paramref name="index"/> repeats an earlier name (each repetition is reported once, in order).</summary>
+    private bool IsDuplicate(List<(string Name, JsonElement Value)> props, int index)
+    {
+        if (props.Count > SmallObject)
+            return !_namesComplete && !_names.Add(props[index].Name);
+        var name = props[index].Name;
+        for (var i = 0; i < index; i++)
+            if (string.Equals(props[i].Name, name, StringComparison.Ordinal)) return true;
+        return false;
+    }
+    private readonly List<(IssueSeverity, string, string)> _invariantIssues = [];
 
     /// <summary>
     /// The last property named <paramref name="name"/> (or "_" + name), -1 when absent. The last, as
@@ -337,18 +360,24 @@ internal sealed class ValidationRun(FhirValidator validator)
             return;
         }
         // A resource in contained, Bundle.entry.resource, ...: the node carries the resource's root definition.
-        if (IsResourceSlot(def) || (type is not null && def.Path.IndexOf('.') < 0 && _defs.IsResourceType(type)))
+        if (IsResourceNode(def, type))
         {
             if (child.Json is not { ValueKind: JsonValueKind.Object })
                 return; // shape reported by CheckProperties
             var isContained = child.Name == "contained" && child.Parent?.IsResource == true;
+            if (!isContained && _prevalidated is not null && _prevalidated.Remove(child, out var sub))
+            {
+                // Validated on another core: its issues, replayed here, are exactly those the walk would report now.
+                foreach (var i in sub.Outcome.Issues) Report(i.Severity, i.Code, i.Diagnostics, i.Location);
+                return;
+            }
             ValidateResource(child, isContained, isContained ? rootResource : null);
             return;
         }
         if (type is null) return;
         // Element.id (an XML attribute) is a string; only Resource.id has the id type.
         if (type == "id" && def.IsXmlAttribute) type = "string";
-        if (_defs.IsPrimitiveType(type))
+        if (PrimitiveTypes.IsPrimitive(_defs, type))
         {
             if (child.Json is { } v && v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Array))
             {
@@ -383,13 +412,66 @@ internal sealed class ValidationRun(FhirValidator validator)
         CheckInvariants(child, env);
     }
 
+    /// <summary>Entries from which a Bundle's resources are validated in parallel (below it, one core is quicker).</summary>
+    internal const int ParallelEntries = 64;
+
+    private Dictionary<ElementNode, ValidationRun>? _prevalidated;
+
+    /// <summary>
+    /// Validates the entry resources of a large Bundle in parallel, each in a run of its own, before the walk
+    /// reaches them (it then replays their issues in document order, so the outcome is the sequential one).
+    /// A resource that hits the stack guard on a worker thread is left to the walk.
+    /// </summary>
+    private void PrevalidateEntries(ElementNode bundle)
+    {
+        if (!validator.ParallelBundles || Environment.ProcessorCount < 2) return;
+        var resources = new List<ElementNode>();
+        foreach (var entry in bundle.ChildList)
+        {
+            if (entry.Name != "entry" || entry.Json is not { ValueKind: JsonValueKind.Object }) continue;
+            foreach (var r in entry.ChildList)
+                if (r.Name == "resource" && r.Definition is { } d && !d.IsXhtml && r.TypeName != "xhtml" && IsResourceNode(d, r.TypeName) &&
+                    r.Json is { ValueKind: JsonValueKind.Object })
+                    resources.Add(r);
+        }
+        if (resources.Count < ParallelEntries) return;
+        var runs = new ValidationRun?[resources.Count];
+        Parallel.For(0, resources.Count, i =>
+        {
+            var sub = new ValidationRun(validator);
+            try
+            {
+                sub.ValidateResource(resources[i], contained: false, rootResource: null);
+            }
+            catch (TooManyIssues)
+            {
+                // Capped: the replay reaches the cap of this run at the latest.
+            }
+            catch (InsufficientExecutionStackException)
+            {
+                return;
+            }
+            runs[i] = sub;
+        });
+        _prevalidated = new Dictionary<ElementNode, ValidationRun>(resources.Count, ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < runs.Length; i++)
+            if (runs[i] is { } run) _prevalidated[resources[i]] = run;
+    }
+
+    /// <summary>A resource in contained, Bundle.entry.resource, ...: the node carries the resource's root definition.</summary>
+    private bool IsResourceNode(ElementInfo def, string? type) =>
+        IsResourceSlot(def) || (type is not null && def.Path.IndexOf('.') < 0 && _defs.IsResourceType(type));
+
     private static bool IsResourceSlot(ElementInfo def) =>
         def.Types.Count == 1 && def.Types[0].Code is "Resource" or "DomainResource";
 
     private void CheckInvariants(ElementNode node, EvaluationEnvironment? env)
     {
         if (env is null) return;
-        foreach (var (severity, code, message) in validator.Invariants.Evaluate(node, env))
+        var issues = _invariantIssues;
+        issues.Clear();
+        validator.Invariants.Evaluate(node, env, issues);
+        foreach (var (severity, code, message) in issues)
             Report(severity, code, message, node.Location);
     }
 

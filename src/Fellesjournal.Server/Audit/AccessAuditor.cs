@@ -24,6 +24,8 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable, IDisposable
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _checkpoints;
+    private readonly bool _ownsLog;
+    private readonly ILogger? _logger;
     private int _disposed;
     private long _batches;
 
@@ -33,12 +35,14 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable, IDisposable
     /// <param name="dataDir">The data directory; the log is <c>{dataDir}/audit.db</c>.</param>
     /// <param name="signer">The checkpoint key (see <see cref="AuditKeyFile"/>).</param>
     public AccessAuditor(string dataDir, AuditCheckpointSigner signer, TimeProvider? time = null, int checkpointEvery = 1000)
-        : this(OpenFile(dataDir, signer, time, checkpointEvery)) { }
+        : this(OpenFile(dataDir, signer, time, checkpointEvery), ownsLog: true) { }
 
-    /// <summary>Over any log (e.g. <see cref="PostgresAuditLog"/>).</summary>
-    public AccessAuditor(IAuditLog log)
+    /// <summary>Over any log (e.g. <see cref="PostgresAuditLog"/>); <paramref name="ownsLog"/>: dispose it with the auditor.</summary>
+    public AccessAuditor(IAuditLog log, bool ownsLog = false, ILogger? logger = null)
     {
         _log = log;
+        _ownsLog = ownsLog;
+        _logger = logger;
         _loop = Task.Run(LoopAsync);
         _checkpoints = Task.Run(CheckpointLoopAsync);
     }
@@ -59,16 +63,22 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable, IDisposable
     {
         var options = sp.GetRequiredService<ServerOptions>();
         var config = sp.GetRequiredService<IConfiguration>();
+        var logger = sp.GetRequiredService<ILogger<AccessAuditor>>();
         var signer = AuditKeyFile.LoadOrCreate(config[AuditKeyFile.ConfigKey], options.DataDir, out var local);
         if (local)
-            sp.GetRequiredService<ILogger<AccessAuditor>>().LogWarning(
+            logger.LogWarning(
                 "Audit checkpoints are signed with a local key ({Path}, key id {KeyId}); configure {Config} with a managed key in production " +
                 "(with several nodes on one PostgreSQL database, all must share it).",
                 Path.Combine(options.DataDir, AuditKeyFile.LocalName), signer.KeyId, AuditKeyFile.ConfigKey);
-        if (!UsesPostgres(options, config)) return new AccessAuditor(options.DataDir, signer);
+        if (!UsesPostgres(options, config))
+        {
+            Directory.CreateDirectory(options.DataDir);
+            var file = new SqliteAuditLog(Path.Combine(options.DataDir, FileName), signer);
+            return new AccessAuditor(file, ownsLog: true, logger);
+        }
         var connection = options.Connection ?? Environment.GetEnvironmentVariable(Fellesjournal.Storage.ResourceStoreFactory.ConnectionEnvironmentVariable)
             ?? throw new InvalidOperationException("The PostgreSQL audit log needs the store's connection string.");
-        return new AccessAuditor(new PostgresAuditLog(connection, signer));
+        return new AccessAuditor(new PostgresAuditLog(connection, signer), ownsLog: true, logger);
     }
 
     /// <summary>The underlying log (verification, checkpoints, tests).</summary>
@@ -119,7 +129,10 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable, IDisposable
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
                 try { await _log.CheckpointAsync(_stop.Token); }
-                catch (Exception e) when (e is not OperationCanceledException) { /* retried on the next tick */ }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _logger?.LogError(e, "Signing an audit checkpoint failed; retried on the next tick.");
+                }
             }
         }
         catch (OperationCanceledException) { }
@@ -133,8 +146,10 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable, IDisposable
         await _stop.CancelAsync();
         await _checkpoints;
         // Sign the head on a clean shutdown so nothing written so far can be cut off unnoticed.
-        try { await _log.CheckpointAsync(); } catch (Exception) { }
+        try { await _log.CheckpointAsync(); }
+        catch (Exception e) { _logger?.LogError(e, "Signing the audit checkpoint at shutdown failed."); }
         _stop.Dispose();
+        if (_ownsLog && _log is IDisposable d) d.Dispose();
     }
 
     /// <summary>For containers disposed synchronously: drains the queue the same way.</summary>

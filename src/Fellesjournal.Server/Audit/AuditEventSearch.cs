@@ -13,6 +13,7 @@ namespace Fellesjournal.Server.Audit;
 /// <list type="bullet">
 /// <item><c>GET AuditEvent?patient=&lt;id&gt;[&amp;date=geX&amp;date=leY][&amp;_count=N]</c>: a searchset of AuditEvent,
 /// newest first, paged with <c>_cursor</c> (the next link carries it);</item>
+/// <item><c>GET AuditEvent/&lt;id&gt;</c>: one record (the id is its sequence number);</item>
 /// <item><c>GET AuditEvent/$access-summary?patient=&lt;id&gt;[&amp;date=...]</c>: a Parameters resource with one
 /// <c>line</c> per organisation and person, emergency accesses first (<see cref="AuditSummaries.Build"/>).</item>
 /// </list>
@@ -34,15 +35,17 @@ public static class AuditEventSearch
         try
         {
             var path = req.Path.Trim('/');
-            var summary = path == "AuditEvent/" + SummaryOperation;
-            if (path != "AuditEvent" && !summary)
-                throw FhirException.NotFound($"No such audit endpoint: {req.Path}. Use AuditEvent?patient= or AuditEvent/{SummaryOperation}?patient=.");
+            // The log is written by the server only: no client creates, changes or deletes an AuditEvent.
             if (req.Method != "GET")
             {
-                var e = new FhirException(405, "not-supported", $"The access log is read-only; {req.Method} is not allowed (use GET).");
+                var e = new FhirException(405, "not-supported", $"The access log is written by the server only; {req.Method} is not allowed (use GET).");
                 e.Headers["Allow"] = "GET";
                 throw e;
             }
+            var summary = path == "AuditEvent/" + SummaryOperation;
+            if (path.Split('/') is ["AuditEvent", var id] && !summary) return await ReadAsync(log, req, id, permitted, ct);
+            if (path != "AuditEvent" && !summary)
+                throw FhirException.NotFound($"No such audit endpoint: {req.Path}. Use AuditEvent?patient=, AuditEvent/<id> or AuditEvent/{SummaryOperation}?patient=.");
             var q = ParseQuery(req, summary);
             var patients = q.Patients is null ? permitted.ToList() : q.Patients.Where(permitted.Contains).Distinct().ToList();
             return summary ? await SummaryAsync(log, req, patients, q, ct) : await SearchAsync(log, req, patients, q, ct);
@@ -51,6 +54,19 @@ public static class AuditEventSearch
         {
             return FhirResponse.FromError(e);
         }
+    }
+
+    /// <summary><c>GET AuditEvent/&lt;sequence&gt;</c>: one record, if it concerns a permitted patient; otherwise 404,
+    /// the same as a sequence number that does not exist.</summary>
+    private static async Task<FhirResponse> ReadAsync(IAuditLog log, FhirRequest req, string id, IReadOnlyCollection<string> permitted, CancellationToken ct)
+    {
+        if (long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) && seq < long.MaxValue)
+        {
+            var rows = await log.QueryAsync(permitted, null, null, seq + 1, 1, ct);
+            if (rows.Count == 1 && rows[0].Sequence == seq)
+                return new FhirResponse { Resource = ResourceJson.ToBytes(AuditEventMapper.ToAuditEvent(rows[0])) };
+        }
+        throw FhirException.NotFound($"AuditEvent/{id} is not known.");
     }
 
     private sealed record Query(List<string>? Patients, DateTimeOffset? From, DateTimeOffset? To, int Count, long? Before,

@@ -62,7 +62,14 @@ public sealed partial class FhirService
         {
             try
             {
-                responses = await store.InTransactionAsync(tx => RunTransactionAsync(req, entries, new TransactionStoreOps(store, tx), ct), ct);
+                // Conditional references and ifNoneExist resolve within the caller's reach, never the server's.
+                var reach = req.Caller is { } caller ? await guard!.ForUnnamedAsync(caller, ct) : null;
+                responses = await store.InTransactionAsync(tx =>
+                {
+                    IStoreOps txOps = new TransactionStoreOps(store, tx);
+                    if (reach is not null) txOps = new Security.GuardedStoreOps(txOps, reach, guard!, audit!);
+                    return RunTransactionAsync(req, entries, txOps, ct);
+                }, ct);
             }
             catch (TransactionFailed tf)
             {

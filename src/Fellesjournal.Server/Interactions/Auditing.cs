@@ -36,6 +36,9 @@ public sealed partial class FhirService
         // A Bundle's entries are recorded one by one; the envelope adds nothing.
         if (req.Path.Length == 0 && req.Method == "POST" && resp.Status < 400) return resp;
         if (guarded is { Access.WritesRecorded: > 0 }) return resp;
+        // The summary record's operation records each opening itself, with its own decision (reservasjon, consent).
+        if (resp.Status < 400 || denial is null)
+            if (req.Path.EndsWith("/" + SummaryOperationName, StringComparison.Ordinal)) return resp;
         await RecordAsync(req, caller, guarded?.Access, denial, resp, ct);
         return resp;
     }
@@ -63,6 +66,8 @@ public sealed partial class FhirService
                     access.ResourcesFor(patient), query));
         await Task.WhenAll(records.Select(r => audit!.RecordAsync(r, ct)));
     }
+
+    private const string SummaryOperationName = "$summary";
 
     private static string? NamedPatientOf(FhirRequest req) =>
         req.Path.Split('/') is ["Patient", var id, ..] ? id : req.QueryValue("patient");
@@ -93,6 +98,13 @@ public sealed partial class FhirService
     /// </summary>
     private async Task<FhirResponse> AuditLogAsync(FhirRequest req, Principal p, CancellationToken ct)
     {
+        if (req.Method != "GET")
+        {
+            // Written only by the server itself, whoever asks.
+            var e = new FhirException(405, "not-supported", $"The access log is read-only; {req.Method} is not allowed (use GET).", "AuditEvent");
+            e.Headers["Allow"] = "GET";
+            throw e;
+        }
         IReadOnlyCollection<string> permitted;
         switch (p.Kind)
         {

@@ -33,13 +33,26 @@ public sealed partial class FhirService
             case ["Patient", var pid, "$everything"]:
                 access = await g.ForPatientAsync(p, pid, ct);
                 break;
-            case [var t, _, var op] when op.StartsWith('$'):
-                ScopeCheck.Require(p, t, Interaction.Read);
-                access = t == "Patient" ? await g.ForPatientAsync(p, seg[1], ct) : await g.ForUnnamedAsync(p, ct);
+            case ["Patient", var pid, var op] when op.StartsWith('$'):
+                ScopeCheck.Require(p, "Patient", Interaction.Read);
+                access = await g.ForPatientAsync(p, pid, ct);
                 break;
+            case [var t, var id, var op] when op.StartsWith('$'):
+            {
+                // Operations run their own store work: the target is read through the guard first, so the
+                // policy decides for its patient (403/404) before the operation sees it.
+                ScopeCheck.Require(p, t, Interaction.Read);
+                var target = new GuardedStoreOps(ops, await g.ForUnnamedAsync(p, ct), g, audit!);
+                if (await ops.GetAsync(t, id, ct) is not null && await target.GetAsync(t, id, ct) is null)
+                    throw FhirException.NotFound($"{t}/{id} does not exist.");
+                access = target.Access;
+                break;
+            }
             case [var t, var op] when op.StartsWith('$') && op != "$validate":
                 ScopeCheck.Require(p, t, Interaction.Read);
-                access = await SearchAccessAsync(req, p, t, ct, scope: Interaction.Read);
+                access = m == "POST" && SubjectOfBody(req) is { } subject
+                    ? await g.ForPatientAsync(p, subject, ct)
+                    : await SearchAccessAsync(req, p, t, ct, scope: Interaction.Read);
                 break;
             case [var t] when defs.IsConcreteResourceType(t):
                 switch (m)
@@ -100,6 +113,36 @@ public sealed partial class FhirService
                 "Name the patient (e.g. ?patient=Patient/<id>, or Patient?identifier=<system>|<number>): health personnel reach a patient's data only through a care relationship with that patient, and searching across patients (worklists) is not available yet.",
                 type ?? "_type");
         return await guard.ForUnnamedAsync(p, ct);
+    }
+
+    /// <summary>The patient a type-level operation's body is about (<c>subject</c>/<c>patient</c> = Patient/x).</summary>
+    private static string? SubjectOfBody(FhirRequest req)
+    {
+        if (req.Body is not { Length: > 0 } body) return null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            if (root.ValueKind != System.Text.Json.JsonValueKind.Object) return null;
+            if (Subject(root) is { } direct) return direct;
+            // A Parameters body: the resources it carries (e.g. the prescription).
+            if (root.TryGetProperty("parameter", out var ps) && ps.ValueKind == System.Text.Json.JsonValueKind.Array)
+                foreach (var prm in ps.EnumerateArray())
+                    if (prm.ValueKind == System.Text.Json.JsonValueKind.Object && prm.TryGetProperty("resource", out var res)
+                        && res.ValueKind == System.Text.Json.JsonValueKind.Object && Subject(res) is { } inner)
+                        return inner;
+        }
+        catch (System.Text.Json.JsonException) { }
+        return null;
+
+        static string? Subject(System.Text.Json.JsonElement e)
+        {
+            foreach (var name in new[] { "subject", "patient" })
+                if (e.TryGetProperty(name, out var r) && r.ValueKind == System.Text.Json.JsonValueKind.Object && r.TryGetProperty("reference", out var rf)
+                    && rf.GetString() is { } s && s.StartsWith("Patient/", StringComparison.Ordinal) && s.Length > 8)
+                    return s[8..];
+            return null;
+        }
     }
 
     /// <summary>History across resources: within the caller's reach (the store filters each version on its own compartment).</summary>

@@ -67,7 +67,7 @@ public abstract class MedicationOperation(MedicationApi api, string name, string
 public sealed class MedicationPrescribeOperation(MedicationApi api) : MedicationOperation(api, "$prescribe", "MedicationRequest", false, "POST")
 {
     protected override Task<MedicationApiResult> RunAsync(OperationCall call, CancellationToken ct) =>
-        Api.PrescribeAsync(call.Request.Caller, RequiredBody(call, "$prescribe"), ct);
+        Api.PrescribeAsync(call.Request.Caller, RequiredBody(call, "$prescribe"), ct, call.Request.QueryValue("patient"));
 }
 
 public sealed class MedicationDispenseOperation(MedicationApi api) : MedicationOperation(api, "$dispense", "MedicationRequest", true, "POST")

@@ -12,7 +12,14 @@ public static class SummaryRegistration
     {
         services.AddSingleton(sp => DocumentSigner.LoadOrCreate(
             sp.GetRequiredService<IConfiguration>()["Summary:SigningKeyPem"], sp.GetRequiredService<ServerOptions>().DataDir));
-        services.AddSingleton<ISummaryRecord>(sp => new SummaryRecord(sp.GetRequiredService<IResourceStore>(), sp.GetRequiredService<DocumentSigner>()));
+        services.AddSingleton<ISummaryRecord>(sp =>
+        {
+            var store = sp.GetRequiredService<IResourceStore>();
+            ISummaryMedicationSource meds = new StoreMedicationSource(store);
+            // The medication section reads the shared medication list (PLL) when the medication service is registered.
+            if (sp.GetService<Fellesjournal.Services.Medication.IMedicationList>() is { } list) meds = new PllMedicationSource(list, meds);
+            return new SummaryRecord(store, sp.GetRequiredService<DocumentSigner>(), meds);
+        });
         services.AddSingleton<IFhirOperation, SummaryOperation>();
         return services;
     }

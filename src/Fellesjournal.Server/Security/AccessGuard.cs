@@ -57,7 +57,8 @@ public sealed class AccessGuard(CompartmentResolver resolver, IResourceStore sto
     /// <summary>Access for a request about one named patient; throws 403 (personnel, system) or 404 (citizens) when denied.</summary>
     public async Task<RequestAccess> ForPatientAsync(Principal p, string patientId, CancellationToken ct)
     {
-        // System clients too: the decision carries the patient's locked sections, which stay hidden from them.
+        // System clients reach every compartment; their reach already hides every locked section.
+        if (p.Kind == PrincipalKind.System) return await ForUnnamedAsync(p, ct);
         var decision = await DecideAsync(p, patientId, ct);
         return new RequestAccess(p, CompartmentFilter.ForDecision(patientId, decision), decision, patientId);
     }
@@ -74,7 +75,7 @@ public sealed class AccessGuard(CompartmentResolver resolver, IResourceStore sto
     /// record that does not exist, so ids cannot be probed.</summary>
     public static FhirException Denied(Principal p, Decision d, string patientId) => p.Kind == PrincipalKind.Citizen
         ? FhirException.NotFound($"Patient/{patientId} does not exist.")
-        : new FhirException(403, "forbidden", d.Reason, "Patient");
+        : new FhirException(403, "forbidden", d.Reason, "Patient.id");
 
     /// <summary>The compartment a resource about to be written will have (the store derives the same key with the
     /// same indexer), and its token keys ("system|code", what coding locks match). Null patient: a shared resource.</summary>

@@ -30,7 +30,10 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
         // First with the server's authority, only to learn the compartment; nothing of it leaves unless permitted.
         var raw = await inner.GetAsync(type, id, null, ct);
         if (raw?.PatientId is not { } patient) return Touch(raw);
-        return Touch(await inner.GetAsync(type, id, await AccessForReadAsync(patient, type, id, ct), ct));
+        var scope = await AccessForReadAsync(patient, type, id, ct);
+        // Nothing locked in this compartment: the filtered read would return the same row.
+        if (scope.Permits(patient) && !scope.Hidden.Any(h => h.PatientId == patient)) return Touch(raw);
+        return Touch(await inner.GetAsync(type, id, scope, ct));
     }
 
     /// <summary>A version (vread), judged on that version's own compartment.</summary>
@@ -68,10 +71,11 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
     {
         if (access.PerPatient.TryGetValue(patientId, out var known)) return known;
         CompartmentAccess result;
-        if (!access.Filter.AllPatients && access.Filter.PatientIds.Contains(patientId)) result = access.Store;
+        // The request's reach covers the patient: a citizen's own compartments, the named patient, or a system
+        // client's every compartment (whose locked sections its reach already carries).
+        if (access.Filter.AllPatients || access.Filter.PatientIds.Contains(patientId)) result = access.Store;
         else
         {
-            // System clients reach every compartment, but the patient's locked sections still apply.
             var decision = await guard.DecideAsync(P, patientId, ct);
             access.Decision ??= decision;
             access.PatientId ??= patientId;

@@ -15,7 +15,9 @@ public sealed class MedicationApi(IPrescriptions prescriptions, IMedicationList 
 {
     /// <summary><c>POST MedicationRequest/$prescribe</c>: Parameters <c>prescription</c> (MedicationRequest) and optional
     /// <c>overrideReason</c>, or a bare MedicationRequest.</summary>
-    public async Task<MedicationApiResult> PrescribeAsync(Principal? caller, JsonObject body, CancellationToken ct = default)
+    /// <param name="namedPatient">The patient the request URL names (<c>?patient=</c>), on which the access layer
+    /// checked the care relationship; the prescription must be for that patient.</param>
+    public async Task<MedicationApiResult> PrescribeAsync(Principal? caller, JsonObject body, CancellationToken ct = default, string? namedPatient = null)
     {
         JsonObject prescription;
         string? overrideReason = null;
@@ -26,6 +28,12 @@ public sealed class MedicationApi(IPrescriptions prescriptions, IMedicationList 
             overrideReason = StringParam(body, "overrideReason");
         }
         else prescription = body;
+        if (namedPatient is not null)
+        {
+            var named = namedPatient.StartsWith("Patient/", StringComparison.Ordinal) ? namedPatient : "Patient/" + namedPatient;
+            if (FhirJson.Str(prescription, "subject", "reference") != named)
+                throw MedicationException.Invalid($"The prescription's subject must be the patient the request names ({named}).", "MedicationRequest.subject");
+        }
         return Issued(await prescriptions.PrescribeAsync(caller, prescription, overrideReason, ct));
     }
 

@@ -13,6 +13,8 @@ public sealed class SectionContent(SummarySection section)
     public bool OpenedLock { get; set; }
     /// <summary>Entries left out because a lock covers them (their type or category).</summary>
     public int Withheld { get; set; }
+    /// <summary>A note shown above the entries (e.g. where the medication section's data comes from).</summary>
+    public string? Note { get; set; }
 }
 
 /// <summary>
@@ -91,6 +93,8 @@ public static class SummaryClassifier
             }
         }
         foreach (var r in src.Medications) Add(SectionKind.Medication, r);
+        if (!src.MedicationsFromList)
+            sections[(int)SectionKind.Medication].Note = "Pasienten har ingen legemiddelliste (PLL) ennå. Viser aktive resepter og legemiddelopplysninger.";
         foreach (var r in src.Visits) Add(SectionKind.Visits, r);
         // Entries in each section: newest first where a date says so.
         foreach (var s in sections) s.Entries.Sort((a, b) => string.CompareOrdinal(SortDate(b), SortDate(a)));

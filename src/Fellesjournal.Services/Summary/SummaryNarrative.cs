@@ -20,6 +20,7 @@ public static class SummaryNarrative
         }
         if (s.OpenedLock)
             P(b, emergency ? "Delen er sperret av pasienten og er åpnet ved nødrett." : "Delen er sperret av pasienten og er åpnet med pasientens samtykke.");
+        if (s.Note is not null) P(b, s.Note);
         if (s.Section.Kind == SectionKind.CitizenEntries && s.Entries.Count > 0)
             P(b, "Opplysningene under er registrert av pasienten selv og er ikke kontrollert av helsepersonell.");
         if (s.Entries.Count == 0) P(b, EmptyText);

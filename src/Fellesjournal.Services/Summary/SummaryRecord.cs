@@ -40,7 +40,8 @@ public sealed class SummaryRecord(IResourceStore store, DocumentSigner signer, I
             return new SummaryResult(404, null, OperationOutcome.Single(IssueSeverity.Error, "not-found", $"Patient/{patientId} does not exist.", "Patient.id"), decision);
 
         var hidden = decision.HiddenSections;
-        var opened = hidden.Count == 0 ? citizenLocks : [];
+        // Only an opening by consent in the moment or by emergency is marked; the citizen reading their own record is not.
+        var opened = (decision.Flags & (AccessFlags.LockedOpenedByConsent | AccessFlags.LockedOpenedByEmergency)) != 0 ? citizenLocks : [];
         var sections = SummaryClassifier.Classify(src, hidden, opened);
         var emergency = (decision.Flags & AccessFlags.Emergency) != 0;
         var bundle = SummaryDocumentBuilder.Build(src, sections, request.BaseUrl.TrimEnd('/'), now, AccessNote(decision, request.Caller), emergency, _newId());
@@ -76,7 +77,7 @@ public sealed class SummaryRecord(IResourceStore store, DocumentSigner signer, I
             AccessBasis.Proxy => "Åpnet med fullmakt.",
             AccessBasis.GeneralPractitioner => "Åpnet av fastlegen.",
             AccessBasis.CareRelationship or AccessBasis.Referral => "Åpnet med tjenstlig behov.",
-            AccessBasis.SystemClient => "Hentet av et systemklient.",
+            AccessBasis.SystemClient => "Hentet av en systemklient.",
             _ => "",
         };
         if ((d.Flags & AccessFlags.LockedOpenedByConsent) != 0) basis += " Sperrede deler er åpnet med pasientens samtykke.";

@@ -18,22 +18,24 @@ public sealed record SummarySource(
     IReadOnlyList<SourceResource> Compartment,
     IReadOnlyList<SourceResource> Visits,
     IReadOnlyList<SourceResource> Medications,
-    IReadOnlyList<SourceResource> GeneralPractitioner);
+    IReadOnlyList<SourceResource> GeneralPractitioner,
+    bool MedicationsFromList = true);
 
 /// <summary>
-/// Reads a patient's summary sources: the Patient, one compartment search over the summary types, one search for
+/// Reads a patient's summary sources: the Patient, one search per summary type by the patient reference, one search for
 /// hospital and emergency encounters of the last three years, the medication list, and the GP's resources.
 /// </summary>
 public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource medications)
 {
-    /// <summary>Types read by the one compartment search (encounters and medicines have their own).</summary>
+    /// <summary>Types read by patient reference (encounters and medicines have their own searches).</summary>
     public static readonly IReadOnlyList<string> CompartmentTypes =
         ["AllergyIntolerance", "Condition", "Flag", "Immunization", "Composition", "DocumentReference", "RelatedPerson"];
 
     /// <summary>Encounter classes (v3 ActCode) counted as hospital or emergency contacts.</summary>
     public static readonly IReadOnlyList<string> HospitalAndEmergencyClasses = ["IMP", "EMER", "ACUTE", "NONAC", "OBSENC", "SS", "PRENC"];
 
-    public const int MaxCompartment = 1000;
+    /// <summary>Per type; the largest sections (conditions, vaccines) of long lives stay well below it.</summary>
+    public const int MaxPerType = 500;
     public const int MaxVisits = 50;
     public const int VisitYears = 3;
 
@@ -43,19 +45,25 @@ public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource
         if (patient is null || patient.IsDeleted) return null;
         var p = SourceResource.From(patient);
 
-        var compartment = await store.SearchAsync(new SearchQuery(null, [], Count: MaxCompartment, Compartment: patientId, Types: CompartmentTypes), ct);
+        var patientRef = "Patient/" + patientId;
+        // One search per type by the patient reference: the store drives these from the reference index (sub-ms),
+        // where a compartment search over several types (or one with other token criteria) scans far more rows.
+        var compartment = new List<StoredResource>();
+        foreach (var type in CompartmentTypes)
+            compartment.AddRange((await store.SearchAsync(new SearchQuery(type, [new SearchCriterion("patient", null, [patientRef])], Count: MaxPerType), ct)).Resources);
         var since = now.UtcDateTime.AddYears(-VisitYears).ToString("yyyy-MM-dd");
         var visits = await store.SearchAsync(new SearchQuery("Encounter",
-            [new SearchCriterion("class", null, HospitalAndEmergencyClasses), new SearchCriterion("date", null, ["ge" + since])],
-            Count: MaxVisits, Sort: ["-date"], Compartment: patientId), ct);
+            [new SearchCriterion("patient", null, [patientRef]), new SearchCriterion("class", null, HospitalAndEmergencyClasses),
+             new SearchCriterion("date", null, ["ge" + since])],
+            Count: MaxVisits, Sort: ["-date"]), ct);
         var meds = await medications.GetCurrentAsync(patientId, ct);
         var gp = await ReadGeneralPractitionerAsync(p, ct);
 
         return new SummarySource(p,
-            compartment.Resources.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
+            compartment.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
             visits.Resources.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
-            meds.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
-            gp);
+            meds.Items.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
+            gp, meds.FromMedicationList);
     }
 
     /// <summary>Patient.generalPractitioner targets, and the Practitioner behind a PractitionerRole (the person's name).</summary>

@@ -65,3 +65,27 @@ public class MedicationJourneyTests
         Assert.Single(winners);
     }
 }
+
+public class PllMedicationSourceTests
+{
+    [Fact]
+    public async Task The_summary_reads_the_PLL_and_falls_back_to_the_store_without_one()
+    {
+        await using var w = await MedicationWorld.CreateAsync("anne", "bo");
+        await w.Prescriptions.PrescribeAsync(MedicationWorld.Gp, MedicationWorld.Rx("anne", "C10AA05"));
+        var source = new Fellesjournal.Services.Summary.PllMedicationSource(w.Lists, new Fellesjournal.Services.Summary.StoreMedicationSource(w.Store));
+        var anne = await source.GetCurrentAsync("anne");
+        Assert.True(anne.FromMedicationList);
+        Assert.Equal("MedicationStatement", Assert.Single(anne.Items).ResourceType);
+        // Bo has no PLL, only a statement imported from elsewhere.
+        await w.Store.MergeAsync([MedicationWorld.Write(new JsonObject
+        {
+            ["resourceType"] = "MedicationStatement", ["id"] = "imported", ["status"] = "active",
+            ["medicationReference"] = new JsonObject { ["reference"] = "Medication/med-C09CA01" },
+            ["subject"] = new JsonObject { ["reference"] = "Patient/bo" },
+        })]);
+        var bo = await source.GetCurrentAsync("bo");
+        Assert.False(bo.FromMedicationList);
+        Assert.Equal("imported", Assert.Single(bo.Items).Id);
+    }
+}

@@ -36,7 +36,7 @@ public sealed class SummaryTestStore : IAsyncDisposable
 
     public SummaryTestStore() => Store = SqliteResourceStore.Open(Dir);
 
-    public SummaryRecord Service(Func<Guid>? ids = null) => new(Store, Signer, time: Time, newId: ids);
+    public SummaryRecord Service(Func<Guid>? ids = null, ISummaryMedicationSource? meds = null) => new(Store, Signer, meds, time: Time, newId: ids);
 
     public async ValueTask DisposeAsync()
     {

@@ -125,6 +125,24 @@ public sealed class SummaryTrustTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_citizen_sees_their_own_locked_sections_without_an_opening_note()
+    {
+        await _t.Lock();
+        var doc = Doc(await Open(SummaryTestStore.Citizen()));
+        var s = Section(doc, "11450-4");
+        Assert.Equal(["Condition/cond-diabetes"], Entries(s));
+        Assert.DoesNotContain("åpnet", s["text"]!["div"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task System_clients_never_open_locks()
+    {
+        await _t.Lock();
+        var doc = Doc(await Open(SummaryTestStore.Registry()));
+        Assert.Null(Section(doc, "11450-4")["entry"]);
+    }
+
+    [Fact]
     public async Task Citizens_see_their_own_summary_and_nobody_elses()
     {
         Assert.True((await Open(SummaryTestStore.Citizen())).Success);
