@@ -181,10 +181,12 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
 
     /// <summary>
     /// The access for conditional criteria, which are a search: a patient they name is decided by the policy
-    /// (403/404 when denied, as for a search naming them), and personnel must name one for compartment data.
+    /// (403 when denied, as for a search naming them), and personnel must name one for compartment data.
     /// </summary>
     public async Task<CompartmentAccess> ConditionalAccessAsync(string type, IReadOnlyList<KeyValuePair<string, string>> query, CancellationToken ct)
     {
+        // Citizens' criteria run within their reach: a patient outside it is no match, and nothing names that record.
+        if (P.Kind == PrincipalKind.Citizen) return access.Store;
         if (await guard.NamedPatientAsync(type, query, ct) is { } patient) return await AccessForAsync(patient, ct);
         if (P.Kind == PrincipalKind.Personnel && guard.IsCompartmentType(type))
             throw new FhirException(403, "forbidden",

@@ -129,6 +129,9 @@ public static class WriteCases
                 ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "mx-secret" }) },
             }.ToJsonString(), "cond create beside a hidden match")
             with { Headers = [("If-None-Exist", "patient=mx-locked&code=" + Loinc + "mx-secret")], Visible = ["locked"] });
+        // A citizen's criteria run within her reach: another record is simply no match, and is not named.
+        l.Add(Send(cw, "POST", "Observation", 201, ObsJson(null, "mx-kari", "cc-6"), "citizen cond create naming other")
+            with { Headers = [("If-None-Exist", "patient=mx-other&code=" + Loinc + "mx-1")], Visible = ["kari"], Then = (ad, "Observation?code=" + Loinc + "cc-6", ["*"]) });
         l.Add(Send(rg, "POST", "Observation", 403, ObsJson(null, "mx-kari", "cc-5"), "cond create system read-only")
             with { Headers = [("If-None-Exist", "patient=mx-kari&code=" + Loinc + "cc-5")], Ids = [] });
 
