@@ -117,5 +117,10 @@ public sealed class ScopeRestrictionTests(ServerFixture server) : IClassFixture<
         // Alternatives on different parameters are an OR of AND-groups the store query cannot express.
         var mixed = Client($"system/Observation.rs?category={Categories}|laboratory system/Observation.rs?status=final");
         await Fhir.AssertOutcome(await mixed.GetAsync($"/fhir/Observation?subject=Patient/{p}"), 403);
+        // Chains and _has into the restricted type would filter on hidden Observations.
+        var lab = Client(LabOnly);
+        Assert.Equal(HttpStatusCode.OK, (await lab.GetAsync($"/fhir/DiagnosticReport?subject=Patient/{p}&subject:Patient.name=Nordmann")).StatusCode);
+        foreach (var url in new[] { $"/fhir/DiagnosticReport?subject=Patient/{p}&result.code:text=vital", $"/fhir/Patient?_id={p}&_has:Observation:subject:code:text=vital" })
+            Assert.Contains("restriction", (await Fhir.AssertOutcome(await lab.GetAsync(url), 403)).ToJsonString());
     }
 }

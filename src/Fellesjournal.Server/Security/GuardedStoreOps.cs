@@ -119,6 +119,10 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
             if (c.Code.StartsWith("_has", StringComparison.Ordinal) && (c.Code + ":" + c.Modifier).Split(':') is [_, var hasType, ..]
                 && hasType.Length > 0 && ScopeCheck.Restrictions(P, hasType, Interaction.Search) is not null)
                 throw ScopeRestriction.Unsupported(hasType, "_has into a restricted type");
+            // A chain filters on the linked resources' content: refused when it reaches a restricted type.
+            if (query.ResourceType is { } root && c.Key.Contains('.') && !c.Code.StartsWith("_has", StringComparison.Ordinal)
+                && guard.Restriction.ChainTargets(root, c.Key).FirstOrDefault(x => ScopeCheck.Restrictions(P, x, Interaction.Search) is not null) is { } chained)
+                throw ScopeRestriction.Unsupported(chained, "a chained parameter into a restricted type");
         }
         var types = query.ResourceType is { } t ? [t] : query.Types ?? [];
         var restricted = types.Where(x => ScopeCheck.Restrictions(P, x, Interaction.Search) is not null).ToList();

@@ -57,6 +57,29 @@ public sealed class ScopeRestriction(FhirDefinitions defs)
         return false;
     }
 
+    /// <summary>The resource types a chained parameter (<c>result.code</c>, <c>subject:Patient.name</c>) reaches
+    /// through its links, every possible target of each link included.</summary>
+    public IReadOnlySet<string> ChainTargets(string type, string key)
+    {
+        var reached = new HashSet<string>();
+        var current = new HashSet<string> { type };
+        var links = key.Split('.');
+        foreach (var link in links[..^1])
+        {
+            var colon = link.IndexOf(':');
+            var code = colon < 0 ? link : link[..colon];
+            var next = new HashSet<string>();
+            foreach (var t in current)
+            {
+                if (colon >= 0) next.Add(link[(colon + 1)..]);
+                else if (defs.GetSearchParameter(t, code) is { } sp) next.UnionWith(sp.Target);
+            }
+            reached.UnionWith(next);
+            current = next;
+        }
+        return reached;
+    }
+
     public static FhirException Unsupported(string type, string why) =>
         new(403, "forbidden", $"The token's scope for {type} carries a restriction this server cannot apply here ({why}); access is refused rather than unrestricted.", type);
 
