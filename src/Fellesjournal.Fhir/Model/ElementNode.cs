@@ -73,7 +73,7 @@ public sealed class ElementNode
     public bool IsResource => TypeName is not null && Json is { ValueKind: JsonValueKind.Object } &&
                               Definitions.GetStructure(TypeName)?.IsResource == true;
 
-    public bool IsPrimitive => TypeName is not null && (Definitions.IsPrimitiveType(TypeName) || TypeName == "xhtml");
+    public bool IsPrimitive => TypeName is not null && (PrimitiveTypes.IsPrimitive(Definitions, TypeName) || TypeName == "xhtml");
 
     /// <summary>True when a primitive node carries a value (not only extensions).</summary>
     public bool HasValue => Json is { } j && j.ValueKind is JsonValueKind.String or JsonValueKind.Number

@@ -57,6 +57,14 @@ internal sealed class PrimitiveChecks(FhirDefinitions defs)
         return null;
     }
 
+    // Declared before the tables that use them (static fields initialise in order).
+    private static readonly System.Buffers.SearchValues<char> AsciiSpace = System.Buffers.SearchValues.Create(" \t\n\v\f\r");
+    private static readonly System.Buffers.SearchValues<char> IdChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.");
+    private static readonly System.Buffers.SearchValues<byte> AsciiSpaceUtf8 = System.Buffers.SearchValues.Create(" \t\n\v\f\r"u8);
+    private static readonly System.Buffers.SearchValues<byte> IdCharsUtf8 =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-."u8);
+
     /// <summary>
     /// Hand-written equivalents of the commonest published regexes (same language, Java \s = ASCII whitespace),
     /// used only when the definitions carry exactly that regex.
@@ -72,9 +80,6 @@ internal sealed class PrimitiveChecks(FhirDefinitions defs)
         ["id"] = (@"[A-Za-z0-9\-\.]{1,64}", t => t.Length is >= 1 and <= 64 && t.AsSpan().IndexOfAnyExcept(IdChars) < 0),
     };
 
-    private static readonly System.Buffers.SearchValues<char> AsciiSpace = System.Buffers.SearchValues.Create(" \t\n\v\f\r");
-    private static readonly System.Buffers.SearchValues<char> IdChars =
-        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.");
 
     /// <summary>[^\s]+(\s[^\s]+)*: words separated by single whitespace characters.</summary>
     private static bool IsCode(string t)
@@ -178,9 +183,6 @@ internal sealed class PrimitiveChecks(FhirDefinitions defs)
         ["id"] = t => t.Length is >= 1 and <= 64 && t.IndexOfAnyExcept(IdCharsUtf8) < 0,
     };
 
-    private static readonly System.Buffers.SearchValues<byte> AsciiSpaceUtf8 = System.Buffers.SearchValues.Create(" \t\n\v\f\r"u8);
-    private static readonly System.Buffers.SearchValues<byte> IdCharsUtf8 =
-        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-."u8);
 
     /// <summary>[^\s]+(\s[^\s]+)* over UTF-8 bytes.</summary>
     private static bool IsCode(ReadOnlySpan<byte> t)

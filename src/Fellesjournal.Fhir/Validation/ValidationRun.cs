@@ -140,7 +140,7 @@ internal sealed class ValidationRun(FhirValidator validator)
             }
             var cdef = res.Definition;
             var ctype = res.TypeName;
-            var isPrimitive = _defs.IsPrimitiveType(ctype);
+            var isPrimitive = PrimitiveTypes.IsPrimitive(_defs, ctype);
             if (isExt && !isPrimitive)
             {
                 Error("structure", $"'{name}' is only allowed for primitive elements", location + "." + name);
@@ -377,7 +377,7 @@ internal sealed class ValidationRun(FhirValidator validator)
         if (type is null) return;
         // Element.id (an XML attribute) is a string; only Resource.id has the id type.
         if (type == "id" && def.IsXmlAttribute) type = "string";
-        if (_defs.IsPrimitiveType(type))
+        if (PrimitiveTypes.IsPrimitive(_defs, type))
         {
             if (child.Json is { } v && v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Array))
             {
