@@ -7,11 +7,11 @@ namespace Fellesjournal.Server.Operations;
 
 /// <summary>
 /// <c>GET Patient/{id}/$summary</c>: the summary care record as a signed FHIR document (docs/services/summary.md).
-/// The server records every request in the access log; this operation hands it the summary's own decision (made
-/// with <c>SummaryRecord = true</c>: reservasjon, opened locks) and the resources the document discloses, so the one
-/// audit record of the request says what was shown and on what basis.
+/// The server records denials (thrown as <see cref="AccessDeniedException"/>); each opening is recorded here, with the
+/// summary's own decision (made with <c>SummaryRecord = true</c>: reservasjon, opened locks) and the resources the
+/// document discloses, before the document is sent.
 /// </summary>
-public sealed class SummaryOperation(ISummaryRecord summary) : IFhirOperation
+public sealed class SummaryOperation(ISummaryRecord summary, IAccessAudit audit) : IFhirOperation
 {
     public const string ConsentParameter = "consent-in-the-moment";
 
@@ -46,6 +46,8 @@ public sealed class SummaryOperation(ISummaryRecord summary) : IFhirOperation
             access.Decisions[id] = decision;
             foreach (var r in result.Disclosed) access.Touched(r, id);
         }
+        await audit.RecordAsync(Fellesjournal.Trust.Audit.AuditRecord.For(caller, result.Decision, Fellesjournal.Trust.Audit.AuditAction.Read, id,
+            result.Disclosed, $"Patient/{id}/$summary" + (consent ? $"?{ConsentParameter}=true" : "")), ct);
         return new FhirResponse { Resource = result.Document };
     }
 }
