@@ -123,4 +123,21 @@ public sealed class ScopeRestrictionTests(ServerFixture server) : IClassFixture<
         foreach (var url in new[] { $"/fhir/DiagnosticReport?subject=Patient/{p}&result.code:text=vital", $"/fhir/Patient?_id={p}&_has:Observation:subject:code:text=vital" })
             Assert.Contains("restriction", (await Fhir.AssertOutcome(await lab.GetAsync(url), 403)).ToJsonString());
     }
+
+    [Fact]
+    public async Task A_restriction_on_a_non_token_parameter_is_checked_by_the_store_on_reads_and_refused_on_versions()
+    {
+        var (p, lab, _, _) = await SeedAsync();
+        var dated = "sr-dated" + Guid.NewGuid().ToString("N")[..8];
+        var o = Observation(dated, p, "laboratory");
+        o["effectiveDateTime"] = "2024-03-01";
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PutAsync($"/fhir/Observation/{dated}", Fhir.Json(o))).StatusCode);
+
+        var recent = Client("system/Observation.rs?date=ge2020-01-01");
+        Assert.Equal(HttpStatusCode.OK, (await recent.GetAsync($"/fhir/Observation/{dated}")).StatusCode);
+        await Fhir.AssertOutcome(await recent.GetAsync($"/fhir/Observation/{lab}"), 404);
+        var b = await Fhir.Body(await recent.GetAsync($"/fhir/Observation?subject=Patient/{p}"));
+        Assert.Equal([dated], Ids(b, "Observation"));
+        await Fhir.AssertOutcome(await recent.GetAsync($"/fhir/Observation/{dated}/_history/1"), 403);
+    }
 }
