@@ -18,6 +18,9 @@ public sealed class AccessGuard(CompartmentResolver resolver, IResourceStore sto
 {
     private readonly SearchIndexer _indexer = new(defs);
 
+    /// <summary>Applies SMART scope restrictions to queries and resources.</summary>
+    public ScopeRestriction Restriction { get; } = new(defs);
+
     /// <summary>Access for a request that names no patient.</summary>
     public async Task<RequestAccess> ForUnnamedAsync(Principal p, CancellationToken ct) => p.Kind switch
     {

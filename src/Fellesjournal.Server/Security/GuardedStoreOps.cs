@@ -25,33 +25,39 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
 
     public Task<StoredResource?> GetAsync(string type, string id, CancellationToken ct) => GetAsync(type, id, null, ct);
 
-    public async Task<StoredResource?> GetAsync(string type, string id, CompartmentAccess? _, CancellationToken ct)
+    public async Task<StoredResource?> GetAsync(string type, string id, CompartmentAccess? _, CancellationToken ct) =>
+        Touch(await RestrictAsync(await GetPermittedAsync(type, id, ct), Interaction.Read, current: true, ct));
+
+    private async Task<StoredResource?> GetPermittedAsync(string type, string id, CancellationToken ct)
     {
         // First with the server's authority, only to learn the compartment; nothing of it leaves unless permitted.
         var raw = await inner.GetAsync(type, id, null, ct);
-        if (raw?.PatientId is not { } patient) return Touch(raw);
+        if (raw?.PatientId is not { } patient) return raw;
         var scope = await AccessForReadAsync(patient, type, id, ct);
         // Nothing locked in this compartment: the filtered read would return the same row.
-        if (scope.Permits(patient) && !scope.Hidden.Any(h => h.PatientId == patient)) return Touch(raw);
-        return Touch(await inner.GetAsync(type, id, scope, ct));
+        if (scope.Permits(patient) && !scope.Hidden.Any(h => h.PatientId == patient)) return raw;
+        return await inner.GetAsync(type, id, scope, ct);
     }
 
-    /// <summary>A version (vread), judged on that version's own compartment.</summary>
+    /// <summary>A version (vread), judged on that version's own compartment and content.</summary>
     public async Task<StoredResource?> GetVersionAsync(string type, string id, long version, CancellationToken ct)
     {
         var raw = await Store.GetVersionAsync(type, id, version, null, ct);
-        if (raw?.PatientId is not { } patient) return Touch(raw);
-        CompartmentAccess scope;
-        try
+        if (raw?.PatientId is { } patient)
         {
-            scope = await AccessForReadAsync(patient, type, id, ct);
+            CompartmentAccess scope;
+            try
+            {
+                scope = await AccessForReadAsync(patient, type, id, ct);
+            }
+            catch (AccessDeniedException) when (P.Kind == PrincipalKind.Citizen)
+            {
+                // As if the version did not exist: the caller then answers from what the current version shows.
+                return null;
+            }
+            raw = await Store.GetVersionAsync(type, id, version, scope, ct);
         }
-        catch (AccessDeniedException) when (P.Kind == PrincipalKind.Citizen)
-        {
-            // As if the version did not exist: the caller then answers from what the current version shows.
-            return null;
-        }
-        return Touch(await Store.GetVersionAsync(type, id, version, scope, ct));
+        return Touch(await RestrictAsync(raw, Interaction.Read, current: false, ct));
     }
 
     /// <summary>History: of one resource under its compartment's decision; of a type or the system under the request's reach.</summary>
@@ -61,6 +67,18 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
         if (query is { ResourceType: { } type, Id: { } id } && (await inner.GetAsync(type, id, null, ct))?.PatientId is { } patient)
             scope = await AccessForReadAsync(patient, type, id, ct);
         var page = await Store.HistoryAsync(query with { Access = scope }, ct);
+        var interaction = query.Id is null ? Interaction.Search : Interaction.Read;
+        if (page.Entries.Any(r => ScopeCheck.Restrictions(P, r.ResourceType, interaction) is not null))
+        {
+            // Each version is judged on its own content: a version outside the restriction is left out.
+            var kept = new List<StoredResource>(page.Entries.Count);
+            foreach (var r in page.Entries)
+                if (await RestrictAsync(r, interaction, current: false, ct) is { } k) kept.Add(k);
+            if (kept.Count == 0 && query.Id is not null && page.Entries.Count > 0)
+                throw FhirException.NotFound($"{query.ResourceType}/{query.Id} does not exist.");
+            // Restricted versions are left out of a page, so the unrestricted count would reveal them.
+            page = page with { Entries = kept, Total = null };
+        }
         foreach (var r in page.Entries) Touch(r);
         return page;
     }
@@ -102,10 +120,66 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
 
     public async Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct)
     {
-        var page = await inner.SearchAsync(query.Access is null ? query with { Access = access.Store } : query, ct);
+        if (query.Access is null) query = query with { Access = access.Store };
+        query = RestrictQuery(query);
+        var page = await inner.SearchAsync(query, ct);
+        if (page.Included is { Count: > 0 } included && included.Any(r => ScopeCheck.Restrictions(P, r.ResourceType, Interaction.Search) is not null))
+        {
+            // Included resources are not counted in totals; those outside the restriction are dropped from the page.
+            var kept = new List<StoredResource>(included.Count);
+            foreach (var r in included)
+                if (await RestrictAsync(r, Interaction.Search, current: true, ct, query.Access) is { } k) kept.Add(k);
+            page = page with { Included = kept };
+        }
         foreach (var r in page.Resources) Touch(r);
         foreach (var r in page.Included ?? []) Touch(r);
         return page;
+    }
+
+    /// <summary>The caller's scope restrictions as criteria of the statement, so matches, pages and totals only
+    /// count what the scope reaches; a restriction the query cannot carry is refused (403), never left out.</summary>
+    private SearchQuery RestrictQuery(SearchQuery query)
+    {
+        foreach (var c in query.Criteria)
+        {
+            // _has:Type:... reaches into Type: refused when the caller's view of Type is restricted.
+            if (c.Code.StartsWith("_has", StringComparison.Ordinal) && (c.Code + ":" + c.Modifier).Split(':') is [_, var hasType, ..]
+                && hasType.Length > 0 && ScopeCheck.Restrictions(P, hasType, Interaction.Search) is not null)
+                throw ScopeRestriction.Unsupported(hasType, "_has into a restricted type");
+            // A chain filters on the linked resources' content: refused when it reaches a restricted type.
+            if (query.ResourceType is { } root && c.Key.Contains('.') && !c.Code.StartsWith("_has", StringComparison.Ordinal)
+                && guard.Restriction.ChainTargets(root, c.Key).FirstOrDefault(x => ScopeCheck.Restrictions(P, x, Interaction.Search) is not null) is { } chained)
+                throw ScopeRestriction.Unsupported(chained, "a chained parameter into a restricted type");
+        }
+        var types = query.ResourceType is { } t ? [t] : query.Types ?? [];
+        var restricted = types.Where(x => ScopeCheck.Restrictions(P, x, Interaction.Search) is not null).ToList();
+        if (restricted.Count == 0)
+        {
+            if (query.ResourceType is null && query.Types is null
+                && P.Scopes.Clinical.Any(s => s.Restrictions.Count > 0 && ScopeCheck.Restrictions(P, s.ResourceType, Interaction.Search) is not null))
+                throw ScopeRestriction.Unsupported("*", "a search across all types");
+            return query;
+        }
+        if (types.Count > 1) throw ScopeRestriction.Unsupported(restricted[0], "a search across several types");
+        var criteria = ScopeRestriction.AsCriteria(ScopeCheck.Restrictions(P, restricted[0], Interaction.Search)!)
+            ?? throw ScopeRestriction.Unsupported(restricted[0], "several restricted scopes on different parameters cannot be combined in one query");
+        return query with { Criteria = [.. query.Criteria, .. criteria] };
+    }
+
+    /// <summary>The resource when the caller's scope restriction for its type (if any) admits it, else null.</summary>
+    private async Task<StoredResource?> RestrictAsync(StoredResource? r, Interaction interaction, bool current, CancellationToken ct, CompartmentAccess? scope = null)
+    {
+        if (r is null || ScopeCheck.Restrictions(P, r.ResourceType, interaction) is not { } alternatives) return r;
+        if (r.IsDeleted) return null;
+        ScopeRestriction.StoreMatch? storeMatch = null;
+        if (current)
+            storeMatch = async (type, id, criteria, c) =>
+            {
+                var found = await inner.SearchAsync(new SearchQuery(type, [new SearchCriterion("_id", null, [id]), .. criteria],
+                    Count: 1, Access: scope ?? (r.PatientId is { } pid ? await AccessForAsync(pid, c) : access.Store)), c);
+                return found.Resources.Count > 0;
+            };
+        return await guard.Restriction.MatchesAsync(r.ResourceType, r.Id, r.Json, alternatives, storeMatch, ct) ? r : null;
     }
 
     /// <summary>Authorizes each write, appends its audit record (durably, before the store commits, so no write
@@ -139,6 +213,7 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
         var reference = $"{w.ResourceType}/{w.Id}";
         AuditRecord Record(string? patient) =>
             AuditRecord.For(P, patient is null ? null : access.DecisionFor(patient), action, patient, [reference], access.Query);
+        await RequireWithinRestrictionAsync(w, current, action, ct);
         if (P.Kind == PrincipalKind.System)
             // Every compartment: only the audit record needs the compartment.
             return Record(w.Json is { } sj ? guard.CompartmentAndKeysOf(w.ResourceType, w.Id, sj).PatientId : current?.PatientId);
@@ -192,6 +267,19 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
             throw new FhirException(403, "forbidden",
                 "Name the patient in the conditional criteria (e.g. patient=Patient/<id>): health personnel reach a patient's data only through a care relationship with that patient.", type);
         return access.Store;
+    }
+
+    /// <summary>A write under a restricted scope: the current version and the new one must both lie within it (403).</summary>
+    private async Task RequireWithinRestrictionAsync(ResourceWrite w, StoredResource? current, AuditAction action, CancellationToken ct)
+    {
+        var interaction = action switch { AuditAction.Delete => Interaction.Delete, AuditAction.Create => Interaction.Create, _ => Interaction.Update };
+        if (ScopeCheck.Restrictions(P, w.ResourceType, interaction) is not { } alternatives) return;
+        var restriction = guard.Restriction;
+        var within = (current is null or { IsDeleted: true } || await restriction.MatchesAsync(w.ResourceType, w.Id, current.Json, alternatives, null, ct))
+            && (w.Json is not { } json || await restriction.MatchesAsync(w.ResourceType, w.Id, json, alternatives, null, ct));
+        if (!within)
+            throw new FhirException(403, "forbidden",
+                $"The token's scope allows '{ScopeCheck.Letters(interaction)}' on {w.ResourceType} only where it matches its restriction, and this {w.ResourceType} does not.", w.ResourceType);
     }
 
     private StoredResource? Touch(StoredResource? r)

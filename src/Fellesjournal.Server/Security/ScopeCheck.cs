@@ -16,6 +16,24 @@ public static class ScopeCheck
         _ => p.Scopes.Allows(type, interaction, ScopeContext.User) || p.Scopes.Allows(type, interaction, ScopeContext.Patient),
     };
 
+    /// <summary>
+    /// The restriction alternatives (an OR of AND-groups of search parameters) that bound what the caller reaches of
+    /// a type with an interaction; null when some matching scope is unrestricted or none matches (then
+    /// <see cref="Require"/> decides). Personnel's user/ and patient/ scopes are pooled, as in <see cref="Allows"/>.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>>? Restrictions(Principal p, string type, Interaction interaction)
+    {
+        var grants = p.Kind switch
+        {
+            PrincipalKind.Citizen => [p.Scopes.Grant(type, interaction, ScopeContext.Patient)],
+            PrincipalKind.System => [p.Scopes.Grant(type, interaction, ScopeContext.System)],
+            _ => new[] { p.Scopes.Grant(type, interaction, ScopeContext.User), p.Scopes.Grant(type, interaction, ScopeContext.Patient) },
+        };
+        var allowed = grants.Where(g => g.Allowed).ToList();
+        if (allowed.Count == 0 || allowed.Any(g => g.Restrictions is null)) return null;
+        return allowed.SelectMany(g => g.Restrictions!).ToList();
+    }
+
     /// <summary>True when a wildcard scope covers every type (system-wide search and history).</summary>
     public static bool AllowsEveryType(Principal p, Interaction interaction) => Allows(p, "*", interaction);
 
