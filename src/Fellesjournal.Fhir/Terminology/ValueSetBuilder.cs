@@ -93,8 +93,8 @@ internal static class ValueSetBuilder
                 {
                     foreach (var f in filters.EnumerateArray())
                     {
-                        codes = Filter(cs, codes, f);
-                        if (codes is null) return null;
+                        if (Filter(cs, codes, f) is not { } filtered) return null;
+                        codes = filtered;
                     }
                 }
                 selected = codes.Where(cs.IsSelectable).Select(c => new ExpansionConcept(system, c, cs.Displays.GetValueOrDefault(c))).ToList();

@@ -12,7 +12,7 @@ public class AccessReadTests
 
     public static CompartmentAccess Only(params string[] patients) => new(false, patients);
 
-    public static async Task SeedAsync(IResourceStore s) => await s.MergeAsync([
+    internal static async Task SeedAsync(IResourceStore s) => await s.MergeAsync([
         Put("""{"resourceType":"Patient","id":"p1","name":[{"family":"En"}]}"""),
         Put("""{"resourceType":"Patient","id":"p2","name":[{"family":"To"}]}"""),
         Put("""{"resourceType":"Organization","id":"org1","name":"Legekontoret"}"""),

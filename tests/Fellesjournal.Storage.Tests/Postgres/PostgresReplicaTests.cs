@@ -35,7 +35,7 @@ public class PostgresReplicaTests
         Sql(replica, db, "SELECT pg_wal_replay_pause()");
         await writerOnly.MergeAsync([Patient("other")]);
         Assert.False(await Sees("other"));
-        Assert.Equal(0, (await withReplica.SearchAsync(new SearchQuery("Patient", [new SearchCriterion("_id", null, ["other"])]))).Resources.Count);
+        Assert.Empty((await withReplica.SearchAsync(new SearchQuery("Patient", [new SearchCriterion("_id", null, ["other"])]))).Resources);
 
         // This store's own write is visible at once (the replica has not replayed it: the read goes to the primary).
         await withReplica.MergeAsync([Patient("mine")]);
