@@ -87,7 +87,7 @@ internal static class SqliteIncludes
     private static List<StoredResource> Read(SqliteCommand cmd)
     {
         var list = new List<StoredResource>();
-        using var r = cmd.ExecuteReader();
+        using var r = SqliteStatements.Reader(cmd);
         while (r.Read()) list.Add(SqliteReads.ReadRow(r));
         return list;
     }

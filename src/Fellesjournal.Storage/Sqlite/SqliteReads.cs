@@ -32,7 +32,7 @@ internal static class SqliteReads
         cmd.Parameters.AddWithValue("$t", type);
         cmd.Parameters.AddWithValue("$i", id);
         if (version is { } v) cmd.Parameters.AddWithValue("$v", v);
-        using var r = cmd.ExecuteReader();
+        using var r = SqliteStatements.Reader(cmd);
         return r.Read() ? ReadRow(r) : null;
     }
 
@@ -85,7 +85,7 @@ internal static class SqliteReads
         var list = new List<StoredResource>();
         long lastLu = 0, lastSeq = 0;
         string? next = null;
-        using (var r = cmd.ExecuteReader())
+        using (var r = SqliteStatements.Reader(cmd))
             while (r.Read())
             {
                 if (list.Count == count) { next = $"h{lastLu}.{lastSeq}"; break; }
@@ -119,7 +119,7 @@ internal static class SqliteReads
                 ? $"SELECT count(*) FROM (SELECT 1 FROM resource_version r WHERE {t.Where} LIMIT {EstimateCap})"
                 : $"SELECT count(*) FROM resource_version r WHERE {t.Where}";
             t.Bind(cc);
-            total = (long)cc.ExecuteScalar()!;
+            total = (long)SqliteStatements.Scalar(cc)!;
         }
         var list = new List<StoredResource>();
         string? next = null, previous = null;
@@ -151,7 +151,7 @@ internal static class SqliteReads
                 string.Join(", ", cmd.Parameters.Cast<SqliteParameter>().Select(p => $"{p.ParameterName}={p.Value}")));
             var positions = new List<(object?[] Keys, long Seq)>();
             var more = false;
-            using (var r = cmd.ExecuteReader())
+            using (var r = SqliteStatements.Reader(cmd))
                 while (r.Read())
                 {
                     if (list.Count == count) { more = true; break; }

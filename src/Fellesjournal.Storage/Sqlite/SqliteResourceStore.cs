@@ -16,6 +16,7 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore
     public const string DefaultFileName = "fellesjournal.db";
 
     private readonly string _readConnectionString;
+    private readonly SqliteReadPool _reads;
     private readonly SqliteConnection _writeConnection;
     private readonly SqliteWriter _writer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -50,6 +51,8 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore
             DefaultTimeout = 30,
         };
         _readConnectionString = b.ToString();
+        b.Pooling = false;
+        _reads = new SqliteReadPool(b.ToString());
         // The writer gets its own (unpooled) connection: it lives as long as the store.
         b.Pooling = false;
         _writeConnection = new SqliteConnection(b.ToString());
@@ -161,45 +164,45 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore
 
     // ---- reads ----
 
-    private SqliteConnection OpenRead()
-    {
-        var c = new SqliteConnection(_readConnectionString);
-        c.Open();
-        return c;
-    }
+    private SqliteReadPool.Lease OpenRead() => _reads.Rent();
 
     public Task<StoredResource?> GetAsync(string resourceType, string id, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var c = OpenRead();
+        using var lease = OpenRead();
+        var c = lease.Connection;
         return Task.FromResult(SqliteReads.Get(c, null, resourceType, id, null));
     }
 
     public Task<StoredResource?> GetVersionAsync(string resourceType, string id, long versionId, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var c = OpenRead();
+        using var lease = OpenRead();
+        var c = lease.Connection;
         return Task.FromResult(SqliteReads.Get(c, null, resourceType, id, versionId));
     }
 
     public Task<StoredResource?> GetAsync(string resourceType, string id, CompartmentAccess? access, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var c = OpenRead();
+        using var lease = OpenRead();
+        var c = lease.Connection;
         return Task.FromResult(SqliteReads.Get(c, null, resourceType, id, null, access));
     }
 
     public Task<StoredResource?> GetVersionAsync(string resourceType, string id, long versionId, CompartmentAccess? access, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var c = OpenRead();
+        using var lease = OpenRead();
+        var c = lease.Connection;
         return Task.FromResult(SqliteReads.Get(c, null, resourceType, id, versionId, access));
     }
 
     public Task<HistoryPage> HistoryAsync(HistoryQuery query, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var c = OpenRead();
+        using var lease = OpenRead();
+        var c = lease.Connection;
         return Task.FromResult(SqliteReads.History(c, query));
     }
 
@@ -207,7 +210,8 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var sql = SqliteSearchTranslator.Translate(query, _definitions);
-        using var c = OpenRead();
+        using var lease = OpenRead();
+        var c = lease.Connection;
         return Task.FromResult(SqliteReads.Search(c, null, sql, query));
     }
 
@@ -220,6 +224,7 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore
             if (_disposed) return;
             _disposed = true;
             _writer.Dispose();
+            _reads.Dispose();
             _writeConnection.Close();
             _writeConnection.Dispose();
             using var c = new SqliteConnection(_readConnectionString);

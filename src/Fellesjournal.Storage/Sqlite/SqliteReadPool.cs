@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+
+namespace Fellesjournal.Storage.Sqlite;
+
+/// <summary>
+/// Reader connections kept open between requests, each with its own prepared statements. SQLite spent most of a
+/// read request in preparing statements (parsing and planning the same SQL text again each time: the ADO.NET pool
+/// keeps the handle but not the statements), so a statement is prepared once per connection and reused.
+/// </summary>
+internal sealed class SqliteReadPool(string connectionString) : IDisposable
+{
+    /// <summary>Idle connections kept; more than this are closed on return (a burst does not pin them all).</summary>
+    private static readonly int MaxIdle = Math.Max(16, Environment.ProcessorCount * 8);
+    private readonly ConcurrentBag<SqliteConnection> _idle = [];
+    private int _idleCount;
+    private volatile bool _disposed;
+
+    public Lease Rent()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_idle.TryTake(out var c))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            return new Lease(this, c);
+        }
+        c = new SqliteConnection(connectionString);
+        c.Open();
+        SqliteStatements.Enable(c);
+        return new Lease(this, c);
+    }
+
+    private void Return(SqliteConnection c)
+    {
+        if (_disposed || Interlocked.Increment(ref _idleCount) > MaxIdle)
+        {
+            if (!_disposed) Interlocked.Decrement(ref _idleCount);
+            Close(c);
+            return;
+        }
+        _idle.Add(c);
+        // Disposed meanwhile: drain what Dispose may have missed.
+        if (_disposed) Dispose();
+    }
+
+    private static void Close(SqliteConnection c)
+    {
+        SqliteStatements.Release(c);
+        c.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idle.TryTake(out var c)) Close(c);
+    }
+
+    /// <summary>One rented connection; disposing it returns the connection to the pool.</summary>
+    public readonly struct Lease(SqliteReadPool pool, SqliteConnection connection) : IDisposable
+    {
+        public SqliteConnection Connection => connection;
+        public void Dispose() => pool.Return(connection);
+    }
+}
+
+/// <summary>
+/// Runs a built command through a statement prepared once per pooled reader connection (keyed by its SQL text);
+/// commands on other connections, or inside a transaction, run as they are.
+/// </summary>
+internal static class SqliteStatements
+{
+    /// <summary>Distinct statements kept per connection; search SQL varies with the criteria, so the cache is bounded.</summary>
+    private const int MaxPerConnection = 256;
+    private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> Caches = new();
+
+    public static void Enable(SqliteConnection c) => Caches.Add(c, new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
+
+    public static void Release(SqliteConnection c)
+    {
+        if (!Caches.TryGetValue(c, out var cache)) return;
+        foreach (var cmd in cache.Values) cmd.Dispose();
+        cache.Clear();
+        Caches.Remove(c);
+    }
+
+    public static SqliteDataReader Reader(SqliteCommand built) => For(built).ExecuteReader();
+
+    public static object? Scalar(SqliteCommand built) => For(built).ExecuteScalar();
+
+    private static SqliteCommand For(SqliteCommand built)
+    {
+        // A rented connection is used by one request at a time, so its cache needs no lock.
+        if (built.Transaction is not null || built.Connection is not { } c || !Caches.TryGetValue(c, out var cache)) return built;
+        if (!cache.TryGetValue(built.CommandText, out var cached))
+        {
+            if (cache.Count >= MaxPerConnection)
+            {
+                foreach (var old in cache.Values) old.Dispose();
+                cache.Clear();
+            }
+            cached = c.CreateCommand();
+            cached.CommandText = built.CommandText;
+            cache.Add(built.CommandText, cached);
+        }
+        cached.Parameters.Clear();
+        foreach (SqliteParameter p in built.Parameters) cached.Parameters.Add(new SqliteParameter(p.ParameterName, p.SqliteType) { Value = p.Value });
+        return cached;
+    }
+}
