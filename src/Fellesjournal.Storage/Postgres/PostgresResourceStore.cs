@@ -43,7 +43,7 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore
     public static async Task<PostgresResourceStore> OpenAsync(string connectionString, ISearchIndexer? indexer = null, bool migrate = true,
         string? readConnectionString = null, CancellationToken ct = default)
     {
-        var ds = new NpgsqlDataSourceBuilder(connectionString).Build();
+        var ds = new NpgsqlDataSourceBuilder(WithAutoPrepare(connectionString)).Build();
         try
         {
             if (migrate) await Guard(() => PostgresMigrator.MigrateAsync(ds, ct)).ConfigureAwait(false);
@@ -54,8 +54,20 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore
             await ds.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        var read = string.IsNullOrWhiteSpace(readConnectionString) ? null : new NpgsqlDataSourceBuilder(readConnectionString).Build();
+        var read = string.IsNullOrWhiteSpace(readConnectionString) ? null : new NpgsqlDataSourceBuilder(WithAutoPrepare(readConnectionString)).Build();
         return new PostgresResourceStore(ds, read, indexer ?? new SearchIndexer(FhirDefinitions.Default));
+    }
+
+    /// <summary>
+    /// Server-side prepared statements for the statements a connection runs repeatedly (reads, fact searches), so
+    /// the server parses and plans them once per connection; a connection string that sets it keeps its own value.
+    /// </summary>
+    private static string WithAutoPrepare(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        if (b.MaxAutoPrepare == 0) b.MaxAutoPrepare = 256;
+        if (!connectionString.Contains("Auto Prepare Min Usages", StringComparison.OrdinalIgnoreCase)) b.AutoPrepareMinUsages = 2;
+        return b.ConnectionString;
     }
 
     public static PostgresResourceStore Open(string connectionString, ISearchIndexer? indexer = null, string? readConnectionString = null) =>
