@@ -376,8 +376,7 @@ def markdown(doc):
           "synchronous=FULL: import = raw NDJSON lines into a plain table in 1,000-row transactions; create = one "
           "row per transaction; read = the current version's (compressed) JSON by primary key over the same ids. "
           "search = the result rows of the class's first 10 queries (as the server returned them) read by primary key, "
-          "per query — finding the rows is not included, so it is a ceiling, not an equivalent query. The search mix is computed from one wrk run per class (equal weights). "
-          "`_sort` is not supported by the server yet, so the Observation class runs without it."]
+          "per query — finding the rows is not included, so it is a ceiling, not an equivalent query. The search mix is computed from one wrk run per class (equal weights)."]
     return "\n".join(L) + "\n"
 
 

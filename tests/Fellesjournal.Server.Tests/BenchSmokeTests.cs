@@ -57,6 +57,16 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
             Assert.True(m.GetProperty("peak_rss_mb").GetDouble() > 0);
             Assert.True(m.GetProperty("limit").GetProperty("read_rps").GetDouble() > 0);
             Assert.Equal(0, m.GetProperty("read").GetProperty("non2xx").GetInt32());
+            // Every class of the search mix ran and answered 2xx (a refused or failing class would be skipped).
+            var classes = File.ReadAllLines(Path.Combine(root, "bench", "workloads", "search-mix.txt"))
+                .Where(l => l.Trim() is { Length: > 0 } t && t[0] != '#').Select(l => l.Split(' ', 2)[0]).ToList();
+            var search = m.GetProperty("search");
+            foreach (var c in classes)
+            {
+                Assert.True(search.TryGetProperty(c, out var r), $"search class {c} did not run");
+                Assert.True(r.GetProperty("rps").GetDouble() > 0, c);
+                Assert.Equal(0, r.GetProperty("non2xx").GetInt32());
+            }
             Assert.True(File.Exists(Path.ChangeExtension(json, ".md")));
         }
         finally
