@@ -10,6 +10,9 @@ measure the plain-SQL "limit" for import, create and read on the same database f
 import argparse, datetime, json, os, platform, random, shutil, signal, socket, sqlite3, statistics
 import subprocess, sys, time, urllib.parse, urllib.request, urllib.error
 
+sys.path.insert(0, os.path.dirname(__file__))
+from pgcluster import PgCluster  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TARGETS = {  # from the issues; see docs/performance.md
     "import_rps": (">=", 10000), "create_rps": (">=", 2000), "read_rps": (">=", 10000),
@@ -227,12 +230,20 @@ def sqlite_limits(a, db_path, pop, read_paths, create_body, search_rows=None):
             "read_misses": misses}
 
 
-def one_run(a, r, pop, paths_dir, classes, store_opts, work):
+def one_run(a, r, pop, paths_dir, classes, store_opts, work, pg=None):
     data = os.path.join(work, f"data-{r}")
     shutil.rmtree(data, ignore_errors=True)
     res = {"run": r, "load_start": loadavg()}
+    if pg:  # a fresh database per run, like the fresh SQLite file
+        db = f"fj_bench_{r}"
+        pg.create_database(db)
+        store_opts = store_opts + ["--connection", pg.connection(db)]
+        pg_cpu0 = pg.cpu_seconds()
     log(f"run {r}: import")
     res["import"] = import_population(a, pop, data, store_opts)
+    if pg:
+        res["import"]["db_cpu_s"] = round(pg.cpu_seconds() - pg_cpu0, 2)
+        res["database_mb"] = pg.database_size_mb(db)
     log(f"run {r}: import {res['import']}")
     logpath = os.path.join(a.cache, f"server-{a.store}-{a.patients}-run{r}.log")
     res["server_log"] = logpath
@@ -267,7 +278,12 @@ def one_run(a, r, pop, paths_dir, classes, store_opts, work):
             res.update(proc_stats(proc.pid))
         finally:
             stop_server(proc)
-    if not store_opts or store_opts[1] == "sqlite":
+    if pg:
+        res["db_cpu_s"] = round(pg.cpu_seconds() - pg_cpu0, 2)
+        res["limit"] = {"import_rps": pg.copy_limit(db, pop)}
+        log(f"run {r}: limit {res['limit']}")
+        pg.drop_database(db)
+    elif not store_opts or store_opts[1] == "sqlite":
         db = os.path.join(data, "fellesjournal.db")
         body = open(os.path.join(ROOT, "bench/http/create.lua")).read().split("[[", 1)[1].split("]]", 1)[0]
         res["limit"] = sqlite_limits(a, db, pop, open(os.path.join(paths_dir, "read.paths")).read().split(),
@@ -300,7 +316,9 @@ def aggregate(runs, classes):
          "summary": med_wrk([r["summary"] for r in runs]),
          "search": {c: med_wrk([r["search"].get(c) for r in runs]) for c in classes},
          "peak_rss_mb": med([r.get("peak_rss_mb") for r in runs]),
-         "cpu_s": med([r.get("cpu_s") for r in runs])}
+         "cpu_s": med([r.get("cpu_s") for r in runs]),
+         "db_cpu_s": med([r.get("db_cpu_s") for r in runs]),
+         "database_mb": med([r.get("database_mb") for r in runs])}
     ok = [s for s in m["search"].values() if s]
     # Equal-weight mix from the per-class runs: the time for one query of each class, inverted.
     m["search_mix_rps"] = (0.0 if any(not s["rps"] for s in ok) else
@@ -308,7 +326,7 @@ def aggregate(runs, classes):
     m["search_worst_p99_ms"] = (None if any(s["p99_ms"] is None for s in ok) else
                                 max((s["p99_ms"] for s in ok), default=None))
     if all("limit" in r for r in runs):
-        m["limit"] = {k: med([r["limit"][k] for r in runs]) for k in ("import_rps", "create_rps", "read_rps")}
+        m["limit"] = {k: med([r["limit"].get(k) for r in runs]) for k in ("import_rps", "create_rps", "read_rps")}
         m["limit"]["search_rps"] = {c: med([r["limit"].get("search_rps", {}).get(c) for r in runs]) for c in classes}
     return m
 
@@ -360,7 +378,9 @@ def markdown(doc):
              if s else "| Patient/$summary | not available (skipped) | | | | | | p99 ≤ 50 ms |")
     L += [f"| server start-up (s) | {m['startup_s']} | | | | | | |",
           f"| server peak RSS (MB) | {m['peak_rss_mb']} | | | | | | |",
-          f"| server CPU time over the run (s) | {m['cpu_s']} | | | | | | |", "",
+          f"| server CPU time over the run (s) | {m['cpu_s']} | | | | | | |"] + (
+         [f"| database CPU time, import and workloads (s) | {m['db_cpu_s']} | | | | | | |",
+          f"| database size after import (MB) | {m['database_mb']} | | | | | | |"] if m.get("db_cpu_s") is not None else []) + ["",
           "Non-2xx responses / socket errors (all runs): " + ", ".join(
               f"{k} {w['non2xx']}/{w['socket_errors']}" for k, w in
               [("read", m["read"]), ("create", m["create"]), ("summary", m["summary"])] +
@@ -376,7 +396,10 @@ def markdown(doc):
           "synchronous=FULL: import = raw NDJSON lines into a plain table in 1,000-row transactions; create = one "
           "row per transaction; read = the current version's (compressed) JSON by primary key over the same ids. "
           "search = the result rows of the class's first 10 queries (as the server returned them) read by primary key, "
-          "per query — finding the rows is not included, so it is a ceiling, not an equivalent query. The search mix is computed from one wrk run per class (equal weights)."]
+          "per query — finding the rows is not included, so it is a ceiling, not an equivalent query. The search mix is computed from one wrk run per class (equal weights)."
+          + (" On PostgreSQL (a private server started by the harness: fsync, synchronous_commit and full_page_writes "
+             "on, shared_buffers 2GB, a fresh database per run) the only limit is import: the raw NDJSON lines into a "
+             "one-column table with `\\copy` (psql), one COPY per file." if doc["store"] == "postgres" else "")]
     return "\n".join(L) + "\n"
 
 
@@ -424,15 +447,21 @@ def main():
     classes = [c["class"] for c in info["classes"] if c["paths"]]
 
     runs, failed = [], []
+    pg = None
+    if a.store == "postgres":
+        log("starting a private PostgreSQL server")
+        pg = PgCluster()
     try:
         for r in range(1, a.runs + 1):
             try:
-                runs.append(one_run(a, r, pop, paths_dir, classes, store_opts, work))
+                runs.append(one_run(a, r, pop, paths_dir, classes, store_opts, work, pg))
             except Exception as e:  # a failed run is recorded and left out of the medians
                 log(f"run {r} FAILED: {e}")
                 failed.append({"run": r, "error": str(e)[-2000:], "load": loadavg()})
             json.dump(runs, open(os.path.join(a.cache, f"last-runs-{a.store}-{a.patients}.json"), "w"), indent=1)
     finally:
+        if pg:
+            pg.stop()
         if not os.environ.get("BENCH_KEEP"):
             shutil.rmtree(work, ignore_errors=True)
 
