@@ -50,6 +50,22 @@ public sealed class SearchApiTests(ServerFixture server) : IClassFixture<ServerF
         Assert.Contains("gender=female", self);
     }
 
+    [Fact]
+    public async Task Contained_defaults_are_accepted_strict_other_values_are_400()
+    {
+        var (family, pid, _, _) = await World();
+        var ok = Fhir.Request(HttpMethod.Get, $"/fhir/Patient?family={family}&_contained=false&_containedType=container", null, ("Prefer", "handling=strict"));
+        var bundle = await Fhir.Body(await _c.SendAsync(ok));
+        Assert.Equal(["Patient/" + pid], Ids(bundle));
+        Assert.Contains("_contained=false", Link(bundle, "self")!);
+        foreach (var q in new[] { "_contained=true", "_contained=both", "_containedType=contained" })
+        {
+            var strict = Fhir.Request(HttpMethod.Get, $"/fhir/Patient?family={family}&{q}", null, ("Prefer", "handling=strict"));
+            var oo = await Fhir.AssertOutcome(await _c.SendAsync(strict), 400);
+            Assert.Contains(q.Split('=')[0], oo.ToJsonString());
+        }
+    }
+
     [Theory]
     [InlineData("/fhir/Patient?birthdate=2024-13-40", "birthdate")]
     [InlineData("/fhir/Observation?value-quantity=xx5", "value-quantity")]

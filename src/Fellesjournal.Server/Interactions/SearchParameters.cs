@@ -21,9 +21,15 @@ public static class SearchParameters
         ["_count", "_cursor", "_format", "_pretty", "_summary", "_elements", "_total"];
 
     /// <summary>Parameters not implemented: 400 when strict, else ignored with a warning. Contained resources are not
-    /// indexed, so _contained/_containedType cannot be answered.</summary>
+    /// indexed, so _contained=true|both cannot be answered; the defaults (<see cref="ContainedDefaults"/>) are what every
+    /// search does and are accepted.</summary>
     public static readonly HashSet<string> UnsupportedParameters =
         ["_contained", "_containedType", "_query", "_filter"];
+
+    /// <summary>_contained=false (only resources that are not contained: every search) and _containedType=container
+    /// (contained matches returned as their container: moot when none are returned) are the FHIR defaults.</summary>
+    private static bool ContainedDefaults(string key, string value) =>
+        key == "_contained" && value == "false" || key == "_containedType" && value == "container";
 
     /// <summary>Parameters the store evaluates on every type, including system-level search.</summary>
     public static readonly HashSet<string> SystemParameters = ["_id", "_lastUpdated", "_list", "_text", "_content"];
@@ -53,7 +59,7 @@ public static class SearchParameters
         List<string>? types = null;
         foreach (var (key, value) in query)
         {
-            if (ControlParameters.Contains(key)) continue;
+            if (ControlParameters.Contains(key) || ContainedDefaults(key, value)) continue;
             var baseKey = key.Split(':')[0];
             if (UnsupportedParameters.Contains(baseKey))
             {

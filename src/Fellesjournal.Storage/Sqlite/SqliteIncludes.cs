@@ -50,10 +50,12 @@ internal static class SqliteIncludes
         cmd.Parameters.AddWithValue("$h", IndexHash.Of(spec.SourceType, spec.Param));
         var targetType = "";
         if (spec.TargetType is not null) { targetType = " AND i.target_type = $tt"; cmd.Parameters.AddWithValue("$tt", spec.TargetType); }
-        // Targets first, then one seek per target on (res_type, res_id, version).
+        // The page's ids drive (CROSS JOIN fixes the order: with a plain JOIN the planner walked every row of the source
+        // type, 0.9 s for Encounter at 10,000 patients), then the targets, then one seek per target on
+        // (res_type, res_id, version).
         cmd.CommandText =
             $"SELECT {SqliteReads.Columns} FROM (SELECT DISTINCT i.target_type AS tt, i.target_id AS tid" +
-            " FROM json_each($ids) j JOIN resource_version m ON m.res_type = $src AND m.res_id = j.value AND m.is_current = 1" +
+            " FROM json_each($ids) j CROSS JOIN resource_version m ON m.res_type = $src AND m.res_id = j.value AND m.is_current = 1" +
             " JOIN idx_reference i ON i.seq = m.seq" +
             $" WHERE +i.h_ident = $h AND i.base_url IS NULL AND i.target_type IS NOT NULL{targetType}) x" +
             " CROSS JOIN resource_version r ON r.res_type = x.tt AND r.res_id = x.tid" +

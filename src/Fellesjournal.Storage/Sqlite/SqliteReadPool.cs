@@ -84,9 +84,38 @@ internal static class SqliteStatements
         Caches.Remove(c);
     }
 
-    public static SqliteDataReader Reader(SqliteCommand built) => For(built).ExecuteReader();
+    public static SqliteDataReader Reader(SqliteCommand built) => Traced(For(built)).ExecuteReader();
 
-    public static object? Scalar(SqliteCommand built) => For(built).ExecuteScalar();
+    public static object? Scalar(SqliteCommand built) => Traced(For(built)).ExecuteScalar();
+
+    /// <summary>FELLESJOURNAL_TRACE_SQL=1 prints every read statement (searches, counts, includes, reads) with its
+    /// parameters to stderr; <c>=plan</c> also prints its <c>EXPLAIN QUERY PLAN</c>, planned by the same SQLite library
+    /// and connection as the statement.</summary>
+    private static readonly string? Trace = Environment.GetEnvironmentVariable("FELLESJOURNAL_TRACE_SQL") is "1" or "plan" ? Environment.GetEnvironmentVariable("FELLESJOURNAL_TRACE_SQL") : null;
+
+    private static SqliteCommand Traced(SqliteCommand cmd)
+    {
+        if (Trace is null) return cmd;
+        var text = new System.Text.StringBuilder("SQL: ").Append(cmd.CommandText).Append(" -- ")
+            .AppendJoin(", ", cmd.Parameters.Cast<SqliteParameter>().Select(p => $"{p.ParameterName}={p.Value}"));
+        if (Trace == "plan")
+        {
+            using var explain = cmd.Connection!.CreateCommand();
+            explain.Transaction = cmd.Transaction;
+            explain.CommandText = "EXPLAIN QUERY PLAN " + cmd.CommandText;
+            foreach (SqliteParameter p in cmd.Parameters) explain.Parameters.Add(new SqliteParameter(p.ParameterName, p.SqliteType) { Value = p.Value });
+            using var r = explain.ExecuteReader();
+            var depth = new Dictionary<long, int> { [0] = 0 };
+            while (r.Read())
+            {
+                var d = depth.GetValueOrDefault(r.GetInt64(1)) + 1;
+                depth[r.GetInt64(0)] = d;
+                text.Append('\n').Append(' ', 2 * d).Append(r.GetString(3));
+            }
+        }
+        Console.Error.WriteLine(text);
+        return cmd;
+    }
 
     private static SqliteCommand For(SqliteCommand built)
     {

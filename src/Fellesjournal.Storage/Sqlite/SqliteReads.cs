@@ -14,8 +14,6 @@ internal static class SqliteReads
     public const int MaxCount = 1000;
     /// <summary>_total=estimate counts at most this many matches.</summary>
     public const int EstimateCap = 10_000;
-    /// <summary>FELLESJOURNAL_TRACE_SQL=1 prints each search statement and its parameters (for EXPLAIN QUERY PLAN).</summary>
-    private static readonly bool TraceSql = Environment.GetEnvironmentVariable("FELLESJOURNAL_TRACE_SQL") == "1";
 
     /// <summary>The current version (or <paramref name="version"/>), or null when it does not exist or
     /// <paramref name="access"/> does not permit it. The current version is chosen first and filtered after, so a
@@ -147,8 +145,6 @@ internal static class SqliteReads
             cmd.CommandText = sql.ToString();
             cmd.Parameters.AddWithValue("$n", count + 1);
             t.Bind(cmd);
-            if (TraceSql) Console.Error.WriteLine("SEARCH SQL: " + cmd.CommandText + " -- " +
-                string.Join(", ", cmd.Parameters.Cast<SqliteParameter>().Select(p => $"{p.ParameterName}={p.Value}")));
             var positions = new List<(object?[] Keys, long Seq)>();
             var more = false;
             using (var r = SqliteStatements.Reader(cmd))

@@ -112,9 +112,24 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
         var driver = x.Items.FirstOrDefault(i => i is IdIn || i is ParamMatch { Condition: ReferenceCondition } ||
                                                  i is AnyOf o && o.Items.Count > 0 && o.Items.All(m => m is ParamMatch { Condition: ReferenceCondition }))
                      ?? x.Items.FirstOrDefault(i => i is AccessRestriction { Access.All: false });
+        var types = x.Items.OfType<TypeIn>().FirstOrDefault()?.Types;
         return string.Join(" AND ", x.Items.Select(i =>
-            i is AccessRestriction { Access.All: false } ar ? CompartmentSet(ar.Access, a, x.Items.OfType<TypeIn>().FirstOrDefault()?.Types)
+            i is AccessRestriction { Access.All: false } ar ? CompartmentSet(ar.Access, a, types)
+            : i is IdIn ids && types is not null ? IdSeqs(ids, types, a)
             : !ReferenceEquals(i, driver) && (driver is not null && IsIndexMatch(i) || selective && IsRange(i)) ? PerRow(i, a) : Emit(i, a)));
+    }
+
+    /// <summary>
+    /// Ids of known types as a semi-join on <c>ux_rv_version (res_type, res_id, version)</c>: one seek per id. The plain
+    /// <c>r.res_id IN (...)</c> let the planner walk <c>ix_rv_type (res_type, seq)</c> for the page's seq order and test
+    /// every row of the type (all 10,000 Patients for <c>Patient?_id=x</c>).
+    /// </summary>
+    private string IdSeqs(IdIn x, IReadOnlyList<string> types, string a)
+    {
+        var v = Alias("v");
+        var type = types.Count == 1 ? $"{v}.res_type = {P(types[0])}" : $"{v}.res_type IN ({string.Join(", ", types.Select(P))})";
+        var id = x.Ids.Count == 1 ? $"{v}.res_id = {P(x.Ids[0])}" : $"{v}.res_id IN ({string.Join(", ", x.Ids.Select(P))})";
+        return $"{a}.seq IN (SELECT {v}.seq FROM resource_version {v} WHERE {type} AND {id} AND {string.Format(Live, v)})";
     }
 
     private static bool IsRange(SearchExpr e) => e switch
@@ -267,7 +282,9 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
         var hi = c.High.ToUnixTimeMilliseconds();
         return c.Prefix switch
         {
-            SearchPrefix.Eq => $"{i}.low >= {P(lo)} AND {i}.high <= {P(hi)}",
+            // "low < hi" follows from the other two (low < high) and bounds the (h_ident, low, high) index range on both
+            // sides: without it birthdate=1961-08-19 read the index rows of everyone born after that day.
+            SearchPrefix.Eq => $"{i}.low >= {P(lo)} AND {i}.low < {P(hi)} AND {i}.high <= {P(hi)}",
             SearchPrefix.Ne => $"NOT ({i}.low >= {P(lo)} AND {i}.high <= {P(hi)})",
             SearchPrefix.Gt => $"{i}.high > {P(hi)}",
             SearchPrefix.Lt => $"{i}.low < {P(lo)}",
