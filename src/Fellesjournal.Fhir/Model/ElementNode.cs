@@ -183,6 +183,13 @@ public sealed class ElementNode
 
     private static readonly List<ElementNode> NoChildren = [];
 
+    /// <summary>
+    /// Drops the cached children (they are rebuilt, equal, on the next access). For the owner of a large tree
+    /// that is done with a part of it: a 1,000-entry Bundle's validated entries would otherwise stay alive to
+    /// the end, and every garbage collection in between copies them. Not for trees other threads may read.
+    /// </summary>
+    internal void ReleaseChildren() => _children = null;
+
     private List<ElementNode> BuildChildren()
     {
         // Primitives: children come only from the _name object (id, extension).

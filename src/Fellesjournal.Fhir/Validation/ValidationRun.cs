@@ -10,9 +10,10 @@ namespace Fellesjournal.Fhir.Validation;
 /// <summary>
 /// One validation: walks the resource once. At each object it checks the raw JSON properties
 /// (names, duplicates, arrays, nulls, cardinality), then each typed child node
-/// (primitive values, nested objects and resources, bindings, invariants).
+/// (primitive values, nested objects and resources, bindings, invariants). When the run owns the tree
+/// (<paramref name="ownsTree"/>), the subtree of each validated Bundle entry resource is released at once.
 /// </summary>
-internal sealed class ValidationRun(FhirValidator validator)
+internal sealed class ValidationRun(FhirValidator validator, bool ownsTree)
 {
     internal sealed class TooManyIssues : Exception;
 
@@ -372,6 +373,7 @@ internal sealed class ValidationRun(FhirValidator validator)
                 return;
             }
             ValidateResource(child, isContained, isContained ? rootResource : null);
+            if (ownsTree && !isContained) child.ReleaseChildren();
             return;
         }
         if (type is null) return;
@@ -438,10 +440,11 @@ internal sealed class ValidationRun(FhirValidator validator)
         var runs = new ValidationRun?[resources.Count];
         Parallel.For(0, resources.Count, i =>
         {
-            var sub = new ValidationRun(validator);
+            var sub = new ValidationRun(validator, ownsTree);
             try
             {
                 sub.ValidateResource(resources[i], contained: false, rootResource: null);
+                if (ownsTree) resources[i].ReleaseChildren();
             }
             catch (TooManyIssues)
             {
