@@ -36,16 +36,18 @@ internal static class ValidationQuick
         for (var i = 0; i < Math.Max(1, iterations / 10); i++) run(); // warm-up (tiered JIT)
         for (var round = 0; round < 5; round++)
         {
-            var alloc = GC.GetAllocatedBytesForCurrentThread();
+            var alloc = GC.GetTotalAllocatedBytes(precise: true); // all threads (the Bundle's entries run on the pool)
+            var gcs = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             // CPU time too: on a shared, loaded machine it is far steadier than the elapsed time.
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             for (var i = 0; i < iterations; i++) run();
             sw.Stop();
             cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-            alloc = GC.GetAllocatedBytesForCurrentThread() - alloc;
+            alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc;
             Console.WriteLine($"{what}: {sw.Elapsed.TotalMicroseconds / iterations:F1} µs/op elapsed, " +
-                              $"{cpu.TotalMicroseconds / iterations:F1} µs/op CPU, {alloc / iterations:N0} B/op");
+                              $"{cpu.TotalMicroseconds / iterations:F1} µs/op CPU, {alloc / iterations:N0} B/op, " +
+                              $"GCs gen0/1/2 {GC.CollectionCount(0) - gcs.Item1}/{GC.CollectionCount(1) - gcs.Item2}/{GC.CollectionCount(2) - gcs.Item3}");
         }
     }
 }

@@ -75,12 +75,15 @@ public sealed class FhirValidator
     /// <summary>Validates JSON text of a resource.</summary>
     public OperationOutcome Validate(string json) => Validate(Encoding.UTF8.GetBytes(json));
 
-    public OperationOutcome Validate(JsonElement resource) => Validate(ElementNode.FromJson(resource, Definitions));
+    // The tree is the validator's own: parts of it are released once validated (ElementNode.ReleaseChildren).
+    public OperationOutcome Validate(JsonElement resource) => Validate(ElementNode.FromJson(resource, Definitions), ownsTree: true);
 
-    /// <summary>Validates a resource node (the root of its tree).</summary>
-    public OperationOutcome Validate(ElementNode resource)
+    /// <summary>Validates a resource node (the root of its tree); the tree is left as built (callers may read it after).</summary>
+    public OperationOutcome Validate(ElementNode resource) => Validate(resource, ownsTree: false);
+
+    private OperationOutcome Validate(ElementNode resource, bool ownsTree)
     {
-        var run = new ValidationRun(this);
+        var run = new ValidationRun(this, ownsTree);
         try
         {
             run.ValidateRoot(resource);

@@ -10,9 +10,10 @@ namespace Fellesjournal.Fhir.Validation;
 /// <summary>
 /// One validation: walks the resource once. At each object it checks the raw JSON properties
 /// (names, duplicates, arrays, nulls, cardinality), then each typed child node
-/// (primitive values, nested objects and resources, bindings, invariants).
+/// (primitive values, nested objects and resources, bindings, invariants). When the run owns the tree
+/// (<paramref name="ownsTree"/>), the subtree of each validated Bundle entry resource is released at once.
 /// </summary>
-internal sealed class ValidationRun(FhirValidator validator)
+internal sealed class ValidationRun(FhirValidator validator, bool ownsTree)
 {
     internal sealed class TooManyIssues : Exception;
 
@@ -368,10 +369,11 @@ internal sealed class ValidationRun(FhirValidator validator)
             if (!isContained && _prevalidated is not null && _prevalidated.Remove(child, out var sub))
             {
                 // Validated on another core: its issues, replayed here, are exactly those the walk would report now.
-                foreach (var i in sub.Outcome.Issues) Report(i.Severity, i.Code, i.Diagnostics, i.Location);
+                foreach (var i in sub) Report(i.Severity, i.Code, i.Diagnostics, i.Location);
                 return;
             }
             ValidateResource(child, isContained, isContained ? rootResource : null);
+            if (ownsTree && !isContained) child.ReleaseChildren();
             return;
         }
         if (type is null) return;
@@ -415,7 +417,8 @@ internal sealed class ValidationRun(FhirValidator validator)
     /// <summary>Entries from which a Bundle's resources are validated in parallel (below it, one core is quicker).</summary>
     internal const int ParallelEntries = 64;
 
-    private Dictionary<ElementNode, ValidationRun>? _prevalidated;
+    private Dictionary<ElementNode, List<OutcomeIssue>>? _prevalidated;
+    private static readonly List<OutcomeIssue> NoIssues = []; // shared, never modified
 
     /// <summary>
     /// Validates the entry resources of a large Bundle in parallel, each in a run of its own, before the walk
@@ -435,13 +438,15 @@ internal sealed class ValidationRun(FhirValidator validator)
                     resources.Add(r);
         }
         if (resources.Count < ParallelEntries) return;
-        var runs = new ValidationRun?[resources.Count];
+        // Only the issues are kept (most entries have none): a finished run's buffers would live until the replay.
+        var runs = new List<OutcomeIssue>?[resources.Count];
         Parallel.For(0, resources.Count, i =>
         {
-            var sub = new ValidationRun(validator);
+            var sub = new ValidationRun(validator, ownsTree);
             try
             {
                 sub.ValidateResource(resources[i], contained: false, rootResource: null);
+                if (ownsTree) resources[i].ReleaseChildren();
             }
             catch (TooManyIssues)
             {
@@ -451,9 +456,9 @@ internal sealed class ValidationRun(FhirValidator validator)
             {
                 return;
             }
-            runs[i] = sub;
+            runs[i] = sub.Outcome.Issues.Count == 0 ? NoIssues : sub.Outcome.Issues;
         });
-        _prevalidated = new Dictionary<ElementNode, ValidationRun>(resources.Count, ReferenceEqualityComparer.Instance);
+        _prevalidated = new Dictionary<ElementNode, List<OutcomeIssue>>(resources.Count, ReferenceEqualityComparer.Instance);
         for (var i = 0; i < runs.Length; i++)
             if (runs[i] is { } run) _prevalidated[resources[i]] = run;
     }

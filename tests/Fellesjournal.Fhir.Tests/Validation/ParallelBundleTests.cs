@@ -52,4 +52,23 @@ public class ParallelBundleTests
         var json = Bundle(128, i => $$"""{"resourceType":"Patient","id":"p{{i}}","gender":"female"}""");
         Assert.True(Parallel.Validate(json).Success);
     }
+
+    [Fact]
+    public void A_callers_tree_is_left_as_built_and_gives_the_same_outcome()
+    {
+        // Validate(bytes) releases each validated entry's subtree; Validate(ElementNode) must not touch the caller's tree.
+        var json = Bundle(100, i => i % 3 == 0
+            ? $$"""{"resourceType":"Observation","status":"final","id":"o{{i}}"}"""
+            : $$"""{"resourceType":"Patient","id":"p{{i}}","birthDate":"2001-02-30"}""");
+        foreach (var validator in new[] { Parallel, OneCore })
+        {
+            var node = Fellesjournal.Fhir.Model.ElementNode.Parse(json);
+            var resource = node.Child("entry")!.Child("resource")!;
+            var firstChild = resource.Children()[0];
+            var outcome = validator.Validate(node).ToJson();
+            Assert.Same(firstChild, resource.Children()[0]);
+            Assert.Equal(validator.Validate(json).ToJson(), outcome);
+            Assert.Contains("Bundle.entry[1].resource", outcome);
+        }
+    }
 }
