@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -22,6 +24,7 @@ public sealed class DocumentSigner : IDisposable
     public const string TargetFormat = "application/fhir+json;canonicalization=http://hl7.org/fhir/canonicalization/json";
 
     private readonly ECDsa _key;
+    private readonly string _encodedHeader;
     public string KeyId { get; }
     public string PublicJwkJson { get; }
 
@@ -31,6 +34,7 @@ public sealed class DocumentSigner : IDisposable
         _key = key;
         KeyId = JwkKeys.Thumbprint(key);
         PublicJwkJson = JwkKeys.PublicJwkJson(key, KeyId);
+        _encodedHeader = Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes($$"""{"alg":"ES256","kid":"{{KeyId}}"}"""));
     }
 
     public static DocumentSigner Generate() => new(ECDsa.Create(ECCurve.NamedCurves.nistP256));
@@ -59,19 +63,26 @@ public sealed class DocumentSigner : IDisposable
     /// <summary>The bytes the signature covers: the Bundle without id, meta and signature, canonicalized.</summary>
     public static byte[] SigningPayload(JsonObject bundle)
     {
-        var copy = new JsonObject();
-        foreach (var (k, v) in bundle)
-            if (k is not ("id" or "meta" or "signature")) copy[k] = v?.DeepClone();
-        return JsonCanonicalizer.Canonicalize(copy);
+        var buffer = new ArrayBufferWriter<byte>(16384);
+        WritePayload(buffer, bundle);
+        return buffer.WrittenSpan.ToArray();
     }
+
+    private static void WritePayload(IBufferWriter<byte> output, JsonObject bundle) =>
+        JsonCanonicalizer.Write(output, bundle, k => k is "id" or "meta" or "signature");
 
     /// <summary>The compact JWS with detached payload ("header..signature").</summary>
     public string Sign(JsonObject bundle)
     {
-        var header = $$"""{"alg":"ES256","kid":"{{KeyId}}"}""";
-        var input = Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(header)) + "." + Base64UrlEncoder.Encode(SigningPayload(bundle));
-        var sig = _key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        return Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(header)) + ".." + Base64UrlEncoder.Encode(sig);
+        // The signing input, ASCII: base64url(header) "." base64url(canonical payload), built in one buffer.
+        var payload = new ArrayBufferWriter<byte>(16384);
+        WritePayload(payload, bundle);
+        var input = new byte[_encodedHeader.Length + 1 + Base64Url.GetEncodedLength(payload.WrittenCount)];
+        Encoding.ASCII.GetBytes(_encodedHeader, input);
+        input[_encodedHeader.Length] = (byte)'.';
+        Base64Url.EncodeToUtf8(payload.WrittenSpan, input.AsSpan(_encodedHeader.Length + 1));
+        var sig = _key.SignData(input, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return _encodedHeader + ".." + Base64UrlEncoder.Encode(sig);
     }
 
     /// <summary>Checks a served document's <c>Bundle.signature</c> against a public JWK (what a receiver does).</summary>

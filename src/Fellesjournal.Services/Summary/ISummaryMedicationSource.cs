@@ -10,6 +10,11 @@ public sealed record SummaryMedications(IReadOnlyList<StoredResource> Items, boo
 public interface ISummaryMedicationSource
 {
     Task<SummaryMedications> GetCurrentAsync(string patientId, CancellationToken ct = default);
+
+    /// <summary>The same, given the patient's MedicationStatement and MedicationRequest rows that the summary has
+    /// already read with its other types (<see cref="PatientRows"/>), so that a source that needs them searches no more.</summary>
+    Task<SummaryMedications> GetCurrentAsync(string patientId, IReadOnlyDictionary<string, List<StoredResource>> compartment, CancellationToken ct = default) =>
+        GetCurrentAsync(patientId, ct);
 }
 
 /// <summary>
@@ -21,34 +26,47 @@ public sealed class PllMedicationSource(IMedicationList list, ISummaryMedication
 {
     private static readonly HashSet<string> NotCurrent = ["stopped", "completed", "entered-in-error", "not-taken"];
 
-    public async Task<SummaryMedications> GetCurrentAsync(string patientId, CancellationToken ct = default)
+    public Task<SummaryMedications> GetCurrentAsync(string patientId, CancellationToken ct = default) => GetAsync(patientId, null, ct);
+
+    public Task<SummaryMedications> GetCurrentAsync(string patientId, IReadOnlyDictionary<string, List<StoredResource>> compartment, CancellationToken ct = default) =>
+        GetAsync(patientId, compartment, ct);
+
+    private async Task<SummaryMedications> GetAsync(string patientId, IReadOnlyDictionary<string, List<StoredResource>>? compartment, CancellationToken ct)
     {
         var snapshot = await list.GetCurrentAsync(patientId, ct);
-        if (snapshot is null) return await fallback.GetCurrentAsync(patientId, ct);
+        if (snapshot is null)
+            return compartment is null ? await fallback.GetCurrentAsync(patientId, ct) : await fallback.GetCurrentAsync(patientId, compartment, ct);
         var current = snapshot.Statements.Where(s => !s.IsDeleted && !NotCurrent.Contains(Status(s) ?? "")).ToList();
         return new SummaryMedications(current, true);
     }
 
-    private static string? Status(StoredResource r)
-    {
-        using var doc = System.Text.Json.JsonDocument.Parse(r.Json);
-        return doc.RootElement.TryGetProperty("status", out var s) && s.ValueKind == System.Text.Json.JsonValueKind.String ? s.GetString() : null;
-    }
+    private static string? Status(StoredResource r) => Json.TopString(r.Json.Span, "status");
 }
 
 /// <summary>Without a medication list: active MedicationStatements and active MedicationRequest orders of the patient
-/// (two searches by patient reference).</summary>
+/// (at most <see cref="MaxPerType"/> of each), taken from the patient's rows of the two types.</summary>
 public sealed class StoreMedicationSource(IResourceStore store) : ISummaryMedicationSource
 {
     public const int MaxPerType = 100;
 
-    public async Task<SummaryMedications> GetCurrentAsync(string patientId, CancellationToken ct = default)
+    /// <summary>The types this source reads from the patient's compartment.</summary>
+    public static readonly IReadOnlyList<string> Types = ["MedicationStatement", "MedicationRequest"];
+
+    public async Task<SummaryMedications> GetCurrentAsync(string patientId, CancellationToken ct = default) =>
+        Select(await PatientRows.ReadAsync(store, patientId, Types, int.MaxValue, ct));
+
+    public Task<SummaryMedications> GetCurrentAsync(string patientId, IReadOnlyDictionary<string, List<StoredResource>> compartment, CancellationToken ct = default) =>
+        Task.FromResult(Select(compartment));
+
+    /// <summary>What the searches <c>MedicationStatement?status=active,intended</c> and
+    /// <c>MedicationRequest?status=active&amp;intent=order</c> by the patient return, in the store's order.</summary>
+    private static SummaryMedications Select(IReadOnlyDictionary<string, List<StoredResource>> rows)
     {
-        var patient = new SearchCriterion("patient", null, ["Patient/" + patientId]);
-        var statements = await store.SearchAsync(new SearchQuery("MedicationStatement",
-            [patient, new SearchCriterion("status", null, ["active", "intended"])], Count: MaxPerType), ct);
-        var orders = await store.SearchAsync(new SearchQuery("MedicationRequest",
-            [patient, new SearchCriterion("status", null, ["active"]), new SearchCriterion("intent", null, ["order"])], Count: MaxPerType), ct);
-        return new SummaryMedications([.. statements.Resources, .. orders.Resources], false);
+        IEnumerable<StoredResource> Of(string type) => rows.TryGetValue(type, out var l) ? l : [];
+        var statements = Of("MedicationStatement").Where(r => Code(r, "status") is "active" or "intended").Take(MaxPerType);
+        var orders = Of("MedicationRequest").Where(r => Code(r, "status") == "active" && Code(r, "intent") == "order").Take(MaxPerType);
+        return new SummaryMedications([.. statements, .. orders], false);
     }
+
+    private static string? Code(StoredResource r, string name) => Json.TopString(r.Json.Span, name);
 }

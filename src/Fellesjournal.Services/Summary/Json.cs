@@ -41,4 +41,34 @@ internal static class Json
     public static string? Date(string? value) => value is null ? null : value.Length > 10 ? value[..10] : value;
 
     public static string? Reference(JsonNode? node, string name) => node is JsonObject o ? Str(o[name], "reference") : null;
+
+    /// <summary>Moves the reader (before or on an object's start) to the value of the object's member
+    /// <paramref name="name"/>, without parsing the rest: for a field or two of stored JSON.</summary>
+    public static bool Seek(ref Utf8JsonReader reader, string name)
+    {
+        if (reader.TokenType == JsonTokenType.None && !reader.Read()) return false;
+        if (reader.TokenType != JsonTokenType.StartObject) return false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var match = reader.ValueTextEquals(name);
+            reader.Read();
+            if (match) return true;
+            reader.Skip();
+        }
+        return false;
+    }
+
+    /// <summary>A top-level string member of stored JSON (e.g. <c>status</c>).</summary>
+    public static string? TopString(ReadOnlySpan<byte> json, string name)
+    {
+        var reader = new Utf8JsonReader(json);
+        return Seek(ref reader, name) && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+    }
+
+    /// <summary><c>{name}.reference</c> of stored JSON.</summary>
+    public static string? TopReference(ReadOnlySpan<byte> json, string name)
+    {
+        var reader = new Utf8JsonReader(json);
+        return Seek(ref reader, name) && Seek(ref reader, "reference") && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+    }
 }

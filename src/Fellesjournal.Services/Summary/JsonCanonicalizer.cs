@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -8,79 +9,112 @@ namespace Fellesjournal.Services.Summary;
 /// <summary>
 /// Canonical JSON for signing (after RFC 8785, JCS): no whitespace, object members sorted by UTF-16 code units,
 /// strings with the minimal escapes. Numbers keep their JSON text (FHIR decimals carry their precision), so the
-/// form is stable for the documents this server writes.
+/// form is stable for the documents this server writes. Written as UTF-8 straight into a buffer, without copying the
+/// tree.
 /// </summary>
 public static class JsonCanonicalizer
 {
+    private static readonly Comparison<KeyValuePair<string, JsonNode?>> ByKey = (a, b) => string.CompareOrdinal(a.Key, b.Key);
+
     public static byte[] Canonicalize(JsonNode? node)
     {
-        var sb = new StringBuilder();
-        Write(sb, node);
-        return Encoding.UTF8.GetBytes(sb.ToString());
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        Write(buffer, node);
+        return buffer.WrittenSpan.ToArray();
     }
 
-    private static void Write(StringBuilder sb, JsonNode? node)
+    /// <summary>Writes <paramref name="node"/>; at its top level, the members that <paramref name="skipTopLevel"/>
+    /// names are left out (the signature covers the Bundle without <c>id</c>, <c>meta</c> and <c>signature</c>).</summary>
+    public static void Write(IBufferWriter<byte> output, JsonNode? node, Func<string, bool>? skipTopLevel = null)
     {
         switch (node)
         {
             case null:
-                sb.Append("null");
+                Ascii(output, "null");
                 break;
             case JsonObject o:
-                sb.Append('{');
-                var first = true;
-                foreach (var (k, v) in o.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                var members = new KeyValuePair<string, JsonNode?>[o.Count];
+                var n = 0;
+                foreach (var kv in o)
+                    if (skipTopLevel is null || !skipTopLevel(kv.Key)) members[n++] = kv;
+                Array.Sort(members, 0, n, Comparer<KeyValuePair<string, JsonNode?>>.Create(ByKey));
+                Byte(output, (byte)'{');
+                for (var i = 0; i < n; i++)
                 {
-                    if (!first) sb.Append(',');
-                    first = false;
-                    WriteString(sb, k);
-                    sb.Append(':');
-                    Write(sb, v);
+                    if (i > 0) Byte(output, (byte)',');
+                    WriteString(output, members[i].Key);
+                    Byte(output, (byte)':');
+                    Write(output, members[i].Value);
                 }
-                sb.Append('}');
+                Byte(output, (byte)'}');
                 break;
             case JsonArray a:
-                sb.Append('[');
+                Byte(output, (byte)'[');
                 for (var i = 0; i < a.Count; i++)
                 {
-                    if (i > 0) sb.Append(',');
-                    Write(sb, a[i]);
+                    if (i > 0) Byte(output, (byte)',');
+                    Write(output, a[i]);
                 }
-                sb.Append(']');
+                Byte(output, (byte)']');
                 break;
             case JsonValue v:
                 switch (v.GetValueKind())
                 {
-                    case JsonValueKind.String: WriteString(sb, v.GetValue<string>()); break;
-                    case JsonValueKind.True: sb.Append("true"); break;
-                    case JsonValueKind.False: sb.Append("false"); break;
-                    case JsonValueKind.Null: sb.Append("null"); break;
-                    default: sb.Append(v.ToJsonString()); break;
+                    case JsonValueKind.String: WriteString(output, v.GetValue<string>()); break;
+                    case JsonValueKind.True: Ascii(output, "true"); break;
+                    case JsonValueKind.False: Ascii(output, "false"); break;
+                    case JsonValueKind.Null: Ascii(output, "null"); break;
+                    default: Ascii(output, v.ToJsonString()); break;
                 }
                 break;
         }
     }
 
-    private static void WriteString(StringBuilder sb, string s)
+    private static void WriteString(IBufferWriter<byte> output, string s)
     {
-        sb.Append('"');
-        foreach (var c in s)
+        Byte(output, (byte)'"');
+        var start = 0;
+        for (var i = 0; i < s.Length; i++)
         {
-            switch (c)
+            var c = s[i];
+            var escape = c switch
             {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\f': sb.Append("\\f"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                default:
-                    if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    else sb.Append(c);
-                    break;
-            }
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\b' => "\\b",
+                '\f' => "\\f",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                < (char)0x20 => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
+                _ => null,
+            };
+            if (escape is null) continue;
+            Utf8(output, s.AsSpan(start, i - start));
+            Ascii(output, escape);
+            start = i + 1;
         }
-        sb.Append('"');
+        Utf8(output, s.AsSpan(start));
+        Byte(output, (byte)'"');
+    }
+
+    private static void Utf8(IBufferWriter<byte> output, ReadOnlySpan<char> chars)
+    {
+        if (chars.IsEmpty) return;
+        var written = Encoding.UTF8.GetBytes(chars, output.GetSpan(Encoding.UTF8.GetMaxByteCount(chars.Length)));
+        output.Advance(written);
+    }
+
+    private static void Ascii(IBufferWriter<byte> output, string s)
+    {
+        var span = output.GetSpan(s.Length);
+        for (var i = 0; i < s.Length; i++) span[i] = (byte)s[i];
+        output.Advance(s.Length);
+    }
+
+    private static void Byte(IBufferWriter<byte> output, byte b)
+    {
+        output.GetSpan(1)[0] = b;
+        output.Advance(1);
     }
 }

@@ -39,15 +39,26 @@ public sealed class SummaryRecord(IResourceStore store, DocumentSigner signer, I
         if (src is null)
             return new SummaryResult(404, null, OperationOutcome.Single(IssueSeverity.Error, "not-found", $"Patient/{patientId} does not exist.", "Patient.id"), decision);
 
-        var hidden = decision.HiddenSections;
         // Only an opening by consent in the moment or by emergency is marked; the citizen reading their own record is not.
         var opened = (decision.Flags & (AccessFlags.LockedOpenedByConsent | AccessFlags.LockedOpenedByEmergency)) != 0 ? citizenLocks : [];
-        var sections = SummaryClassifier.Classify(src, hidden, opened);
         var emergency = (decision.Flags & AccessFlags.Emergency) != 0;
-        var bundle = SummaryDocumentBuilder.Build(src, sections, request.BaseUrl.TrimEnd('/'), now, AccessNote(decision, request.Caller), emergency, _newId());
+        var (document, disclosed) = Compose(src, decision.HiddenSections, opened, request.BaseUrl.TrimEnd('/'), now, AccessNote(decision, request.Caller),
+            emergency, _newId(), signer);
+        return new SummaryResult(200, document, null, decision) { Disclosed = disclosed };
+    }
+
+    /// <summary>Classifies the sources, assembles the document and signs it: the JSON served, and the references it discloses.</summary>
+    public static (byte[] Document, IReadOnlyList<string> Disclosed) Compose(SummarySource src, IReadOnlyList<LockedSection> hidden,
+        IReadOnlyList<LockedSection> opened, string baseUrl, DateTimeOffset now, string accessNote, bool emergency, Guid documentId, DocumentSigner signer)
+    {
+        var sections = SummaryClassifier.Classify(src, hidden, opened);
+        var bundle = SummaryDocumentBuilder.Build(src, sections, baseUrl, now, accessNote, emergency, documentId);
         SummaryDocumentBuilder.Sign(bundle, signer, now);
         var disclosed = sections.SelectMany(s => s.Entries).Select(r => r.Reference).Prepend(src.Patient.Reference).Distinct().ToList();
-        return new SummaryResult(200, System.Text.Encoding.UTF8.GetBytes(bundle.ToJsonString()), null, decision) { Disclosed = disclosed };
+        // UTF-8 straight from the tree (the same bytes as ToJsonString, without the string).
+        var output = new System.Buffers.ArrayBufferWriter<byte>(32768);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(output)) bundle.WriteTo(writer);
+        return (output.WrittenSpan.ToArray(), disclosed);
     }
 
     /// <summary>

@@ -22,8 +22,9 @@ public sealed record SummarySource(
     bool MedicationsFromList = true);
 
 /// <summary>
-/// Reads a patient's summary sources: the Patient, one search per summary type by the patient reference, one search for
-/// hospital and emergency encounters of the last three years, the medication list, and the GP's resources.
+/// Reads a patient's summary sources: the Patient, the patient's resources of the summary types and the medicines
+/// (one statement, <see cref="PatientRows"/>), one search for hospital and emergency encounters of the last three
+/// years, the medication list, and the GP's resources.
 /// </summary>
 public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource medications)
 {
@@ -39,6 +40,9 @@ public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource
     public const int MaxVisits = 50;
     public const int VisitYears = 3;
 
+    /// <summary>The compartment types and the medication types, read together.</summary>
+    private static readonly IReadOnlyList<string> ReadTypes = [.. CompartmentTypes, .. StoreMedicationSource.Types];
+
     public async Task<SummarySource?> ReadAsync(string patientId, DateTimeOffset now, CancellationToken ct)
     {
         var patient = await store.GetAsync("Patient", patientId, ct);
@@ -46,21 +50,19 @@ public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource
         var p = SourceResource.From(patient);
 
         var patientRef = "Patient/" + patientId;
-        // One search per type by the patient reference: the store drives these from the reference index (sub-ms),
-        // where a compartment search over several types (or one with other token criteria) scans far more rows.
-        var compartment = new List<StoredResource>();
-        foreach (var type in CompartmentTypes)
-            compartment.AddRange((await store.SearchAsync(new SearchQuery(type, [new SearchCriterion("patient", null, [patientRef])], Count: MaxPerType), ct)).Resources);
+        // One statement for the summary types and the medicines, driven by the compartment index (patient_id, res_type),
+        // instead of one search per type; the result is what a search per type by the patient reference returns.
+        var rows = await PatientRows.ReadAsync(store, patientId, ReadTypes, MaxPerType, ct);
         var since = now.UtcDateTime.AddYears(-VisitYears).ToString("yyyy-MM-dd");
         var visits = await store.SearchAsync(new SearchQuery("Encounter",
             [new SearchCriterion("patient", null, [patientRef]), new SearchCriterion("class", null, HospitalAndEmergencyClasses),
              new SearchCriterion("date", null, ["ge" + since])],
             Count: MaxVisits, Sort: ["-date"]), ct);
-        var meds = await medications.GetCurrentAsync(patientId, ct);
+        var meds = await medications.GetCurrentAsync(patientId, rows, ct);
         var gp = await ReadGeneralPractitionerAsync(p, ct);
 
         return new SummarySource(p,
-            compartment.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
+            CompartmentTypes.SelectMany(t => rows[t]).Select(SourceResource.From).ToList(),
             visits.Resources.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
             meds.Items.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
             gp, meds.FromMedicationList);
