@@ -5,8 +5,10 @@
 #   system  a system client with system/*.rs: token check, scopes, the patient's facts (locked sections), audit
 #   gp      a GP naming the patient under ETREAT with a reason: the same facts read (relations, blocks, locks),
 #           the policy's decision, an emergency-flagged audit record
-#   open    optional: BASELINE_APP=path/to/fellesjournal.dll, a build from before the trust layer (no token, no
-#           policy, no audit) on its own store seeded the same way. The server has no switch to turn the policy off.
+#   open    the same commit built with -p:BenchOpen=true (FJ_BENCH_OPEN: no authentication, policy or audit; a
+#           normal build has no such path) on its own copy of the same seeded store
+#   oldopen optional: BASELINE_APP=path/to/fellesjournal.dll, an older build (the approach before FJ_BENCH_OPEN)
+# Prints each caller's median and its loss against open.
 # Usage: PATIENTS=100 DURATION=10s RUNS=3 [BASELINE_APP=...] bench/authz/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,6 +21,8 @@ WORK="${WORK:-$(mktemp -d)}"
 command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null || { apt-get update -qq && apt-get install -y wrk >/dev/null; }; }
 dotnet build src/Fellesjournal.Server -c Release --nologo -v q -clp:ErrorsOnly
 APP="src/Fellesjournal.Server/bin/Release/net10.0/fellesjournal.dll"
+OPEN_APP="$WORK/open-app/fellesjournal.dll"
+dotnet build src/Fellesjournal.Server -c Release --nologo -v q -clp:ErrorsOnly -p:BenchOpen=true -o "$WORK/open-app"
 [ -d "$WORK/pop" ] || dotnet "$APP" seed --patients "$PATIENTS" --out "$WORK/pop" >/dev/null
 [ -d "$WORK/data" ] || dotnet "$APP" seed --patients "$PATIENTS" --into-store --data "$WORK/data" >/dev/null
 python3 bench/search/make_urls.py "$WORK/pop" "$WORK/urls" >/dev/null
@@ -37,11 +41,14 @@ start() { # app data [args...]
 }
 stop() { kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
 token() { curl -sf "http://127.0.0.1:$PORT/dev/token?$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'; }
+RESULTS="$WORK/results.txt"; : > "$RESULTS"
 measure() { # label token
   BENCH_TOKEN="$2" URLS="$WORK/named.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s bench/search/search.lua "http://127.0.0.1:$PORT" >/dev/null
   for i in $(seq 1 "$RUNS"); do
     printf '%-8s run %d  ' "$1" "$i"
-    BENCH_TOKEN="$2" URLS="$WORK/named.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/search/search.lua "http://127.0.0.1:$PORT" | grep RESULT | tr -d '\n'
+    line="$(BENCH_TOKEN="$2" URLS="$WORK/named.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/search/search.lua "http://127.0.0.1:$PORT" | grep RESULT | tr -d '\n')"
+    printf '%s' "$line"
+    echo "$1 $(echo "$line" | grep -oE 'rps=[0-9.]+' | cut -d= -f2)" >> "$RESULTS"
     echo "  load $(cut -d' ' -f1 /proc/loadavg)"
   done
 }
@@ -55,10 +62,29 @@ AUDIT_BEFORE="$(ls -l "$WORK/data/audit.db" | awk '{print $5}')"
 stop
 echo "audit.db: $AUDIT_BEFORE bytes"
 
+# The open build on a copy of the same store (copied after the access-layer runs: same rows, no cache warmed).
+rm -rf "$WORK/data-open"; cp -r "$WORK/data" "$WORK/data-open"
+start "$OPEN_APP" "$WORK/data-open"
+measure open ""
+stop
+
 if [ -n "${BASELINE_APP:-}" ]; then
-  [ -d "$WORK/data-open" ] || dotnet "$BASELINE_APP" seed --patients "$PATIENTS" --into-store --data "$WORK/data-open" >/dev/null
-  start "$BASELINE_APP" "$WORK/data-open"
-  measure open ""
+  [ -d "$WORK/data-oldopen" ] || dotnet "$BASELINE_APP" seed --patients "$PATIENTS" --into-store --data "$WORK/data-oldopen" >/dev/null
+  start "$BASELINE_APP" "$WORK/data-oldopen"
+  measure oldopen ""
   stop
 fi
+python3 - "$RESULTS" <<'PY'
+import sys, statistics
+runs = {}
+for line in open(sys.argv[1]):
+    parts = line.split()
+    if len(parts) == 2:
+        try: runs.setdefault(parts[0], []).append(float(parts[1]))
+        except ValueError: pass
+med = {k: statistics.median(v) for k, v in runs.items()}
+for k, v in med.items():
+    loss = f"  loss vs open {100 * (1 - v / med['open']):.0f} %" if 'open' in med and k != 'open' else ''
+    print(f"{k:8s} median {v:,.0f} req/s{loss}")
+PY
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

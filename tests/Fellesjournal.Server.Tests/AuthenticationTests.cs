@@ -36,6 +36,15 @@ public sealed class AuthenticationTests(ServerFixture server) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task The_normal_build_has_no_benchmark_path_around_the_access_layer()
+    {
+        // Only a bench build (-p:BenchOpen=true, bench/authz/run.sh) may skip authentication, policy and audit.
+        Assert.False(Security.BenchOpenBuild.AccessLayerOff);
+        var r = await Anonymous().GetAsync("/fhir/Observation?patient=Patient/anyone");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, r.StatusCode);
+    }
+
+    [Fact]
     public async Task No_token_is_401_with_a_challenge_and_public_paths_answer_without_one()
     {
         var c = Anonymous();

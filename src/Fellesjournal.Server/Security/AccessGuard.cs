@@ -32,9 +32,15 @@ public sealed class AccessGuard(CompartmentResolver resolver, IResourceStore sto
     /// <summary>
     /// Every compartment, minus every patient's locked sections: the patients with an active sperring Consent are
     /// found with one search, and the policy decides what stays hidden for each (the same rules as a named patient).
+    /// For a system client the policy hides exactly the patient's locks, which come from Consents alone, so the map
+    /// is kept until any Consent is written on the database (<see cref="IChangeMarkers.TypeMarkerAsync"/>: one index
+    /// seek per request, read before the search so a write in between only makes the next request rebuild it).
     /// </summary>
     private async Task<CompartmentFilter> ForSystemAsync(Principal p, CancellationToken ct)
     {
+        var marker = store is IChangeMarkers markers ? await markers.TypeMarkerAsync("Consent", ct) : (long?)null;
+        if (marker is not null && _systemLocks is { } known && known.ConsentMarker == marker)
+            return new CompartmentFilter { AllPatients = true, Hidden = known.Hidden };
         var locked = new HashSet<string>();
         string? cursor = null;
         do
@@ -54,8 +60,12 @@ public sealed class AccessGuard(CompartmentResolver resolver, IResourceStore sto
             var (decision, _, _) = await resolver.ForPatientAsync(p, pid, ct: ct);
             if (decision.HiddenSections.Count > 0) hidden[pid] = decision.HiddenSections;
         }
+        if (marker is { } m) _systemLocks = new SystemLocks(m, hidden);
         return new CompartmentFilter { AllPatients = true, Hidden = hidden };
     }
+
+    private sealed record SystemLocks(long ConsentMarker, IReadOnlyDictionary<string, IReadOnlyList<LockedSection>> Hidden);
+    private volatile SystemLocks? _systemLocks;
 
     /// <summary>Access for a request about one named patient; throws 403 (personnel, system) or 404 (citizens) when denied.</summary>
     public async Task<RequestAccess> ForPatientAsync(Principal p, string patientId, CancellationToken ct)

@@ -28,7 +28,7 @@ public sealed class TrustSetup : IDisposable
         Issuers = issuers;
         RefusalReason = refusal;
         if (issuers.Count > 0)
-            Authenticator = new RequestAuthenticator(new TokenValidator(issuers), new DpopValidator(new DpopReplayCache()));
+            Authenticator = new RequestAuthenticator(new TokenValidator(issuers, cache: new ValidatedTokenCache()), new DpopValidator(new DpopReplayCache()));
     }
 
     /// <param name="injectedDev">A development issuer registered in DI (tests share one so they can mint tokens

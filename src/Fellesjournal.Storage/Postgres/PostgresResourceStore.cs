@@ -15,7 +15,7 @@ namespace Fellesjournal.Storage.Postgres;
 /// Reads use pooled connections in parallel. Connection failures surface as <see cref="StoreUnavailableException"/>;
 /// Npgsql's pool reconnects on the next call.
 /// </summary>
-public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore
+public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore, IChangeMarkers
 {
     private readonly NpgsqlDataSource _dataSource;
     /// <summary>A streaming replica for reads and searches, or null (reads go to the primary).</summary>
@@ -214,6 +214,28 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore
         var sql = PostgresSearch.Translate(query, _definitions);
         return Read(c => PostgresReads.SearchAsync(c, null, sql, query, ct), ct);
     }
+
+    public Task<ChangeMarker> ReferenceMarkerAsync(string targetId, IReadOnlyList<(string Type, string Param)> via,
+        IReadOnlyList<(string Type, string Id)> resources, CancellationToken ct = default) =>
+        Read(async c =>
+        {
+            await using var cmd = new NpgsqlCommand(ChangeMarkerSql.Reference(via.Count, resources.Count, i => "@p" + i), c);
+            var n = 0;
+            foreach (var a in ChangeMarkerSql.Arguments(targetId, via, resources)) cmd.Parameters.AddWithValue("p" + n++, a);
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await r.ReadAsync(ct).ConfigureAwait(false);
+            var versions = new long[resources.Count];
+            for (var i = 0; i < versions.Length; i++) versions[i] = r.GetInt64(2 + i);
+            return new ChangeMarker(r.GetInt64(0), r.GetInt64(1), versions);
+        }, ct);
+
+    public Task<long> TypeMarkerAsync(string resourceType, CancellationToken ct = default) =>
+        Read(async c =>
+        {
+            await using var cmd = new NpgsqlCommand(ChangeMarkerSql.Type + "@t", c);
+            cmd.Parameters.AddWithValue("t", resourceType);
+            return (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }, ct);
 
     public async ValueTask DisposeAsync()
     {

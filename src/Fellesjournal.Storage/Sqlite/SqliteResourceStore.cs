@@ -11,7 +11,7 @@ namespace Fellesjournal.Storage.Sqlite;
 /// (serialized by a semaphore, transactions begin IMMEDIATE), readers on pooled connections in parallel.
 /// Search values are extracted before the write lock is taken and written in the same transaction as the resource.
 /// </summary>
-public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore
+public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore, IChangeMarkers
 {
     public const string DefaultFileName = "fellesjournal.db";
 
@@ -213,6 +213,32 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore
         using var lease = OpenRead();
         var c = lease.Connection;
         return Task.FromResult(SqliteReads.Search(c, null, sql, query));
+    }
+
+    public Task<ChangeMarker> ReferenceMarkerAsync(string targetId, IReadOnlyList<(string Type, string Param)> via,
+        IReadOnlyList<(string Type, string Id)> resources, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var lease = OpenRead();
+        using var cmd = lease.Connection.CreateCommand();
+        cmd.CommandText = ChangeMarkerSql.Reference(via.Count, resources.Count, i => "$p" + i);
+        var n = 0;
+        foreach (var a in ChangeMarkerSql.Arguments(targetId, via, resources)) cmd.Parameters.AddWithValue("$p" + n++, a);
+        using var r = SqliteStatements.Reader(cmd);
+        r.Read();
+        var versions = new long[resources.Count];
+        for (var i = 0; i < versions.Length; i++) versions[i] = r.GetInt64(2 + i);
+        return Task.FromResult(new ChangeMarker(r.GetInt64(0), r.GetInt64(1), versions));
+    }
+
+    public Task<long> TypeMarkerAsync(string resourceType, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var lease = OpenRead();
+        using var cmd = lease.Connection.CreateCommand();
+        cmd.CommandText = ChangeMarkerSql.Type + "$t";
+        cmd.Parameters.AddWithValue("$t", resourceType);
+        return Task.FromResult((long)SqliteStatements.Scalar(cmd)!);
     }
 
     public async ValueTask DisposeAsync()

@@ -7,6 +7,9 @@ namespace Fellesjournal.Trust.Access;
 /// Derives <see cref="CareFacts"/> and <see cref="CitizenControls"/> for one patient from the store, using only
 /// the basic search (reference parameters) and reads. Organisations and practitioners referenced by id are
 /// resolved to their organisation / HPR numbers. Runs with the server's own authority, never the caller's.
+/// When the store offers <see cref="IChangeMarkers"/>, the facts are cached per patient and every use is validated
+/// against a marker read from the database (one statement), so a change takes effect on the next request, also
+/// when another server process on the same database made it (docs/decisions/0013-policy-facts-cache.md).
 /// </summary>
 public sealed class CareFactsReader(IResourceStore store)
 {
@@ -14,11 +17,34 @@ public sealed class CareFactsReader(IResourceStore store)
     private static readonly HashSet<string> ActiveStatus = ["active"];
     private static readonly HashSet<string> ParentCodes = ["PRN", "FTH", "MTH", "NPRN", "NFTH", "NMTH", "ADOPTP", "ADOPTF", "ADOPTM", "STPPRN", "GUARD"];
 
+    /// <summary>Every search the facts come from, as (type, reference parameter): the marker covers exactly these
+    /// rows (of every status, so a status change is seen too).</summary>
+    public static readonly IReadOnlyList<(string Type, string Param)> FactSearches =
+    [
+        ("Encounter", "patient"), ("EpisodeOfCare", "patient"), ("CareTeam", "patient"), ("ServiceRequest", "subject"),
+        ("RelatedPerson", "patient"), ("Consent", "patient"),
+    ];
+
+    private readonly CareFactsCache? _cache = store is IChangeMarkers markers ? new CareFactsCache(markers) : null;
+
+    /// <summary>The facts and controls of one patient as of this call (from the cache when still valid).</summary>
     public async Task<(CareFacts Facts, CitizenControls Controls)> ReadAsync(string patientId, CancellationToken ct = default)
     {
-        var cache = new Dictionary<string, string?>();
+        if (_cache is null) return await ReadFromStoreAsync(patientId, new Reads(), ct);
+        if (await _cache.GetValidAsync(patientId, ct) is { } hit) return (hit.Facts, hit.Controls);
+        // The marker of the searched rows is read before the rows: a write in between leaves an entry that the next
+        // validation finds changed (a miss), never one that is wrongly valid. Single reads record the version used.
+        var rows = await _cache.RowsMarkerAsync(patientId, ct);
+        var reads = new Reads();
+        var result = await ReadFromStoreAsync(patientId, reads, ct);
+        _cache.Put(patientId, rows, reads.Resources, reads.Versions, result.Facts, result.Controls);
+        return result;
+    }
+
+    private async Task<(CareFacts Facts, CitizenControls Controls)> ReadFromStoreAsync(string patientId, Reads cache, CancellationToken ct)
+    {
         var patientRef = "Patient/" + patientId;
-        var patient = await store.GetAsync("Patient", patientId, ct);
+        var patient = await cache.GetAsync(store, "Patient", patientId, ct);
         string? pid = null;
         DateOnly? born = null;
         var relations = new List<CareRelation>();
@@ -105,7 +131,7 @@ public sealed class CareFactsReader(IResourceStore store)
         return (facts, controls);
     }
 
-    private async Task<(CitizenControls, List<ProxyGrant>)> ReadControlsAsync(string patientRef, Dictionary<string, string?> cache, CancellationToken ct)
+    private async Task<(CitizenControls, List<ProxyGrant>)> ReadControlsAsync(string patientRef, Reads cache, CancellationToken ct)
     {
         var locks = new List<LockedSection>();
         var blocked = new HashSet<string>();
@@ -166,7 +192,7 @@ public sealed class CareFactsReader(IResourceStore store)
     }
 
     /// <summary>HPR and/or organisation number of a Reference: from its identifier, or by reading the target.</summary>
-    private async Task<(string? Hpr, string? Org)> ResolveActorAsync(JsonElement reference, Dictionary<string, string?> cache, CancellationToken ct)
+    private async Task<(string? Hpr, string? Org)> ResolveActorAsync(JsonElement reference, Reads cache, CancellationToken ct)
     {
         if (reference.ValueKind != JsonValueKind.Object) return (null, null);
         if (reference.TryGetProperty("identifier", out var id))
@@ -188,7 +214,7 @@ public sealed class CareFactsReader(IResourceStore store)
             case "Organization": return (null, await IdentifierOfAsync(type, rid, NorwegianSystems.OrgNr, cache, ct));
             case "PractitionerRole":
             {
-                var role = await store.GetAsync(type, rid, ct);
+                var role = await cache.GetAsync(store, type, rid, ct);
                 if (role is null || role.IsDeleted) return (null, null);
                 var root = Parse(role);
                 string? hpr = null, org = null;
@@ -200,7 +226,7 @@ public sealed class CareFactsReader(IResourceStore store)
         }
     }
 
-    private async Task<string?> ResolvePersonPidAsync(JsonElement reference, Dictionary<string, string?> cache, CancellationToken ct)
+    private async Task<string?> ResolvePersonPidAsync(JsonElement reference, Reads cache, CancellationToken ct)
     {
         if (reference.TryGetProperty("identifier", out var id) && Str(id, "system") is NorwegianSystems.Fnr or NorwegianSystems.Dnr)
             return Str(id, "value");
@@ -212,13 +238,13 @@ public sealed class CareFactsReader(IResourceStore store)
             ?? await IdentifierOfAsync(type, r[(slash + 1)..], NorwegianSystems.Dnr, cache, ct);
     }
 
-    private async Task<string?> IdentifierOfAsync(string type, string id, string system, Dictionary<string, string?> cache, CancellationToken ct)
+    private async Task<string?> IdentifierOfAsync(string type, string id, string system, Reads cache, CancellationToken ct)
     {
         var key = $"{type}/{id}|{system}";
-        if (cache.TryGetValue(key, out var hit)) return hit;
-        var res = await store.GetAsync(type, id, ct);
+        if (cache.Identifiers.TryGetValue(key, out var hit)) return hit;
+        var res = await cache.GetAsync(store, type, id, ct);
         var value = res is { IsDeleted: false } ? IdentifierValue(Parse(res), system) : null;
-        cache[key] = value;
+        cache.Identifiers[key] = value;
         return value;
     }
 
@@ -249,5 +275,25 @@ public sealed class CareFactsReader(IResourceStore store)
         if (s.Length == 10 && DateOnly.TryParse(s, out var d))
             return new DateTimeOffset(d.ToDateTime(endOfDay ? new TimeOnly(23, 59, 59) : TimeOnly.MinValue), TimeSpan.Zero);
         return DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+    }
+
+    /// <summary>What one derivation read: resolved identifiers (each resource read once per derivation) and the
+    /// version of every single resource read, in order (0: it did not exist).</summary>
+    private sealed class Reads
+    {
+        public readonly Dictionary<string, string?> Identifiers = [];
+        public readonly List<(string Type, string Id)> Resources = [];
+        public readonly List<long> Versions = [];
+
+        public async Task<StoredResource?> GetAsync(IResourceStore store, string type, string id, CancellationToken ct)
+        {
+            var res = await store.GetAsync(type, id, ct);
+            var version = res?.VersionId ?? 0;
+            var at = Resources.IndexOf((type, id));
+            if (at < 0) { Resources.Add((type, id)); Versions.Add(version); }
+            // The same resource read twice in different versions: the facts mix them, so the entry must not validate.
+            else if (Versions[at] != version) Versions[at] = -1;
+            return res;
+        }
     }
 }

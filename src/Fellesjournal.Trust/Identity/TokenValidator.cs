@@ -20,13 +20,17 @@ public sealed class TokenValidator
     private readonly INorwegianIdChecks _checks;
     private readonly TimeProvider _time;
     private readonly JsonWebTokenHandler _handler = new();
+    private readonly ValidatedTokenCache? _validated;
 
     /// <summary>Tolerated clock difference between issuer and server.</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <param name="checks">Identifier checks; defaults to the shared Norway functions.</param>
-    public TokenValidator(IEnumerable<TrustedIssuer> issuers, INorwegianIdChecks? checks = null, TimeProvider? time = null)
+    /// <param name="cache">Tokens already validated (see <see cref="ValidatedTokenCache"/>); null: every token is verified every time.</param>
+    public TokenValidator(IEnumerable<TrustedIssuer> issuers, INorwegianIdChecks? checks = null, TimeProvider? time = null,
+        ValidatedTokenCache? cache = null)
     {
+        _validated = cache;
         _issuers = issuers.ToDictionary(i => i.IssuerUrl, StringComparer.Ordinal);
         _checks = checks ?? NorwegianIdChecks.Instance;
         _time = time ?? TimeProvider.System;
@@ -40,6 +44,18 @@ public sealed class TokenValidator
     public async Task<AuthResult> ValidateAsync(string? token)
     {
         if (string.IsNullOrWhiteSpace(token)) return AuthResult.Fail(AuthFailure.MissingToken, "An access token is required.");
+        var key = _validated is null ? null : ValidatedTokenCache.KeyOf(token);
+        if (key is not null && _validated!.Get(key, _time.GetUtcNow().ToUnixTimeSeconds(), (long)ClockSkew.TotalSeconds) is { } known)
+            return AuthResult.Ok(known);
+        var result = await ValidateUncachedAsync(token);
+        // Only a token that passed every check is remembered, until its exp.
+        if (key is not null && result is { Succeeded: true, Principal.ExpiresAt: { } expires })
+            _validated!.Put(key, result.Principal!, expires.ToUnixTimeSeconds(), _time.GetUtcNow().ToUnixTimeSeconds(), (long)ClockSkew.TotalSeconds);
+        return result;
+    }
+
+    private async Task<AuthResult> ValidateUncachedAsync(string token)
+    {
         var parts = JwtParts.TryRead(token);
         if (parts is null) return AuthResult.Fail(AuthFailure.MalformedToken, "The access token is not a well-formed JWT.");
         var alg = JwtParts.Str(parts.Header, "alg");
