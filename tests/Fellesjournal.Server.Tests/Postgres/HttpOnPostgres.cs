@@ -10,8 +10,6 @@ namespace Fellesjournal.Server.Tests.Postgres;
 // Not run on PostgreSQL (see docs/scale.md, "Same behaviour on both stores (tested)"):
 // - CrashTests: SIGKILLs a server on a SQLite data directory and checks the WAL recovery of that file; the
 //   PostgreSQL crash (pg_ctl -m immediate) is covered by PostgresFailureTests in the storage tests.
-// - ExamplesAcceptanceTests: loads the 5,305 FHIR examples (about a minute on SQLite); the same write and read
-//   path is covered here on small data, and the examples' index extraction is store-independent.
 // - DemoTests, SocketTests, ImportTests, E2eTests, BenchSmokeTests: start a server on a SQLite data directory by
 //   command-line settings (Kestrel, demo loader, `import`); they test hosting, not the store.
 // - StoreFailureTests, BodyLimitTests, WriteCoalescerTests, Audit*Tests other than the wiring: no store or a
@@ -79,3 +77,9 @@ public sealed class ReadMatrixOnPostgres(PostgresMatrixServer world) : ReadMatri
 
 [OnPostgres]
 public sealed class WriteMatrixOnPostgres(PostgresMatrixServer world) : WriteMatrixRows<PostgresMatrixServer>(world);
+
+[OnPostgres]
+public sealed class ExamplesAcceptanceTestsOnPostgres(Xunit.Abstractions.ITestOutputHelper output) : ExamplesAcceptanceTests(output)
+{
+    protected override string Store => "postgres";
+}
