@@ -12,7 +12,7 @@ namespace Fellesjournal.Server.Tests;
 /// (GP list, parent relation) are resources in the store, as in production; the default client (system, every
 /// scope) writes them.
 /// </summary>
-public sealed class AccessTests(ServerFixture server) : IClassFixture<ServerFixture>
+public class AccessTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private const string Fnr = "urn:oid:2.16.578.1.12.4.1.4.1";
     private const string Hpr = "urn:oid:2.16.578.1.12.4.1.4.4";

@@ -9,7 +9,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Fellesjournal.Server.Tests;
 
 /// <summary>Issue 7's token cases over HTTP: each refused with 401 (or 403) and an OperationOutcome that says why.</summary>
-public sealed class AuthenticationTests(ServerFixture server) : IClassFixture<ServerFixture>
+public class AuthenticationTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private HttpClient Anonymous()
     {
@@ -65,7 +65,7 @@ public sealed class AuthenticationTests(ServerFixture server) : IClassFixture<Se
     [Fact]
     public async Task Without_issuers_every_request_is_refused_and_dev_with_real_issuers_does_not_start()
     {
-        await using (var none = new ServerFixture().WithWebHostBuilder(b => b.UseSetting("Fellesjournal:DevIdentity", "false")))
+        await using (var none = new ServerFixture { Store = server.Store }.WithWebHostBuilder(b => b.UseSetting("Fellesjournal:DevIdentity", "false")))
         {
             var c = none.CreateClient();
             var r = await c.GetAsync("/fhir/Patient");
@@ -73,7 +73,7 @@ public sealed class AuthenticationTests(ServerFixture server) : IClassFixture<Se
             Assert.Equal(HttpStatusCode.NotFound, (await c.GetAsync("/dev/token?persona=registry")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/fhir/metadata")).StatusCode);
         }
-        await using var both = new ServerFixture().WithWebHostBuilder(b =>
+        await using var both = new ServerFixture { Store = server.Store }.WithWebHostBuilder(b =>
         {
             b.UseSetting("Trust:Issuers:0:Name", "helseid");
             b.UseSetting("Trust:Issuers:0:Kind", "HelseId");

@@ -3,7 +3,7 @@ using System.Net;
 namespace Fellesjournal.Server.Tests;
 
 /// <summary>Concurrent writes through the group-commit path keep per-request preconditions and results.</summary>
-public sealed class ConcurrencyTests(ServerFixture server) : IClassFixture<ServerFixture>
+public class ConcurrencyTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private readonly HttpClient _c = server.CreateClient();
 

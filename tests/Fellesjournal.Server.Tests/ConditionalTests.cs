@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Fellesjournal.Server.Tests;
 
 /// <summary>Conditional create/update/delete. Criteria use _id so they run on every store.</summary>
-public sealed class ConditionalTests(ServerFixture server) : IClassFixture<ServerFixture>
+public class ConditionalTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private readonly HttpClient _c = server.CreateClient();
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Fellesjournal.Server.Tests;
 
-public sealed class CrudTests(ServerFixture server) : IClassFixture<ServerFixture>
+public class CrudTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private readonly HttpClient _c = server.CreateClient();
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Fellesjournal.Server.Tests;
 
-public sealed class FormatAndErrorTests(ServerFixture server) : IClassFixture<ServerFixture>
+public class FormatAndErrorTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private readonly HttpClient _c = server.CreateClient();
 

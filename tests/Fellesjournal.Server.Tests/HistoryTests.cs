@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Fellesjournal.Server.Tests;
 
-public sealed class HistoryTests(ServerFixture server) : IClassFixture<ServerFixture>
+public class HistoryTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private readonly HttpClient _c = server.CreateClient();
 

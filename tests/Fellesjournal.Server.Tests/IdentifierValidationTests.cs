@@ -6,7 +6,7 @@ using Fellesjournal.Synthetic;
 namespace Fellesjournal.Server.Tests;
 
 /// <summary>Invalid Norwegian national identifiers in writes: 422 naming the element; valid ones (both check-digit rules) pass.</summary>
-public sealed class IdentifierValidationTests(ServerFixture server) : IClassFixture<ServerFixture>
+public class IdentifierValidationTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private readonly HttpClient _c = server.CreateClient();
     private static readonly NorwegianIdentifierValidator Validator = new();

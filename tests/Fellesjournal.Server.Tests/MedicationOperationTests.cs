@@ -8,7 +8,12 @@ namespace Fellesjournal.Server.Tests;
 /// token's principal, and every refusal is an OperationOutcome with its status.</summary>
 public class MedicationOperationTests : IAsyncLifetime
 {
-    private readonly ServerFixture _server = new();
+    private readonly ServerFixture _server;
+
+    public MedicationOperationTests() : this("sqlite") { }
+
+    /// <summary>On another store (the PostgreSQL run derives from this class).</summary>
+    protected MedicationOperationTests(string store) => _server = new() { Store = store };
 
     public async Task InitializeAsync()
     {

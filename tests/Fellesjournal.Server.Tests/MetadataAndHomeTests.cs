@@ -3,7 +3,7 @@ using Fellesjournal.Fhir.Definitions;
 
 namespace Fellesjournal.Server.Tests;
 
-public sealed class MetadataAndHomeTests(ServerFixture server) : IClassFixture<ServerFixture>
+public class MetadataAndHomeTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private readonly HttpClient _c = server.CreateClient();
 

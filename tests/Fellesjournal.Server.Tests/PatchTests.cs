@@ -4,7 +4,7 @@ using Fellesjournal.Server.Patch;
 
 namespace Fellesjournal.Server.Tests;
 
-public sealed class PatchTests(ServerFixture server) : IClassFixture<ServerFixture>
+public class PatchTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private readonly HttpClient _c = server.CreateClient();
 

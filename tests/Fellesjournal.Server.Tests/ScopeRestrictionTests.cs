@@ -5,7 +5,7 @@ using Fellesjournal.Trust.Identity;
 namespace Fellesjournal.Server.Tests;
 
 /// <summary>SMART v2 scope restrictions (<c>Observation.rs?category=…|laboratory</c>) bound every path over HTTP.</summary>
-public sealed class ScopeRestrictionTests(ServerFixture server) : IClassFixture<ServerFixture>
+public class ScopeRestrictionTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private const string Categories = "http://terminology.hl7.org/CodeSystem/observation-category";
     private const string LabOnly =

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Fellesjournal.Server.Tests;
 
 /// <summary>The search API over HTTP: handling of unknown parameters, errors, includes, compartments, sorted paging.</summary>
-public sealed class SearchApiTests(ServerFixture server) : IClassFixture<ServerFixture>
+public class SearchApiTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private readonly HttpClient _c = server.CreateClient();
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Fellesjournal.Server.Tests;
 
 /// <summary>Search over HTTP: previous/last links, _total modes, full text and the new modifiers' error handling.</summary>
-public sealed class SearchPagingHttpTests(ServerFixture server) : IClassFixture<ServerFixture>
+public class SearchPagingHttpTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private readonly HttpClient _c = server.CreateClient();
 

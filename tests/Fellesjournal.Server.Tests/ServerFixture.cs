@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fellesjournal.Storage;
+using Fellesjournal.Storage.Tests.Postgres;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -10,11 +11,21 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Fellesjournal.Server.Tests;
 
-/// <summary>The server in-process (TestServer) on a fresh store in a temp data directory.</summary>
-public sealed class ServerFixture : WebApplicationFactory<Program>
+/// <summary>The server in-process (TestServer) on a fresh store: SQLite in a temp data directory, or with
+/// <see cref="Store"/> "postgres" a fresh database on the test run's shared PostgreSQL server (the data directory
+/// still holds the audit key). The database is created when the host is built and dropped on dispose.</summary>
+public class ServerFixture : WebApplicationFactory<Program>
 {
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "fj-server-" + Guid.NewGuid().ToString("N"));
     public long? MaxBodyBytes { get; init; }
+
+    /// <summary>"sqlite" (default) or "postgres".</summary>
+    public string Store { get; init; } = "sqlite";
+
+    public bool OnPostgres => Store == "postgres";
+
+    /// <summary>The PostgreSQL database of this fixture, once the host is built.</summary>
+    public string? Database { get; private set; }
 
     /// <summary>The token the clients from <c>CreateClient()</c> carry; null for none.</summary>
     public string? DefaultToken { get; init; } = TestTokens.System();
@@ -25,6 +36,13 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
         builder.UseSetting("Fellesjournal:DevIdentity", "true");
         builder.ConfigureTestServices(s => s.AddSingleton(TestTokens.Issuer));
         if (MaxBodyBytes is { } m) builder.UseSetting("Fellesjournal:MaxBodyBytes", m.ToString());
+        if (OnPostgres)
+        {
+            // Lazily, so a fixture of a skipped class (PostgreSQL absent) never touches the server.
+            Database ??= PostgresServer.Instance.CreateDatabase();
+            builder.UseSetting("Fellesjournal:Store", "postgres");
+            builder.UseSetting("Fellesjournal:Connection", PostgresServer.Instance.ConnectionString(Database));
+        }
     }
 
     protected override void ConfigureClient(HttpClient client)
@@ -41,7 +59,14 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         try { Directory.Delete(DataDir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        if (Database is not null) PostgresServer.Instance.DropDatabase(Database);
     }
+}
+
+/// <summary>The class fixture of the PostgreSQL runs (a type of its own, so xUnit keeps it apart from the SQLite one).</summary>
+public sealed class PostgresServerFixture : ServerFixture
+{
+    public PostgresServerFixture() => Store = "postgres";
 }
 
 /// <summary>Helpers for FHIR HTTP calls in tests.</summary>

@@ -7,7 +7,11 @@ namespace Fellesjournal.Server.Tests.Authorization;
 /// searches with every result parameter, history, compartments, operations and error messages. Each row asserts
 /// the status, the exact ids (all pages) and totals, and that nothing of another compartment appears.
 /// </summary>
-public sealed class ReadMatrix(MatrixServer world) : IClassFixture<MatrixServer>
+public sealed class ReadMatrix(MatrixServer world) : ReadMatrixRows<MatrixServer>(world);
+
+/// <summary>The read rows over the world of <typeparamref name="TWorld"/> (generic so that a run on another store
+/// builds only its own world).</summary>
+public abstract class ReadMatrixRows<TWorld>(TWorld world) : IClassFixture<TWorld> where TWorld : MatrixServer
 {
     public static TheoryData<string> Cases()
     {

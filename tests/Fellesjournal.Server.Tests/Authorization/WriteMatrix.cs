@@ -8,7 +8,11 @@ namespace Fellesjournal.Server.Tests.Authorization;
 /// and unreachable patients, conditional create/update/delete/patch, PATCH, PUT, POST and DELETE. Each row asserts
 /// the status, the entry statuses, and afterwards what the write did (or that it did nothing).
 /// </summary>
-public sealed class WriteMatrix(MatrixServer world) : IClassFixture<MatrixServer>
+public sealed class WriteMatrix(MatrixServer world) : WriteMatrixRows<MatrixServer>(world);
+
+/// <summary>The write rows over the world of <typeparamref name="TWorld"/> (generic so that a run on another store
+/// builds only its own world).</summary>
+public abstract class WriteMatrixRows<TWorld>(TWorld world) : IClassFixture<TWorld> where TWorld : MatrixServer
 {
     public static TheoryData<string> Cases()
     {

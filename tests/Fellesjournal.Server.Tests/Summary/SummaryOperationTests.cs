@@ -15,12 +15,17 @@ namespace Fellesjournal.Server.Tests.Summary;
 /// journeys of issue 8 for the summary care record. Each request leaves exactly one audit record, carrying the
 /// summary's decision and the resources the document disclosed.
 /// </summary>
-public sealed class SummaryOperationTests : IAsyncLifetime
+public class SummaryOperationTests : IAsyncLifetime
 {
     private const string Fnr = "urn:oid:2.16.578.1.12.4.1.4.1";
     private const string Hpr = "urn:oid:2.16.578.1.12.4.1.4.4";
     private const string NurseHpr = "723456789";
-    private readonly ServerFixture _server = new();
+    private readonly ServerFixture _server;
+
+    public SummaryOperationTests() : this("sqlite") { }
+
+    /// <summary>On another store (the PostgreSQL run derives from this class).</summary>
+    protected SummaryOperationTests(string store) => _server = new() { Store = store };
 
     public async Task InitializeAsync()
     {
