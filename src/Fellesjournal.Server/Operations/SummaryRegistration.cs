@@ -18,7 +18,8 @@ public static class SummaryRegistration
             ISummaryMedicationSource meds = new StoreMedicationSource(store);
             // The medication section reads the shared medication list (PLL) when the medication service is registered.
             if (sp.GetService<Fellesjournal.Services.Medication.IMedicationList>() is { } list) meds = new PllMedicationSource(list, meds);
-            return new SummaryRecord(store, sp.GetRequiredService<DocumentSigner>(), meds);
+            return new SummaryRecord(store, sp.GetRequiredService<DocumentSigner>(), meds,
+                facts: sp.GetService<Fellesjournal.Trust.Access.CareFactsReader>());
         });
         services.AddSingleton<IFhirOperation, SummaryOperation>();
         return services;

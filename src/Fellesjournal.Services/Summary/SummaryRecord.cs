@@ -11,9 +11,10 @@ namespace Fellesjournal.Services.Summary;
 /// by consent in the moment or emergency); the facts are read with the server's authority on every request.
 /// </summary>
 public sealed class SummaryRecord(IResourceStore store, DocumentSigner signer, ISummaryMedicationSource? medications = null, TimeProvider? time = null,
-    Func<Guid>? newId = null) : ISummaryRecord
+    Func<Guid>? newId = null, CareFactsReader? facts = null) : ISummaryRecord
 {
-    private readonly CareFactsReader _facts = new(store);
+    // The server passes its own reader so the summary and the policy share one facts cache.
+    private readonly CareFactsReader _facts = facts ?? new(store);
     private readonly SummaryReader _reader = new(store, medications ?? new StoreMedicationSource(store));
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Func<Guid> _newId = newId ?? Guid.NewGuid;
