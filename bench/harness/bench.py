@@ -130,16 +130,19 @@ def run_wrk(a, script, url, env_paths=None):
 
 
 def import_population(a, pop, data, store_opts):
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), os.times()
     p = subprocess.run(["dotnet", a.app, "import", pop, "--data", data] + store_opts, capture_output=True,
                        text=True)
-    wall = time.monotonic() - t0
+    wall, c1 = time.monotonic() - t0, os.times()
+    cpu = (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system)
     out = p.stdout + p.stderr
     if p.returncode != 0:
         raise RuntimeError(f"import failed ({p.returncode}):\n{out[-3000:]}")
     loaded = next((int(l.split(":")[1].strip().replace(",", "")) for l in out.split("\n")
                    if "loaded (new versions)" in l), None)
-    return {"resources": loaded, "wall_s": round(wall, 2), "rps": round(loaded / wall, 1) if loaded else None}
+    # A rejected resource fails the run above (exit 1), so a result means every resource passed validation.
+    return {"resources": loaded, "wall_s": round(wall, 2), "rps": round(loaded / wall, 1) if loaded else None,
+            "cpu_s": round(cpu, 2)}
 
 
 def start_server(a, data, store_opts, logf):
@@ -310,6 +313,7 @@ def med_wrk(items):
 
 def aggregate(runs, classes):
     m = {"import_rps": med([r["import"]["rps"] for r in runs]),
+         "import_cpu_s": med([r["import"].get("cpu_s") for r in runs]),
          "startup_s": med([r["startup_s"] for r in runs]),
          "read": med_wrk([r["read"] for r in runs]),
          "create": med_wrk([r["create"] for r in runs]),
@@ -329,6 +333,12 @@ def aggregate(runs, classes):
         m["limit"] = {k: med([r["limit"].get(k) for r in runs]) for k in ("import_rps", "create_rps", "read_rps")}
         m["limit"]["search_rps"] = {c: med([r["limit"].get("search_rps", {}).get(c) for r in runs]) for c in classes}
     return m
+
+
+def spread(values):
+    """(max - min) / median in percent: how reproducible a figure was across the runs."""
+    v = [x for x in values if isinstance(x, (int, float))]
+    return f"{(max(v) - min(v)) / statistics.median(v) * 100:.1f} %" if len(v) > 1 and statistics.median(v) else "–"
 
 
 def fmt(x, nd=0):
@@ -376,7 +386,8 @@ def markdown(doc):
     s = m["summary"]
     L.append(f"| Patient/$summary (req/s) | {fmt(s['rps'])} | {ms(s['p50_ms'])} | {ms(s['p95_ms'])} | {ms(s['p99_ms'])} | – | – | p99 ≤ 50 ms |"
              if s else "| Patient/$summary | not available (skipped) | | | | | | p99 ≤ 50 ms |")
-    L += [f"| server start-up (s) | {m['startup_s']} | | | | | | |",
+    L += [f"| import process CPU time (s) | {m.get('import_cpu_s')} | | | | | | |",
+          f"| server start-up (s) | {m['startup_s']} | | | | | | |",
           f"| server peak RSS (MB) | {m['peak_rss_mb']} | | | | | | |",
           f"| server CPU time over the run (s) | {m['cpu_s']} | | | | | | |"] + (
          [f"| database CPU time, import and workloads (s) | {m['db_cpu_s']} | | | | | | |",
@@ -385,8 +396,11 @@ def markdown(doc):
               f"{k} {w['non2xx']}/{w['socket_errors']}" for k, w in
               [("read", m["read"]), ("create", m["create"]), ("summary", m["summary"])] +
               list(m["search"].items()) if w) + ".", "",
+          "Run-to-run spread, (max − min) / median: " + ", ".join(
+              f"{name} {spread([(r.get(key) or {}).get('rps') for r in doc['run_results']])}"
+              for name, key in (("import", "import"), ("read", "read"), ("create", "create"), ("$summary", "summary"))) + ".", "",
           "Per run: " + "; ".join(
-              f"run {r['run']}: import {fmt(r['import']['rps'])}/s, read {fmt(r['read']['rps'])}/s, "
+              f"run {r['run']}: import {fmt(r['import']['rps'])}/s ({r['import'].get('cpu_s')} s CPU), read {fmt(r['read']['rps'])}/s, "
               f"create {fmt(r['create']['rps'])}/s, load {r['load_start'][0]}→{r['load_end'][0]}" for r in doc["run_results"]) + ".",
           "", ("Failed runs (left out of the medians): " + "; ".join(
               f"run {f['run']}: {f['error'][:300]}" for f in doc.get("failed_runs", [])) + "."

@@ -50,6 +50,7 @@ public static class ImportCommand
         Console.WriteLine($"  loaded (new versions): {report.Loaded:N0}");
         Console.WriteLine($"  unchanged (skipped):   {report.Unchanged:N0}");
         Console.WriteLine($"  rejected:              {report.Rejected.Count:N0}");
+        Console.WriteLine($"  preparing (parse, validate, index; all cores): {report.Preparing.TotalSeconds:N1} s; waiting for the store: {report.WaitingForStore.TotalSeconds:N1} s");
         foreach (var r in report.Rejected.Take(100)) Console.WriteLine($"    {r.Source}: {r.Reason}");
         if (report.Rejected.Count > 100) Console.WriteLine($"    ... and {report.Rejected.Count - 100} more");
         return report.Rejected.Count == 0 ? 0 : 1;

@@ -26,6 +26,11 @@ public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResour
         public long Unchanged { get; set; }
         public List<Rejection> Rejected { get; } = [];
         public TimeSpan Elapsed { get; set; }
+        /// <summary>Wall time spent parsing, validating and indexing (all cores).</summary>
+        public TimeSpan Preparing { get; set; }
+        /// <summary>Wall time spent waiting for the store to finish the batch in flight: when this is most of
+        /// <see cref="Elapsed"/>, the import is bound by the store's writer, not by preparation.</summary>
+        public TimeSpan WaitingForStore { get; set; }
         public double PerSecond => Elapsed.TotalSeconds > 0 ? (Loaded + Unchanged) / Elapsed.TotalSeconds : 0;
     }
 
@@ -82,7 +87,9 @@ public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResour
         var inputs = _pending.ToArray();
         _pending.Clear();
         var prepared = new IReadOnlyList<ImportItem.Prepared>[inputs.Length];
+        var started = _clock.Elapsed;
         Parallel.For(0, inputs.Length, new ParallelOptions { CancellationToken = ct }, i => prepared[i] = _items.Prepare(inputs[i]));
+        report.Preparing += _clock.Elapsed - started;
 
         var batch = new List<ResourceWrite>(inputs.Length);
         foreach (var list in prepared)
@@ -105,7 +112,9 @@ public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResour
     private async Task DrainAsync(Report report)
     {
         if (_inFlight is null) return;
+        var started = _clock.Elapsed;
         var results = await _inFlight;
+        report.WaitingForStore += _clock.Elapsed - started;
         _inFlight = null;
         foreach (var r in results)
             if (r.Unchanged) report.Unchanged++;
