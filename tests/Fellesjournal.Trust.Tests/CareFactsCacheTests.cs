@@ -4,6 +4,8 @@ using Fellesjournal.Storage;
 using Fellesjournal.Storage.Sqlite;
 using Fellesjournal.Trust.Access;
 
+using static Fellesjournal.Trust.Tests.StoreWrites;
+
 namespace Fellesjournal.Trust.Tests;
 
 /// <summary>
@@ -33,12 +35,6 @@ public sealed class CareFactsCacheTests : IAsyncDisposable
     {
         await _store.DisposeAsync();
         try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
-
-    private static ResourceWrite Put(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        return new ResourceWrite(doc.RootElement.GetProperty("resourceType").GetString()!, doc.RootElement.GetProperty("id").GetString()!, Encoding.UTF8.GetBytes(json));
     }
 
     private static string Encounter(string id, string patient, string status, string org = "hosp") =>

@@ -5,6 +5,8 @@ using Fellesjournal.Storage.Sqlite;
 using Fellesjournal.Trust.Access;
 using Fellesjournal.Trust.Identity;
 
+using static Fellesjournal.Trust.Tests.StoreWrites;
+
 namespace Fellesjournal.Trust.Tests;
 
 public sealed class CareFactsReaderTests : IAsyncDisposable
@@ -19,12 +21,6 @@ public sealed class CareFactsReaderTests : IAsyncDisposable
     {
         await _store.DisposeAsync();
         try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
-
-    private static ResourceWrite Put(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        return new ResourceWrite(doc.RootElement.GetProperty("resourceType").GetString()!, doc.RootElement.GetProperty("id").GetString()!, Encoding.UTF8.GetBytes(json));
     }
 
     private const string Fnr = "urn:oid:2.16.578.1.12.4.1.4.1";
