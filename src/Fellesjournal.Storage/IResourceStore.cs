@@ -48,6 +48,10 @@ public interface IResourceStore : IAsyncDisposable
 
     /// <summary>Searches current, non-deleted resources.</summary>
     Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct = default);
+
+    /// <summary>After a bulk load: brings the query planner's statistics up to date, so the first queries after an
+    /// import are planned for the data now in the store rather than for the empty tables it started from.</summary>
+    Task RefreshStatisticsAsync(CancellationToken ct = default) => Task.CompletedTask;
 }
 
 /// <summary>Reads and writes that share one transaction.</summary>

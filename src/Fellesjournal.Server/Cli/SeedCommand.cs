@@ -70,7 +70,7 @@ public static class SeedCommand
         Action<long>? progress = null, CancellationToken ct = default)
     {
         long done = 0;
-        return await generator.WriteBatchesAsync(async batch =>
+        var total = await generator.WriteBatchesAsync(async batch =>
         {
             var writes = new ResourceWrite[batch.Count];
             for (var i = 0; i < batch.Count; i++) writes[i] = new ResourceWrite(batch[i].Type, batch[i].Id, batch[i].Json);
@@ -78,5 +78,7 @@ public static class SeedCommand
             done += writes.Length;
             progress?.Invoke(done);
         }, batchSize);
+        await store.RefreshStatisticsAsync(ct);
+        return total;
     }
 }

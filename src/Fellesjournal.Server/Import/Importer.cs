@@ -72,6 +72,7 @@ public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResour
         }
         await FlushAsync(report, ct);
         await DrainAsync(report);
+        if (report.Loaded > 0) await store.RefreshStatisticsAsync(ct);
         report.Elapsed = _clock.Elapsed;
         return report;
     }

@@ -26,6 +26,16 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
     private readonly ISearchIndexer _indexer;
 
     public ISearchIndexer Indexer => _indexer;
+
+    /// <summary>ANALYZE the whole database. Autovacuum would do it too, but only after its next wake-up (a minute by
+    /// default): until then the planner takes the freshly loaded tables for empty and picks nested loops over them
+    /// (a summary at 20 patients took 400 ms instead of 17 ms).</summary>
+    public async Task RefreshStatisticsAsync(CancellationToken ct = default)
+    {
+        await using var c = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand("ANALYZE", c) { CommandTimeout = 0 };
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
     private readonly FhirDefinitions _definitions;
     private readonly AsyncLocal<bool> _inTransaction = new();
     private bool _disposed;

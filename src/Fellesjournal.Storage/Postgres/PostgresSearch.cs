@@ -32,6 +32,11 @@ internal sealed partial class PostgresSearch
     public static string Dialect(string sql)
     {
         sql = ParamName().Replace(sql, "@p$1");
+        // A membership test against a JSON list becomes "= ANY(array)": the planner then uses the list as an index
+        // condition (patient_id = ANY(...) on the compartment index) instead of joining a function scan it
+        // assumes to return 100 rows. NOT IN is <> ALL by definition, NULLs included.
+        sql = InJsonList().Replace(sql, m => (m.Groups[1].Success ? " <> ALL" : " = ANY") +
+            $"(ARRAY(SELECT json_array_elements_text({m.Groups[3].Value}::json){(m.Groups[2].Value == "value" ? "" : "::bigint")}))");
         sql = JsonEach().Replace(sql, "json_array_elements_text($1::json)");
         // CROSS JOIN only fixes SQLite's join order; PostgreSQL plans the order itself (and refuses ON after CROSS JOIN).
         return sql.Replace("instr(", "strpos(", StringComparison.Ordinal)
@@ -41,6 +46,9 @@ internal sealed partial class PostgresSearch
 
     [GeneratedRegex(@"\$p(\d+)")]
     private static partial Regex ParamName();
+
+    [GeneratedRegex(@" (NOT )?IN \(SELECT (CAST\(value AS BIGINT\)|value) FROM json_each\((@p\d+)\)\)")]
+    private static partial Regex InJsonList();
 
     [GeneratedRegex(@"json_each\((@p\d+)\)")]
     private static partial Regex JsonEach();
