@@ -70,13 +70,17 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
 
     /// <summary>
     /// Server-side prepared statements for the statements a connection runs repeatedly (reads, fact searches), so
-    /// the server parses and plans them once per connection; a connection string that sets it keeps its own value.
+    /// the server parses and plans them once per connection; a connection string that sets these keeps its own values.
     /// </summary>
     private static string WithAutoPrepare(string connectionString)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString);
         if (b.MaxAutoPrepare == 0) b.MaxAutoPrepare = 256;
         if (!connectionString.Contains("Auto Prepare Min Usages", StringComparison.OrdinalIgnoreCase)) b.AutoPrepareMinUsages = 2;
+        // The store leaves no session state behind (transaction-scoped locks only; the migrator releases its session
+        // lock itself), so the pool need not reset a connection before reuse: that reset ran ahead of every
+        // statement of a summary or a read, once per pooled open.
+        if (!connectionString.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase)) b.NoResetOnClose = true;
         return b.ConnectionString;
     }
 
