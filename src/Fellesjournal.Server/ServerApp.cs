@@ -107,8 +107,9 @@ public static class ServerApp
         var options = app.Services.GetRequiredService<ServerOptions>();
         var trust = app.Services.GetRequiredService<TrustSetup>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fellesjournal.Trust");
-        if (Security.BenchOpenBuild.AccessLayerOff)
-            log.LogCritical("BENCHMARK BUILD WITHOUT ACCESS LAYER (FJ_BENCH_OPEN): no authentication, access policy or access log. For bench/authz/run.sh only.");
+#if FJ_BENCH_OPEN
+        log.LogCritical("BENCHMARK BUILD WITHOUT ACCESS LAYER (FJ_BENCH_OPEN): no authentication, access policy or access log. For bench/authz/run.sh only.");
+#endif
         if (trust.Dev is { } dev)
             log.LogWarning("DEVELOPMENT IDENTITY IS ON: /dev/token issues tokens for demo personas to anyone (issuers {Issuers}). Never use this with real patient data.",
                 string.Join(", ", trust.Issuers.Select(i => i.IssuerUrl)));

@@ -113,8 +113,12 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
                                                  i is AnyOf o && o.Items.Count > 0 && o.Items.All(m => m is ParamMatch { Condition: ReferenceCondition }))
                      ?? x.Items.FirstOrDefault(i => i is AccessRestriction { Access.All: false });
         var types = x.Items.OfType<TypeIn>().FirstOrDefault()?.Types;
+        // With a reference or id driver the caller's compartments are a per-row check of the few rows it yields: as
+        // a semi-join they were materialized in full first (every Observation of the patient for each
+        // Observation?subject=X&code=Y a clinician made), the largest cost of access control on the search mix.
+        var compartmentsDrive = driver is AccessRestriction;
         return string.Join(" AND ", x.Items.Select(i =>
-            i is AccessRestriction { Access.All: false } ar ? CompartmentSet(ar.Access, a, types)
+            i is AccessRestriction { Access.All: false } ar ? (compartmentsDrive ? CompartmentSet(ar.Access, a, types) : Emit(i, a))
             : i is IdIn ids && types is not null ? IdSeqs(ids, types, a)
             : !ReferenceEquals(i, driver) && (driver is not null && IsIndexMatch(i) || selective && IsRange(i)) ? PerRow(i, a) : Emit(i, a)));
     }
