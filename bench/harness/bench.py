@@ -118,6 +118,11 @@ def run_wrk(a, script, url, env_paths=None):
     env = dict(os.environ)
     if env_paths:
         env["BENCH_PATHS"] = env_paths
+    if a.warmup > 0:
+        # The same load, unrecorded, first: the workload's code paths are compiled (tiered JIT) and its pages cached
+        # before the measured seconds, so the first run of a workload is not slower than the others for that alone.
+        subprocess.run(["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.warmup}s", "--timeout", "10s", "-s", script, url],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=a.warmup + 60)
     cmd = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.duration}s", "--timeout", "10s", "-s", script, url]
     p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=a.duration + 60)
     line = next((l for l in p.stdout.split("\n") if l.startswith("BENCH ")), None)
@@ -360,7 +365,8 @@ def markdown(doc):
     L = [f"# Benchmark: {doc['store']}, {doc['patients']:,} patients ({doc['date']})", "",
          f"`bench/run.sh --patients {doc['patients']} --store {doc['store']} --duration {doc['duration_s']} "
          f"--connections {doc['connections']} --runs {doc['runs']}` — wrk {doc['threads']} threads, "
-         f"{doc['connections']} keep-alive connections, {doc['duration_s']} s per workload; medians of "
+         f"{doc['connections']} keep-alive connections, {doc['duration_s']} s per workload"
+         f"{f' after {w} s of unrecorded warm-up load' if (w := doc.get('warmup_s')) else ''}; medians of "
          f"{doc['runs']} runs; population {doc['population']['resources']:,} resources (seed {doc['seed']}).", "",
          f"Machine: {mc['cpu_model']}, nproc {mc['nproc']}, {mc['memory_gib']} GiB; .NET {mc['dotnet']}, "
          f"SQLite {mc['sqlite']}, {mc['wrk']}. **Load average (1/5/15 min) at start {' '.join(doc['load_start'])}, "
@@ -422,6 +428,8 @@ def main():
     ap.add_argument("--patients", type=int, default=1000)
     ap.add_argument("--store", default="sqlite", choices=["sqlite", "postgres"])
     ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=None,
+                    help="seconds of unrecorded load before each workload (default: 3, or 1 when --duration is under 6)")
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=3)
@@ -438,6 +446,8 @@ def main():
         return 0
     a.app = os.path.abspath(a.app)
     a.limit_duration = a.limit_duration or min(a.duration, 5)
+    if a.warmup is None:
+        a.warmup = 3 if a.duration >= 6 else 1
     os.makedirs(a.cache, exist_ok=True)
     os.makedirs(a.out_dir, exist_ok=True)
     load_start = loadavg()
@@ -482,7 +492,7 @@ def main():
     date = datetime.datetime.now(datetime.timezone.utc)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     doc = {"date": date.strftime("%Y-%m-%dT%H:%MZ"), "commit": commit or None, "store": a.store, "patients": a.patients, "seed": a.seed,
-           "duration_s": a.duration, "connections": a.connections, "threads": a.threads, "runs": a.runs,
+           "duration_s": a.duration, "warmup_s": a.warmup, "connections": a.connections, "threads": a.threads, "runs": a.runs,
            "load_start": load_start, "load_end": loadavg(), "machine": machine(),
            "population": {"resources": info["population_resources"], "files": info["population_files"],
                           "read_paths": info["read_paths"], "sampled_patients": info["sampled_patients"]},
