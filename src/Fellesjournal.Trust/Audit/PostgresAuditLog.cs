@@ -54,7 +54,11 @@ public sealed class PostgresAuditLog : IAuditLog, IDisposable
     /// <param name="ensureSchema">False for verification: checking the evidence must not recreate what was removed.</param>
     public PostgresAuditLog(string connectionString, AuditCheckpointSigner signer, TimeProvider? time = null, bool ensureSchema = true)
     {
-        _db = NpgsqlDataSource.Create(connectionString);
+        // The log leaves no session state on its connections (transaction-scoped advisory lock only), so the pool
+        // need not run DISCARD ALL before each reuse (one per group commit otherwise).
+        var cs = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase)) cs.NoResetOnClose = true;
+        _db = NpgsqlDataSource.Create(cs.ConnectionString);
         _signer = signer;
         _time = time ?? TimeProvider.System;
         if (!ensureSchema) return;
