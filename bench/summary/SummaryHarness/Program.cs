@@ -39,6 +39,10 @@ var steps = new (string Name, Func<string, Task> Run)[]
     ("summary reads (SummaryReader)", id => reader.ReadAsync(id, now, default)),
     ("  of which the compartment statement (PatientRows)", id => PatientRows.ReadAsync(store, id, [.. SummaryReader.CompartmentTypes, .. StoreMedicationSource.Types], SummaryReader.MaxPerType, default)),
     ("  the nine searches per type it replaces", id => PerTypeSearchesAsync(store, id)),
+    ("  the visits search (hospital and emergency encounters, three years)", id => store.SearchAsync(SummaryReader.VisitsQuery(id, now))),
+    ("  the compartment statement and parsing its rows (JsonNode each)", async id =>
+        _ = (await PatientRows.ReadAsync(store, id, [.. SummaryReader.CompartmentTypes, .. StoreMedicationSource.Types], SummaryReader.MaxPerType, default))
+            .Values.SelectMany(l => l).Select(SourceResource.From).Count()),
     ("classify, assemble, sign, serialise (on a copy of the sources)", id => { SummaryRecord.Compose(Fresh(sources[id]), [], [], "https://fj.example/fhir", now, "note", true, Guid.NewGuid(), signer); return Task.CompletedTask; }),
     ("whole summary (facts + reads + assembly + signing)", id => service.BuildAsync(id, new SummaryRequest { Caller = caller })),
 };

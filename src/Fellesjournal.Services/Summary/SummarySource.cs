@@ -49,15 +49,10 @@ public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource
         if (patient is null || patient.IsDeleted) return null;
         var p = SourceResource.From(patient);
 
-        var patientRef = "Patient/" + patientId;
         // One statement for the summary types and the medicines, driven by the compartment index (patient_id, res_type),
         // instead of one search per type; the result is what a search per type by the patient reference returns.
         var rows = await PatientRows.ReadAsync(store, patientId, ReadTypes, MaxPerType, ct);
-        var since = now.UtcDateTime.AddYears(-VisitYears).ToString("yyyy-MM-dd");
-        var visits = await store.SearchAsync(new SearchQuery("Encounter",
-            [new SearchCriterion("patient", null, [patientRef]), new SearchCriterion("class", null, HospitalAndEmergencyClasses),
-             new SearchCriterion("date", null, ["ge" + since])],
-            Count: MaxVisits, Sort: ["-date"]), ct);
+        var visits = await store.SearchAsync(VisitsQuery(patientId, now), ct);
         var meds = await medications.GetCurrentAsync(patientId, rows, ct);
         var gp = await ReadGeneralPractitionerAsync(p, ct);
 
@@ -67,6 +62,13 @@ public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource
             meds.Items.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
             gp, meds.FromMedicationList);
     }
+
+    /// <summary>Hospital and emergency encounters of the last <see cref="VisitYears"/> years, newest first.</summary>
+    public static SearchQuery VisitsQuery(string patientId, DateTimeOffset now) =>
+        new("Encounter",
+            [new SearchCriterion("patient", null, ["Patient/" + patientId]), new SearchCriterion("class", null, HospitalAndEmergencyClasses),
+             new SearchCriterion("date", null, ["ge" + now.UtcDateTime.AddYears(-VisitYears).ToString("yyyy-MM-dd")])],
+            Count: MaxVisits, Sort: ["-date"]);
 
     /// <summary>Patient.generalPractitioner targets, and the Practitioner behind a PractitionerRole (the person's name).</summary>
     private async Task<IReadOnlyList<SourceResource>> ReadGeneralPractitionerAsync(SourceResource patient, CancellationToken ct)
