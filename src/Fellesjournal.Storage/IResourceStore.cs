@@ -100,7 +100,13 @@ public sealed record StoredResource(
     bool Created = false,
     string? PatientId = null,
     /// <summary>True when a <see cref="ResourceWrite.SkipIfUnchanged"/> write found the same content and wrote nothing.</summary>
-    bool Unchanged = false);
+    bool Unchanged = false)
+{
+    /// <summary>Set on a contained resource returned by a search (<c>_containedType=contained</c>): its container as
+    /// <c>Type/id</c>. <see cref="Json"/> is then the contained resource, <see cref="Id"/> its local id, and version,
+    /// lastUpdated and compartment key are the container's.</summary>
+    public string? Container { get; init; }
+}
 
 public sealed class VersionConflictException(string message, string resourceType, string id) : Exception(message)
 {

@@ -13,6 +13,10 @@ public static class IndexHash
     public static long Of(string? a, string? b, string? c) => Finish(Add(Add(Add(Offset, a), b), c));
     public static long Of(string? a, string? b, string? c, string? d) => Finish(Add(Add(Add(Add(Offset, a), b), c), d));
 
+    /// <summary>The <c>h_ident</c> of a contained resource's values: a space of its own ("#Type" is no resource type),
+    /// so searches of top-level resources never see them.</summary>
+    public static long Contained(string type, string param) => Of("#" + type, param);
+
     private const ulong Offset = 14695981039346656037UL;
     private const ulong Prime = 1099511628211UL;
 

@@ -24,7 +24,21 @@ public sealed record SearchQuery(
     CompartmentAccess? Access = null,
     IReadOnlyList<string>? Types = null,
     IReadOnlyList<KeyValuePair<string, string>>? Includes = null,
-    bool EstimateTotal = false);
+    bool EstimateTotal = false)
+{
+    /// <summary><c>_contained</c>: search resources that are not contained (default), contained ones, or both.</summary>
+    public ContainedScope Contained { get; init; }
+
+    /// <summary><c>_containedType=contained</c>: return matching contained resources themselves (their
+    /// <see cref="StoredResource.Container"/> set) instead of their containers.</summary>
+    public bool ReturnContained { get; init; }
+
+    /// <summary>With <see cref="Contained"/>: the types a container may have (the caller's scopes); null = any.</summary>
+    public IReadOnlyList<string>? ContainerTypes { get; init; }
+}
+
+/// <summary>The values of <c>_contained</c>.</summary>
+public enum ContainedScope { False, True, Both }
 
 /// <param name="Code">Search parameter code (e.g. "identifier", "_id", "_lastUpdated"); for a chain the whole
 /// chain before the first modifier ("subject" with modifier "Patient.name", or "subject.name").</param>

@@ -73,6 +73,7 @@ public class ExampleExtractionTests(ITestOutputHelper output)
         var engine = new SearchIndexer(Defs) { UseFastPaths = false };
         var files = AllExamples();
         var compared = 0;
+        var containedSeen = 0;
         var mismatches = new List<string>();
         for (var i = 0; i < files.Count; i += 2)
         {
@@ -80,15 +81,21 @@ public class ExampleExtractionTests(ITestOutputHelper output)
             var a = fast.Extract(ElementNode.Parse(bytes, Defs));
             var b = engine.Extract(ElementNode.Parse(bytes, Defs));
             compared++;
-            if (a.PatientId != b.PatientId || !a.Values.OrderBy(v => v.ToString()).SequenceEqual(b.Values.OrderBy(v => v.ToString())))
+            containedSeen += a.Contained?.Count ?? 0;
+            // The contained resources' values too, flattened with their position and type.
+            static IEnumerable<string> All(ResourceIndex ix) => ix.Values.Select(v => v.ToString()).Concat(
+                (ix.Contained ?? []).SelectMany((c, k) => c.Values.Select(v => $"#{k} {c.Type}/{c.Id} {v}")));
+            if (a.PatientId != b.PatientId || !All(a).Order().SequenceEqual(All(b).Order()))
             {
-                var onlyFast = a.Values.Except(b.Values).Take(3).Select(v => "+" + v);
-                var onlyEngine = b.Values.Except(a.Values).Take(3).Select(v => "-" + v);
+                var onlyFast = All(a).Except(All(b)).Take(3).Select(v => "+" + v);
+                var onlyEngine = All(b).Except(All(a)).Take(3).Select(v => "-" + v);
                 mismatches.Add(Path.GetFileName(files[i]) + ": " + string.Join("; ", onlyFast.Concat(onlyEngine)));
             }
         }
         foreach (var m in mismatches.Take(30)) output.WriteLine(m);
         Assert.True(compared > 1000);
+        output.WriteLine($"{containedSeen} contained resources compared");
+        Assert.True(containedSeen > 10, $"only {containedSeen} contained resources in the examples compared");
         Assert.Empty(mismatches);
     }
 

@@ -48,5 +48,13 @@ public sealed record ResourceIndex(IReadOnlyList<IndexValue> Values, string? Pat
     /// <summary>Narrative and string text for the full-text index (set by the store's write preparation).</summary>
     public FullText? Text { get; init; }
 
+    /// <summary>The search values of each contained resource, in the order of <c>contained</c>; null when the resource
+    /// contains none (the common case costs nothing).</summary>
+    public IReadOnlyList<ContainedIndex>? Contained { get; init; }
+
     public static readonly ResourceIndex Empty = new([], null);
 }
+
+/// <summary>What the indexer extracted from one contained resource: its type, its local id (null when it has none)
+/// and its values. Contained resources have no compartment key of their own: they share their container's.</summary>
+public sealed record ContainedIndex(string Type, string? Id, IReadOnlyList<IndexValue> Values);

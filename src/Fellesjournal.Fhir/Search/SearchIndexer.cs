@@ -60,6 +60,29 @@ public sealed class SearchIndexer : ISearchIndexer
     {
         var type = resource.TypeName;
         if (type is null) return ResourceIndex.Empty;
+        var values = Values(resource, type, out var hasContained);
+        var index = new ResourceIndex(values, PatientKey(type, id ?? resource.Child("id")?.Text, values));
+        return hasContained && Contained(resource) is { } contained ? index with { Contained = contained } : index;
+    }
+
+    /// <summary>Each contained resource's values, evaluated with the contained resource as the root (its own type's
+    /// parameters), as <c>_contained=true</c> searches them. Contained resources hold no contained resources (dom-2).</summary>
+    private List<ContainedIndex>? Contained(ElementNode container)
+    {
+        List<ContainedIndex>? list = null;
+        foreach (var c in container.Children("contained"))
+        {
+            if (c.TypeName is not { } type || !Definitions.IsConcreteResourceType(type)) continue;
+            (list ??= []).Add(new ContainedIndex(type, c.Child("id")?.Text, Values(c, type, out _)));
+        }
+        return list;
+    }
+
+    /// <param name="hasContained">Set when the resource has a <c>contained</c> element (noticed while its children are
+    /// walked anyway).</param>
+    private List<IndexValue> Values(ElementNode resource, string type, out bool hasContained)
+    {
+        hasContained = false;
         var values = new List<IndexValue>();
         // Most parameters of a type concern elements a given resource does not have: mark the plans that
         // need one of the resource's top-level elements (or always run), then run those in plan order.
@@ -68,8 +91,11 @@ public sealed class SearchIndexer : ISearchIndexer
         Span<bool> run = plans.Length <= 512 ? stackalloc bool[plans.Length] : new bool[plans.Length];
         foreach (var i in typePlans.Always) run[i] = true;
         foreach (var c in resource.Children())
+        {
             if (typePlans.ByElement.TryGetValue(c.Name, out var needing))
                 foreach (var i in needing) run[i] = true;
+            if (c.Name == "contained") hasContained = true;
+        }
         var produced = new List<IndexValue>();
         for (var p = 0; p < plans.Length; p++)
         {
@@ -96,7 +122,7 @@ public sealed class SearchIndexer : ISearchIndexer
             foreach (var v in produced)
                 if (!Contains(values, start, v)) values.Add(v);
         }
-        return new ResourceIndex(values, PatientKey(type, id ?? resource.Child("id")?.Text, values));
+        return values;
     }
 
     /// <param name="ByElement">Top-level element name → indexes of the plans that need it.</param>

@@ -36,10 +36,11 @@ public sealed class BundleWriter : IDisposable
 
     public Utf8JsonWriter Writer => _w;
 
+    /// <summary>A search entry; a contained resource's fullUrl is its container's with the local id as fragment.</summary>
     public void SearchEntry(string baseUrl, StoredResource r, string mode = "match", ReadOnlyMemory<byte>? json = null)
     {
         _w.WriteStartObject();
-        _w.WriteString("fullUrl", $"{baseUrl}/{r.ResourceType}/{r.Id}");
+        _w.WriteString("fullUrl", r.Container is { } container ? $"{baseUrl}/{container}#{r.Id}" : $"{baseUrl}/{r.ResourceType}/{r.Id}");
         _w.WritePropertyName("resource");
         _w.WriteRawValue((json ?? r.Json).Span, skipInputValidation: true);
         _w.WriteStartObject("search");

@@ -41,7 +41,7 @@ public sealed partial class FhirService
         var total = summary == "count" || totalMode is "accurate" or "estimate";
         var page = await ops.SearchAsync(new SearchQuery(type, parsed.Criteria, summary == "count" ? 0 : count, cursor, total,
             Sort: parsed.Sort, Compartment: compartment, Types: types, Includes: parsed.Includes,
-            EstimateTotal: totalMode == "estimate" && summary != "count"), ct);
+            EstimateTotal: totalMode == "estimate" && summary != "count") { Contained = parsed.Contained, ReturnContained = parsed.ReturnContained }, ct);
 
         // The self link shows the parameters actually used (ignored ones left out).
         var used = query.Where(kv => !parsed.Ignored.Contains(kv.Key) && kv.Key != "_cursor" && kv.Key != "_format").ToList();

@@ -11,7 +11,14 @@ public sealed record ParsedSearch(
     List<string> Sort,
     List<KeyValuePair<string, string>> Includes,
     List<string>? Types,
-    List<string> Ignored);
+    List<string> Ignored)
+{
+    /// <summary><c>_contained</c> (false unless given).</summary>
+    public ContainedScope Contained { get; init; }
+
+    /// <summary><c>_containedType=contained</c> with <c>_contained=true|both</c>.</summary>
+    public bool ReturnContained { get; init; }
+}
 
 /// <summary>Turns URL parameters into store search criteria, separating result-control parameters.</summary>
 public static class SearchParameters
@@ -20,16 +27,8 @@ public static class SearchParameters
     public static readonly HashSet<string> ControlParameters =
         ["_count", "_cursor", "_format", "_pretty", "_summary", "_elements", "_total"];
 
-    /// <summary>Parameters not implemented: 400 when strict, else ignored with a warning. Contained resources are not
-    /// indexed, so _contained=true|both cannot be answered; the defaults (<see cref="ContainedDefaults"/>) are what every
-    /// search does and are accepted.</summary>
-    public static readonly HashSet<string> UnsupportedParameters =
-        ["_contained", "_containedType", "_query", "_filter"];
-
-    /// <summary>_contained=false (only resources that are not contained: every search) and _containedType=container
-    /// (contained matches returned as their container: moot when none are returned) are the FHIR defaults.</summary>
-    private static bool ContainedDefaults(string key, string value) =>
-        key == "_contained" && value == "false" || key == "_containedType" && value == "container";
+    /// <summary>Parameters not implemented: 400 when strict, else ignored with a warning.</summary>
+    public static readonly HashSet<string> UnsupportedParameters = ["_query", "_filter"];
 
     /// <summary>Parameters the store evaluates on every type, including system-level search.</summary>
     public static readonly HashSet<string> SystemParameters = ["_id", "_lastUpdated", "_list", "_text", "_content"];
@@ -46,8 +45,38 @@ public static class SearchParameters
     public static List<SearchCriterion> ParseCriteria(FhirDefinitions defs, string? type, IEnumerable<KeyValuePair<string, string>> query, bool strict, out List<string> ignored)
     {
         var p = Parse(defs, type, query, strict);
+        // A conditional operation names top-level resources: a search in contained ones cannot be its condition.
+        if (p.Contained != ContainedScope.False) Unsupported(p, "_contained", "_contained=true|both is not supported in a condition.", strict);
         ignored = p.Ignored;
         return p.Criteria;
+    }
+
+    /// <summary>_contained (false, true, both) and _containedType (container, contained); another value is a 400.</summary>
+    private static (ContainedScope Scope, bool ReturnContained) ContainedControls(IEnumerable<KeyValuePair<string, string>> query)
+    {
+        var scope = ContainedScope.False;
+        var returnContained = false;
+        foreach (var (key, value) in query)
+        {
+            if (key == "_contained")
+                scope = value switch
+                {
+                    "false" => ContainedScope.False,
+                    "true" => ContainedScope.True,
+                    "both" => ContainedScope.Both,
+                    _ => throw FhirException.BadRequest($"_contained={value} is not valid (false, true or both).", key, "value"),
+                };
+            else if (key == "_containedType")
+                returnContained = value switch
+                {
+                    "container" => false,
+                    "contained" => true,
+                    _ => throw FhirException.BadRequest($"_containedType={value} is not valid (container or contained).", key, "value"),
+                };
+            else if (key.StartsWith("_contained", StringComparison.Ordinal) && key.Contains(':'))
+                throw FhirException.BadRequest($"'{key}' takes no modifier.", key, "value");
+        }
+        return (scope, returnContained && scope != ContainedScope.False);
     }
 
     /// <summary>Every search parameter of a request. Each criterion is checked by building its store-neutral
@@ -55,11 +84,13 @@ public static class SearchParameters
     /// malformed value is always a 400.</summary>
     public static ParsedSearch Parse(FhirDefinitions defs, string? type, IEnumerable<KeyValuePair<string, string>> query, bool strict)
     {
-        var result = new ParsedSearch([], [], [], null, []);
+        var list = query as IReadOnlyList<KeyValuePair<string, string>> ?? query.ToList();
+        var (contained, returnContained) = ContainedControls(list);
+        var result = new ParsedSearch([], [], [], null, []) { Contained = contained, ReturnContained = returnContained };
         List<string>? types = null;
-        foreach (var (key, value) in query)
+        foreach (var (key, value) in list)
         {
-            if (ControlParameters.Contains(key) || ContainedDefaults(key, value)) continue;
+            if (ControlParameters.Contains(key) || key is "_contained" or "_containedType") continue;
             var baseKey = key.Split(':')[0];
             if (UnsupportedParameters.Contains(baseKey))
             {
@@ -86,7 +117,7 @@ public static class SearchParameters
                                   : new SearchCriterion(key, null, SplitValues(value));
             try
             {
-                SearchExpressionBuilder.Build(new SearchQuery(type, [criterion], Types: types), defs);
+                SearchExpressionBuilder.Build(new SearchQuery(type, [criterion], Types: types) { Contained = contained }, defs);
             }
             catch (UnsupportedSearchParameterException e)
             {

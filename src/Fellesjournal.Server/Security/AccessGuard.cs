@@ -21,6 +21,8 @@ public sealed class AccessGuard(CompartmentResolver resolver, IResourceStore sto
     /// <summary>Applies SMART scope restrictions to queries and resources.</summary>
     public ScopeRestriction Restriction { get; } = new(defs);
 
+    public FhirDefinitions Definitions => defs;
+
     /// <summary>Access for a request that names no patient.</summary>
     public async Task<RequestAccess> ForUnnamedAsync(Principal p, CancellationToken ct) => p.Kind switch
     {

@@ -140,6 +140,14 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
     /// count what the scope reaches; a restriction the query cannot carry is refused (403), never left out.</summary>
     private SearchQuery RestrictQuery(SearchQuery query)
     {
+        // A search in contained resources reads their containers: only containers of types the caller may search
+        // without a scope restriction take part.
+        if (query.Contained != ContainedScope.False && query.ContainerTypes is null)
+        {
+            var all = guard.Definitions.ResourceTypes.ToList();
+            var open = all.Where(t => ScopeCheck.Allows(P, t, Interaction.Search) && ScopeCheck.Restrictions(P, t, Interaction.Search) is null).ToList();
+            if (open.Count < all.Count) query = query with { ContainerTypes = open };
+        }
         foreach (var c in query.Criteria)
         {
             // _has:Type:... reaches into Type: refused when the caller's view of Type is restricted.
@@ -284,7 +292,7 @@ public sealed class GuardedStoreOps(IStoreOps inner, RequestAccess access, Acces
 
     private StoredResource? Touch(StoredResource? r)
     {
-        if (r is not null) access.Touched($"{r.ResourceType}/{r.Id}", r.PatientId);
+        if (r is not null) access.Touched(r.Container is { } container ? $"{container}#{r.Id}" : $"{r.ResourceType}/{r.Id}", r.PatientId);
         return r;
     }
 }

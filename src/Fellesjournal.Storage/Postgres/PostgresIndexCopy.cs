@@ -18,7 +18,9 @@ internal static class PostgresIndexCopy
         public readonly List<IndexRow> Rows = [];
     }
 
-    public static async Task WriteAsync(NpgsqlConnection c, IEnumerable<(long Seq, string PatientId, string Type, ResourceIndex Index)> versions, CancellationToken ct)
+    /// <param name="onlyContained">Write only the contained resources' rows (the backfill of versions indexed before them).</param>
+    public static async Task WriteAsync(NpgsqlConnection c, IEnumerable<(long Seq, string PatientId, string Type, ResourceIndex Index)> versions, CancellationToken ct,
+        bool onlyContained = false)
     {
         var str = new Table("idx_string", "norm, exact", (w, r) => { Text(w, r.S1); Text(w, r.S2); });
         var tok = new Table("idx_token", "h_sys_code, system, code, text", (w, r) => { w.Write(r.I1, NpgsqlDbType.Bigint); Text(w, r.S1); Text(w, r.S2); Text(w, r.S3); });
@@ -28,31 +30,20 @@ internal static class PostgresIndexCopy
         var refs = new Table("idx_reference", "target_type, target_id, base_url", (w, r) => { Text(w, r.S1); Text(w, r.S2); Text(w, r.S3); });
         var uri = new Table("idx_uri", "uri", (w, r) => Text(w, r.S1));
         var comp = new Table("idx_composite", "h_value, components", (w, r) => { w.Write(r.I1, NpgsqlDbType.Bigint); Text(w, r.S1); });
+        var tables = new[] { str, tok, date, num, qty, refs, uri, comp }; // IndexKind order
+        var sink = new TableSink(tables);
         foreach (var (seq, patient, type, index) in versions)
         {
-            var ord = 0;
-            foreach (var v in index.Values)
-            {
-                var ident = IndexHash.Of(type, v.Param);
-                switch (v)
-                {
-                    case StringIndexValue s: str.Rows.Add(new(seq, ord++, patient, ident, S1: s.Normalized, S2: s.Exact)); break;
-                    case TokenIndexValue t:
-                        tok.Rows.Add(new(seq, ord++, patient, ident, I1: IndexHash.Of(type, t.Param, t.System, t.Code), S1: t.System, S2: t.Code, S3: t.Text));
-                        break;
-                    case DateIndexValue d: date.Rows.Add(new(seq, ord++, patient, ident, I1: SqliteValues.Millis(d.Low), I2: SqliteValues.Millis(d.High))); break;
-                    case NumberIndexValue n: num.Rows.Add(new(seq, ord++, patient, ident, R: (double)n.Value)); break;
-                    case QuantityIndexValue q: qty.Rows.Add(new(seq, ord++, patient, ident, R: (double)q.Value, S1: q.System, S2: q.Code, S3: q.Unit)); break;
-                    case ReferenceIndexValue r: refs.Rows.Add(new(seq, ord++, patient, ident, S1: r.TargetType, S2: r.TargetId, S3: r.BaseUrl)); break;
-                    case UriIndexValue u: uri.Rows.Add(new(seq, ord++, patient, ident, S1: u.Uri)); break;
-                    case CompositeIndexValue cv:
-                        comp.Rows.Add(new(seq, ord++, patient, ident, I1: IndexHash.Of(type, cv.Param, CompositeKeys.KeyOf(cv)), S1: CompositeKeys.Describe(cv)));
-                        break;
-                }
-            }
+            if (index.Contained is { } contained && onlyContained) IndexRows.WriteContained(ref sink, seq, patient, contained);
+            else if (!onlyContained) IndexRows.Write(ref sink, seq, patient, type, index);
         }
-        foreach (var t in new[] { str, tok, date, num, qty, refs, uri, comp })
+        foreach (var t in tables)
             if (t.Rows.Count > 0) await CopyAsync(c, t, ct).ConfigureAwait(false);
+    }
+
+    private readonly struct TableSink(Table[] tables) : IIndexRowSink
+    {
+        public void Add(Search.IndexKind kind, in IndexRow row) => tables[(int)kind].Rows.Add(row);
     }
 
     private static void Text(NpgsqlBinaryImporter w, string? s)

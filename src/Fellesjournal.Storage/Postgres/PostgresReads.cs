@@ -147,7 +147,7 @@ internal static class PostgresReads
             var pos = SearchPaging.Parse(q.Cursor, keys.Count);
             var select = new StringBuilder($"SELECT {Columns}");
             for (var k = 0; k < keys.Count; k++) select.Append($", {keys[k].Sql} AS k{k}");
-            select.Append($" FROM resource_version r WHERE {t.Where}");
+            select.Append($"{t.ExtraColumns} FROM {t.From} WHERE {t.Where}");
             var sql = new StringBuilder($"SELECT * FROM ({select}) AS q WHERE 1 = 1");
             var n = 0;
             if (pos.At is { } at)
@@ -167,23 +167,25 @@ internal static class PostgresReads
                 while (await r.ReadAsync(ct).ConfigureAwait(false))
                 {
                     if (list.Count == count) { more = true; break; }
-                    list.Add(ReadRow(r));
                     var rowKeys = new object?[keys.Count];
                     for (var k = 0; k < keys.Count; k++) rowKeys[k] = r.IsDBNull(KeyColumn + k) ? null : r.GetValue(KeyColumn + k);
+                    list.Add(t.ReturnsContained && rowKeys[1] is { } block
+                        ? ContainedResources.Resolve(ReadRow(r), Convert.ToInt64(block), r.IsDBNull(KeyColumn + 2) ? null : r.GetString(KeyColumn + 2))
+                        : ReadRow(r));
                     positions.Add((rowKeys, r.GetInt64(0)));
                 }
             if (pos.Backward) { list.Reverse(); positions.Reverse(); }
             (next, previous) = SearchPaging.Links(pos, positions, more);
         }
         var included = t.Plan.Includes.Count == 0 || list.Count == 0 ? null
-            : await PostgresIncludes.RunAsync(c, tx, t.Plan.Includes, list, q.Access, ct).ConfigureAwait(false);
+            : await PostgresIncludes.RunAsync(c, tx, t.Plan.Includes, list.Where(m => m.Container is null).ToList(), q.Access, ct).ConfigureAwait(false);
         return new SearchPage(list, next, total, included, previous);
     }
 
     private static async Task<long> CountAsync(NpgsqlConnection c, NpgsqlTransaction? tx, PostgresSearch t, int? cap, CancellationToken ct)
     {
-        var sql = cap is null ? $"SELECT count(*) FROM resource_version r WHERE {t.Where}"
-            : $"SELECT count(*) FROM (SELECT 1 FROM resource_version r WHERE {t.Where} LIMIT {cap}) AS capped";
+        var sql = cap is null ? $"SELECT count(*) FROM {t.From} WHERE {t.Where}"
+            : $"SELECT count(*) FROM (SELECT 1 FROM {t.From} WHERE {t.Where} LIMIT {cap}) AS capped";
         await using var cc = new NpgsqlCommand(sql, c, tx);
         await t.BindAsync(cc, ct).ConfigureAwait(false);
         return (long)(await cc.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
@@ -195,7 +197,7 @@ internal static class PostgresReads
     {
         var capped = await CountAsync(c, tx, t, Sqlite.SqliteReads.EstimateCap, ct).ConfigureAwait(false);
         if (capped < Sqlite.SqliteReads.EstimateCap) return capped;
-        await using var cmd = new NpgsqlCommand($"EXPLAIN (FORMAT JSON) SELECT 1 FROM resource_version r WHERE {t.Where}", c, tx);
+        await using var cmd = new NpgsqlCommand($"EXPLAIN (FORMAT JSON) SELECT 1 FROM {t.From} WHERE {t.Where}", c, tx);
         await t.BindAsync(cmd, ct).ConfigureAwait(false);
         var json = (string)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
         using var doc = System.Text.Json.JsonDocument.Parse(json);

@@ -54,10 +54,12 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
         string? readConnectionString = null, CancellationToken ct = default)
     {
         var ds = new NpgsqlDataSourceBuilder(WithAutoPrepare(connectionString)).Build();
+        indexer ??= new SearchIndexer(FhirDefinitions.Default);
         try
         {
             if (migrate) await Guard(() => PostgresMigrator.MigrateAsync(ds, ct)).ConfigureAwait(false);
-            if (migrate) await Guard(() => PostgresFullText.BackfillAsync(ds, (indexer?.Definitions ?? FhirDefinitions.Default), ct)).ConfigureAwait(false);
+            if (migrate) await Guard(() => PostgresFullText.BackfillAsync(ds, indexer.Definitions, ct)).ConfigureAwait(false);
+            if (migrate) await Guard(() => BackfillContainedAsync(ds, indexer, ct)).ConfigureAwait(false);
         }
         catch
         {
@@ -65,8 +67,21 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
             throw;
         }
         var read = string.IsNullOrWhiteSpace(readConnectionString) ? null : new NpgsqlDataSourceBuilder(WithAutoPrepare(readConnectionString)).Build();
-        return new PostgresResourceStore(ds, read, indexer ?? new SearchIndexer(FhirDefinitions.Default));
+        return new PostgresResourceStore(ds, read, indexer);
     }
+
+    /// <summary>The contained resources' rows of versions written before migration 4 (only versions whose JSON
+    /// mentions "contained" are parsed).</summary>
+    private static Task<bool> BackfillContainedAsync(NpgsqlDataSource ds, ISearchIndexer indexer, CancellationToken ct) =>
+        PostgresBackfill.RunAsync(ds, "contained_backfill", (conn, _, batch) =>
+        {
+            var rows = new List<(long, string, string, ResourceIndex)>();
+            foreach (var (seq, patient, json) in batch)
+                if (json.AsSpan().IndexOf("\"contained\""u8) >= 0 &&
+                    indexer.Extract(ElementNode.Parse(json, indexer.Definitions)) is { Contained: not null } index)
+                    rows.Add((seq, patient, "", index));
+            return PostgresIndexCopy.WriteAsync(conn, rows, ct, onlyContained: true);
+        }, ct);
 
     /// <summary>
     /// Server-side prepared statements for the statements a connection runs repeatedly (reads, fact searches), so

@@ -18,12 +18,16 @@ internal sealed partial class PostgresSearch
 
     public SearchPlan Plan => _t.Plan;
     public string Where { get; }
+    public string From { get; }
+    public string ExtraColumns => _t.ExtraColumns;
+    public bool ReturnsContained => _t.ReturnsContained;
     public List<(string Sql, bool Desc)> SortColumns { get; }
 
     private PostgresSearch(TranslatedSearch t)
     {
         _t = t;
         Where = Dialect(t.Where);
+        From = Dialect(t.From);
         SortColumns = t.SortColumns.Select(k => (Dialect(k.Sql), k.Desc)).ToList();
     }
 

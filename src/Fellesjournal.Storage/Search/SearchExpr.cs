@@ -53,6 +53,17 @@ public sealed record TextMatch(bool NarrativeOnly, IReadOnlyList<string> Normali
 /// chain/_has/include subquery so hidden rows never match, count or join.</summary>
 public sealed record AccessRestriction(CompartmentAccess Access) : SearchExpr;
 
+/// <summary>
+/// <c>_contained=true</c>: the row contains a resource of <paramref name="Type"/> for which <paramref name="Inner"/> holds,
+/// every criterion of it on that same contained resource. <paramref name="Inner"/> holds only what the index knows of a
+/// contained resource: parameter matches and presence, ids, chains, and AND/OR/NOT of them.
+/// </summary>
+/// <param name="ContainerTypes">The types the row (the container) may have; null = any (the caller's scopes decide).</param>
+/// <param name="LockedPatients">Compartments where <paramref name="Type"/> is a locked section: their rows' contained
+/// resources of the type stay hidden as a top-level resource of the type would.</param>
+public sealed record ContainedMatch(string Type, SearchExpr Inner, IReadOnlyList<string>? ContainerTypes,
+    IReadOnlyList<string> LockedPatients) : SearchExpr;
+
 /// <summary>Search prefixes of FHIR R4 (number, date, quantity).</summary>
 public enum SearchPrefix { Eq, Ne, Gt, Lt, Ge, Le, Sa, Eb, Ap }
 

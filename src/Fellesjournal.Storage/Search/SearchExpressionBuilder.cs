@@ -40,13 +40,56 @@ public static class SearchExpressionBuilder
         }
         if (q.Compartment is not null) items.Add(new InPatientCompartment(q.Compartment));
         if (q.Access is { IsUnrestricted: false } access) items.Add(new AccessRestriction(access));
+        var criteria = new List<SearchExpr>();
         foreach (var c in q.Criteria)
         {
             if (c.Values.Count == 0 || c.Values.Any(string.IsNullOrEmpty))
                 throw new SearchException($"Search parameter '{c.Key}' has an empty value.", c.Key);
-            items.Add(Criterion(q.ResourceType, c.Key, c.Values, defs, q.Access, 0));
+            var e = Criterion(q.ResourceType, c.Key, c.Values, defs, q.Access, 0);
+            if (q.Contained != ContainedScope.False) CheckContained(c.Key, e);
+            criteria.Add(e);
         }
-        return new SearchPlan(new AllOf(items), Sorts(q, defs), IncludeSpecs(q, defs));
+        if (q.Contained == ContainedScope.False)
+            return new SearchPlan(new AllOf([.. items, .. criteria]), Sorts(q, defs), IncludeSpecs(q, defs));
+        return Contained(q, items, criteria, defs);
+    }
+
+    /// <summary>_contained=true|both: the rows are containers of any type (their compartment and access as for any row)
+    /// that contain a match; with both, resources of the type that match themselves too.</summary>
+    private static SearchPlan Contained(SearchQuery q, List<SearchExpr> items, List<SearchExpr> criteria, FhirDefinitions defs)
+    {
+        if (q.ResourceType is not { } type)
+            throw new SearchException("_contained=true|both needs a resource type.", "_contained");
+        if (q.Sort is { Count: > 0 } sort && (q.ReturnContained || sort.Any(k => k.TrimStart('-') is not ("_id" or "_lastUpdated"))))
+            throw new SearchException("With _contained=true|both, _sort supports only _id and _lastUpdated of the containers" +
+                                      " (and nothing with _containedType=contained).", "_sort");
+        items.RemoveAll(e => e is TypeIn);
+        var locked = q.Access?.Hidden.Where(h => !h.IsCoding && h.Key == type).Select(h => h.PatientId).Distinct().ToList() ?? [];
+        var match = new ContainedMatch(type, new AllOf(criteria), q.ContainerTypes, locked);
+        items.Add(q.Contained == ContainedScope.True ? match : new AnyOf([new AllOf([new TypeIn([type]), .. criteria]), match]));
+        return new SearchPlan(new AllOf(items), Sorts(q, defs), IncludeSpecs(q, defs)) { ReturnContained = q.ReturnContained };
+    }
+
+    /// <summary>What the index holds of a contained resource: its parameters' values and its id. No meta.lastUpdated,
+    /// no narrative of its own, and nothing refers to it from outside its container.</summary>
+    private static void CheckContained(string key, SearchExpr e)
+    {
+        switch (e)
+        {
+            case ParamMatch or ParamPresent or IdIn or ChainMatch:
+                return;
+            case AllOf a:
+                foreach (var i in a.Items) CheckContained(key, i);
+                return;
+            case AnyOf o:
+                foreach (var i in o.Items) CheckContained(key, i);
+                return;
+            case NotExpr n:
+                CheckContained(key, n.Inner);
+                return;
+            default:
+                throw new UnsupportedSearchParameterException($"'{key}' cannot be searched in contained resources.", key);
+        }
     }
 
     /// <summary>_include=Source:param[:Target], _revinclude likewise; param "*" = every reference parameter of Source.</summary>

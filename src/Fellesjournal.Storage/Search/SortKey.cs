@@ -10,4 +10,10 @@ public sealed record SortKey(string Param, IndexKind? Kind, bool Descending);
 public sealed record IncludeSpec(string SourceType, string Param, string? TargetType, bool Reverse, bool Iterate);
 
 /// <summary>The whole plan of one search: the filter, its order and what to include.</summary>
-public sealed record SearchPlan(SearchExpr Filter, IReadOnlyList<SortKey> Sort, IReadOnlyList<IncludeSpec> Includes);
+public sealed record SearchPlan(SearchExpr Filter, IReadOnlyList<SortKey> Sort, IReadOnlyList<IncludeSpec> Includes)
+{
+    /// <summary><c>_containedType=contained</c>: the matches are the contained resources themselves. The filter is then
+    /// <c>AllOf(..., X)</c> with X a <see cref="ContainedMatch"/> (<c>_contained=true</c>) or
+    /// <c>AnyOf(own criteria, ContainedMatch)</c> (<c>both</c>).</summary>
+    public bool ReturnContained { get; init; }
+}

@@ -114,8 +114,8 @@ internal static class SqliteReads
             cc.Transaction = tx;
             // An estimate counts at most EstimateCap rows (then reports the cap): cheap on any result size.
             cc.CommandText = q.EstimateTotal
-                ? $"SELECT count(*) FROM (SELECT 1 FROM resource_version r WHERE {t.Where} LIMIT {EstimateCap})"
-                : $"SELECT count(*) FROM resource_version r WHERE {t.Where}";
+                ? $"SELECT count(*) FROM (SELECT 1 FROM {t.From} WHERE {t.Where} LIMIT {EstimateCap})"
+                : $"SELECT count(*) FROM {t.From} WHERE {t.Where}";
             t.Bind(cc);
             total = (long)SqliteStatements.Scalar(cc)!;
         }
@@ -131,7 +131,7 @@ internal static class SqliteReads
             var pos = SearchPaging.Parse(q.Cursor, keys.Count);
             var select = new StringBuilder($"SELECT {Columns}");
             for (var k = 0; k < keys.Count; k++) select.Append($", {keys[k].Sql} AS k{k}");
-            select.Append($" FROM resource_version r WHERE {t.Where}");
+            select.Append($"{t.ExtraColumns} FROM {t.From} WHERE {t.Where}");
             var sql = new StringBuilder($"SELECT * FROM ({select}) WHERE 1 = 1");
             var n = 0;
             if (pos.At is { } at)
@@ -151,16 +151,18 @@ internal static class SqliteReads
                 while (r.Read())
                 {
                     if (list.Count == count) { more = true; break; }
-                    list.Add(ReadRow(r));
                     var rowKeys = new object?[keys.Count];
                     for (var k = 0; k < keys.Count; k++) rowKeys[k] = r.IsDBNull(KeyColumn + k) ? null : r.GetValue(KeyColumn + k);
+                    list.Add(t.ReturnsContained && rowKeys[1] is { } block
+                        ? ContainedResources.Resolve(ReadRow(r), Convert.ToInt64(block), r.IsDBNull(KeyColumn + 2) ? null : r.GetString(KeyColumn + 2))
+                        : ReadRow(r));
                     positions.Add((rowKeys, r.GetInt64(0)));
                 }
             if (pos.Backward) { list.Reverse(); positions.Reverse(); }
             (next, previous) = SearchPaging.Links(pos, positions, more);
         }
         var included = t.Plan.Includes.Count == 0 || list.Count == 0 ? null
-            : SqliteIncludes.Run(c, tx, t.Plan.Includes, list, q.Access);
+            : SqliteIncludes.Run(c, tx, t.Plan.Includes, list.Where(m => m.Container is null).ToList(), q.Access);
         return new SearchPage(list, next, total, included, previous);
     }
 }

@@ -64,11 +64,24 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore, I
             PRAGMA cache_size = -32768;
             """);
         Execute(_writeConnection, SqliteSchema.Create);
-        Execute(_writeConnection,
-            $"INSERT INTO store_info (key, value) VALUES ('schema_version', '{SqliteSchema.Version}')" +
-            $" ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < {SqliteSchema.Version}");
+        var previous = StoredSchemaVersion(_writeConnection);
+        // A database from before version 4 gets its contained resources indexed first (the backfill sets the version).
+        var backfill = previous is > 0 and < SqliteSchema.ContainedSinceVersion;
+        if (!backfill)
+            Execute(_writeConnection,
+                $"INSERT INTO store_info (key, value) VALUES ('schema_version', '{SqliteSchema.Version}')" +
+                $" ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < {SqliteSchema.Version}");
         SqliteFullText.Ensure(_writeConnection, _definitions);
         _writer = new SqliteWriter(_writeConnection);
+        if (backfill) _writer.BackfillContained(_indexer, SqliteSchema.Version);
+    }
+
+    /// <summary>The schema version the database was written with (0 for a new one).</summary>
+    private static int StoredSchemaVersion(SqliteConnection conn)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT CAST(value AS INTEGER) FROM store_info WHERE key = 'schema_version'";
+        return cmd.ExecuteScalar() is long v ? (int)v : 0;
     }
 
     private static void Execute(SqliteConnection conn, string sql)

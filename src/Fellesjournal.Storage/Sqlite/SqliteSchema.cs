@@ -11,7 +11,11 @@ namespace Fellesjournal.Storage.Sqlite;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int Version = 3;
+    public const int Version = 4;
+
+    /// <summary>From version 4 the index tables also hold the values of contained resources (<see cref="IndexRows"/>);
+    /// an older database is backfilled once when it is opened.</summary>
+    public const int ContainedSinceVersion = 4;
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);

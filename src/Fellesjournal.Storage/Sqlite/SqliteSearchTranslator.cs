@@ -17,6 +17,11 @@ internal static class SqliteSearchTranslator
     {
         var plan = SearchExpressionBuilder.Build(q, defs);
         var t = new TranslatedSearch(plan) { Postgres = postgres };
+        if (plan.ReturnContained)
+        {
+            t.BuildContainedResults();
+            return t;
+        }
         t.Where = "r.is_current = 1 AND r.deleted = 0 AND " + t.Emit(plan.Filter, "r");
         t.BuildSort();
         return t;
@@ -70,6 +75,7 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
         HasMatch x => Has(x, a),
         AccessRestriction x => AccessSql.Predicate(a, x.Access, P) ?? "1 = 1",
         TextMatch x => FullText(x, a),
+        ContainedMatch x => ContainedSemiJoin(x, a),
         _ => throw new InvalidOperationException("Unknown search node " + e.GetType().Name),
     };
 
@@ -159,18 +165,16 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
         var i = Alias("i");
         // "+h_ident" keeps the planner on the (seq, ord) primary key.
         return $"EXISTS (SELECT 1 FROM {Table(first.Condition.Kind)} {i} WHERE {i}.seq = {a}.seq AND +{i}.h_ident = {P(IndexHash.Of(first.ResourceType, first.Param))}" +
-               $" AND ({string.Join(" OR ", items.Select(m => "(" + Condition(m, i) + ")"))}))";
+               $" AND ({Alternatives(items, i)}))";
     }
 
     /// <summary>Alternatives on the same parameter share one semi-join (one index range scan per value).</summary>
     private string Any(AnyOf x, string a)
     {
-        if (x.Items.Count > 1 && x.Items.All(i => i is ParamMatch) &&
-            x.Items.Cast<ParamMatch>().Select(m => (m.ResourceType, m.Param, m.Condition.Kind)).Distinct().Count() == 1)
+        if (x.Items.Count > 1 && SameParam(x))
         {
             var first = (ParamMatch)x.Items[0];
-            return Index(first.ResourceType, first.Param, first.Condition.Kind, a,
-                i => string.Join(" OR ", x.Items.Cast<ParamMatch>().Select(m => "(" + Condition(m, i) + ")")));
+            return Index(first.ResourceType, first.Param, first.Condition.Kind, a, i => Alternatives(x.Items.Cast<ParamMatch>(), i));
         }
         // A chain over several target types (subject.identifier: Patient, Group, ...) is one semi-join over a UNION,
         // not an OR of semi-joins (which the planner answers with a scan of the type).
@@ -178,6 +182,14 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
             return $"{a}.seq IN ({string.Join(" UNION ALL ", x.Items.Cast<ChainMatch>().Select(ChainSelect))})";
         return "(" + string.Join(" OR ", x.Items.Select(i => Emit(i, a))) + ")";
     }
+
+    /// <summary>Matches on one parameter as alternatives over the index row <paramref name="i"/>.</summary>
+    private string Alternatives(IEnumerable<ParamMatch> items, string i) => string.Join(" OR ", items.Select(m => "(" + Condition(m, i) + ")"));
+
+    /// <summary>Every item is a match on the same parameter (and table).</summary>
+    private static bool SameParam(AnyOf o) =>
+        o.Items.Count > 0 && o.Items.All(i => i is ParamMatch) &&
+        o.Items.Cast<ParamMatch>().Select(m => (m.ResourceType, m.Param, m.Condition.Kind)).Distinct().Count() == 1;
 
     public static string Table(IndexKind k) => k switch
     {
@@ -203,11 +215,16 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
     private string ChainSelect(ChainMatch x)
     {
         var i = Alias("i");
+        return $"SELECT {i}.seq FROM idx_reference {i} WHERE {i}.h_ident = {P(IndexHash.Of(x.ResourceType, x.Param))} AND {ChainTarget(x, i)}";
+    }
+
+    /// <summary>The reference row <paramref name="i"/> points to a local target that satisfies the chain.</summary>
+    private string ChainTarget(ChainMatch x, string i)
+    {
         var t = Alias("t");
         var targetType = x.TargetTypes.Count == 1 ? $"{i}.target_type = {P(x.TargetTypes[0])}"
             : $"{i}.target_type IN ({string.Join(", ", x.TargetTypes.Select(P))})";
-        return $"SELECT {i}.seq FROM idx_reference {i} WHERE {i}.h_ident = {P(IndexHash.Of(x.ResourceType, x.Param))}" +
-               $" AND {targetType} AND {i}.base_url IS NULL AND {i}.target_id IN (SELECT {t}.res_id FROM resource_version {t}" +
+        return $"{targetType} AND {i}.base_url IS NULL AND {i}.target_id IN (SELECT {t}.res_id FROM resource_version {t}" +
                $" WHERE {string.Format(Live, t)} AND {Emit(x.Target, t)})";
     }
 

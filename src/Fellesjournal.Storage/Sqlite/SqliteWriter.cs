@@ -222,38 +222,58 @@ internal sealed class SqliteWriter : IDisposable
     private void InsertIndex(long seq, string type, string? patient, ResourceIndex index)
     {
         if (index.Text is { } text) _insText.Exec(seq, text.Narrative, text.Content);
-        var ord = 0;
-        foreach (var v in index.Values)
+        var sink = new TableSink(_indexTables);
+        IndexRows.Write(ref sink, seq, patient, type, index);
+    }
+
+    /// <summary>The buffered tables in <see cref="Search.IndexKind"/> order.</summary>
+    private readonly struct TableSink(SqliteIndexTable[] tables) : IIndexRowSink
+    {
+        public void Add(Search.IndexKind kind, in IndexRow row) => tables[(int)kind].Add(row);
+    }
+
+    /// <summary>Adds the contained resources' rows of current versions written before contained resources were
+    /// indexed (schema version 4), in one transaction with the version bump, so an interrupted upgrade runs again.
+    /// Only versions whose JSON mentions "contained" are parsed.</summary>
+    public int BackfillContained(ISearchIndexer indexer, int schemaVersion)
+    {
+        var tx = Begin();
+        var n = 0;
+        try
         {
-            var ident = IndexHash.Of(type, v.Param);
-            var o = ord++;
-            switch (v)
+            var pending = new List<(long Seq, string? Patient, byte[] Json)>();
+            using (var read = _conn.CreateCommand())
             {
-                case StringIndexValue s:
-                    _insString.Add(new(seq, o, patient, ident, S1: s.Normalized, S2: s.Exact));
-                    break;
-                case TokenIndexValue t:
-                    _insToken.Add(new(seq, o, patient, ident, I1: IndexHash.Of(type, t.Param, t.System, t.Code), S1: t.System, S2: t.Code, S3: t.Text));
-                    break;
-                case DateIndexValue d:
-                    _insDate.Add(new(seq, o, patient, ident, I1: SqliteValues.Millis(d.Low), I2: SqliteValues.Millis(d.High)));
-                    break;
-                case NumberIndexValue n:
-                    _insNumber.Add(new(seq, o, patient, ident, R: (double)n.Value));
-                    break;
-                case QuantityIndexValue q:
-                    _insQuantity.Add(new(seq, o, patient, ident, R: (double)q.Value, S1: q.System, S2: q.Code, S3: q.Unit));
-                    break;
-                case ReferenceIndexValue r:
-                    _insReference.Add(new(seq, o, patient, ident, S1: r.TargetType, S2: r.TargetId, S3: r.BaseUrl));
-                    break;
-                case UriIndexValue u:
-                    _insUri.Add(new(seq, o, patient, ident, S1: u.Uri));
-                    break;
-                case CompositeIndexValue c:
-                    _insComposite.Add(new(seq, o, patient, ident, I1: IndexHash.Of(type, c.Param, CompositeKeys.KeyOf(c)), S1: CompositeKeys.Describe(c)));
-                    break;
+                read.Transaction = tx;
+                read.CommandText = "SELECT seq, patient_id, json_len, json FROM resource_version WHERE is_current = 1 AND deleted = 0";
+                using var r = read.ExecuteReader();
+                while (r.Read())
+                {
+                    var json = JsonCodec.Decompress((byte[])r.GetValue(3), r.GetInt32(2));
+                    if (json.AsSpan().IndexOf("\"contained\""u8) >= 0) pending.Add((r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1), json));
+                }
             }
+            var sink = new TableSink(_indexTables);
+            foreach (var (seq, patient, json) in pending)
+            {
+                if (indexer.Extract(Fhir.Model.ElementNode.Parse(json, indexer.Definitions)).Contained is not { } contained) continue;
+                IndexRows.WriteContained(ref sink, seq, patient, contained);
+                n++;
+            }
+            FlushIndex();
+            Sql(tx, $"UPDATE store_info SET value = '{schemaVersion}' WHERE key = 'schema_version'");
+            Commit(tx);
+            return n;
+        }
+        catch
+        {
+            foreach (var t in _indexTables) t.Clear();
+            Rollback(tx);
+            throw;
+        }
+        finally
+        {
+            tx.Dispose();
         }
     }
 

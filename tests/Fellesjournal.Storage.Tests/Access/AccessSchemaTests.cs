@@ -33,7 +33,7 @@ public class AccessSchemaTests
         }
         await t.ReopenAsync();
         Assert.Single(t.Query("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'ix_rv_patient'"));
-        Assert.Equal("3", t.Query("SELECT value FROM store_info WHERE key = 'schema_version'")[0][0]);
+        Assert.Equal("4", t.Query("SELECT value FROM store_info WHERE key = 'schema_version'")[0][0]);
         Assert.NotNull(await t.Store.GetAsync("Patient", "p1", AccessReadTests.Only("p1")));
     }
 }
