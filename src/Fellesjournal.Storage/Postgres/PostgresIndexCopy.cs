@@ -18,9 +18,7 @@ internal static class PostgresIndexCopy
         public readonly List<IndexRow> Rows = [];
     }
 
-    /// <param name="onlyContained">Write only the contained resources' rows (the backfill of versions indexed before them).</param>
-    public static async Task WriteAsync(NpgsqlConnection c, IEnumerable<(long Seq, string PatientId, string Type, ResourceIndex Index)> versions, CancellationToken ct,
-        bool onlyContained = false)
+    public static async Task WriteAsync(NpgsqlConnection c, IEnumerable<(long Seq, string PatientId, string Type, ResourceIndex Index)> versions, CancellationToken ct)
     {
         var str = new Table("idx_string", "norm, exact", (w, r) => { Text(w, r.S1); Text(w, r.S2); });
         var tok = new Table("idx_token", "h_sys_code, system, code, text", (w, r) => { w.Write(r.I1, NpgsqlDbType.Bigint); Text(w, r.S1); Text(w, r.S2); Text(w, r.S3); });
@@ -32,11 +30,7 @@ internal static class PostgresIndexCopy
         var comp = new Table("idx_composite", "h_value, components", (w, r) => { w.Write(r.I1, NpgsqlDbType.Bigint); Text(w, r.S1); });
         var tables = new[] { str, tok, date, num, qty, refs, uri, comp }; // IndexKind order
         var sink = new TableSink(tables);
-        foreach (var (seq, patient, type, index) in versions)
-        {
-            if (index.Contained is { } contained && onlyContained) IndexRows.WriteContained(ref sink, seq, patient, contained);
-            else if (!onlyContained) IndexRows.Write(ref sink, seq, patient, type, index);
-        }
+        foreach (var (seq, patient, type, index) in versions) IndexRows.Write(ref sink, seq, patient, type, index);
         foreach (var t in tables)
             if (t.Rows.Count > 0) await CopyAsync(c, t, ct).ConfigureAwait(false);
     }
