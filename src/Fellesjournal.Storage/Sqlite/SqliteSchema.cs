@@ -30,7 +30,7 @@ internal static class SqliteSchema
           is_current INTEGER NOT NULL,
           patient_id TEXT,
           json_len INTEGER NOT NULL,       -- uncompressed length
-          json BLOB                        -- Brotli-compressed JSON, null for a tombstone
+          json BLOB                        -- compressed JSON (JsonCodec: LZ4, or Brotli in older rows), null for a tombstone
         );
         -- The current version is the highest: one seek on ux_rv_version (ORDER BY version DESC LIMIT 1).
         CREATE UNIQUE INDEX IF NOT EXISTS ux_rv_version ON resource_version(res_type, res_id, version);
