@@ -40,6 +40,7 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore, I
     /// <param name="indexer">Search-value extraction; defaults to one over <see cref="FhirDefinitions.Default"/>.</param>
     public SqliteResourceStore(string filePath, ISearchIndexer? indexer = null)
     {
+        SqliteEngine.Configure();
         FilePath = Path.GetFullPath(filePath);
         _indexer = indexer ?? new SearchIndexer(FhirDefinitions.Default);
         _definitions = _indexer.Definitions;

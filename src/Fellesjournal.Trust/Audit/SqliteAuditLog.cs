@@ -50,6 +50,7 @@ public sealed class SqliteAuditLog : IAuditLog
     /// <param name="filePath">The database file (may be the resource store's).</param>
     public SqliteAuditLog(string filePath, AuditCheckpointSigner signer, TimeProvider? time = null)
     {
+        Fellesjournal.Storage.Sqlite.SqliteEngine.Configure();
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path.GetFullPath(filePath),
