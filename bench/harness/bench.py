@@ -114,6 +114,23 @@ def store_args(app, store):
     return [] if store == "sqlite" else None
 
 
+PROBE = "s = 0\nfor i in range(1500000):\n    s += i * i\n"
+
+
+def machine_probe():
+    """Wall seconds of a fixed CPU loop on every core at once (median of three): taken right before each measured
+    workload, so a figure can be read against the machine's speed at that moment. This VM's speed drifts over
+    minutes; a run that is slow for every workload and whose probe is slow was slowed by the machine."""
+    times = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        ps = [subprocess.Popen([sys.executable, "-c", PROBE]) for _ in range(os.cpu_count() or 1)]
+        for p in ps:
+            p.wait()
+        times.append(time.monotonic() - t0)
+    return round(statistics.median(times), 4)
+
+
 def run_wrk(a, script, url, env_paths=None):
     env = dict(os.environ)
     if env_paths:
@@ -123,6 +140,7 @@ def run_wrk(a, script, url, env_paths=None):
         # before the measured seconds, so the first run of a workload is not slower than the others for that alone.
         subprocess.run(["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.warmup}s", "--timeout", "10s", "-s", script, url],
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=a.warmup + 60)
+    probe = machine_probe()
     cmd = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.duration}s", "--timeout", "10s", "-s", script, url]
     p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=a.duration + 60)
     line = next((l for l in p.stdout.split("\n") if l.startswith("BENCH ")), None)
@@ -131,10 +149,12 @@ def run_wrk(a, script, url, env_paths=None):
     r = json.loads(line[6:])
     if r["requests"] == 0:  # nothing answered within the timeout: no latency figures
         r.update(rps=0.0, p50_ms=None, p95_ms=None, p99_ms=None, max_ms=None)
-    return {k: r[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "requests", "non2xx", "socket_errors")}
+    return {k: r[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "requests", "non2xx", "socket_errors")} | {
+        "probe_s": probe}
 
 
 def import_population(a, pop, data, store_opts):
+    probe = machine_probe()
     t0, c0 = time.monotonic(), os.times()
     p = subprocess.run(["dotnet", a.app, "import", pop, "--data", data] + store_opts, capture_output=True,
                        text=True)
@@ -147,7 +167,7 @@ def import_population(a, pop, data, store_opts):
                    if "loaded (new versions)" in l), None)
     # A rejected resource fails the run above (exit 1), so a result means every resource passed validation.
     return {"resources": loaded, "wall_s": round(wall, 2), "rps": round(loaded / wall, 1) if loaded else None,
-            "cpu_s": round(cpu, 2)}
+            "cpu_s": round(cpu, 2), "probe_s": probe}
 
 
 def start_server(a, data, store_opts, logf):
@@ -346,6 +366,32 @@ def spread(values):
     return f"{(max(v) - min(v)) / statistics.median(v) * 100:.1f} %" if len(v) > 1 and statistics.median(v) else "–"
 
 
+def normalized(items):
+    """Each run's rps scaled by its machine probe against the median probe of the same workload: rps x probe /
+    median(probe), the figure the run would have given on the machine at its median speed."""
+    items = [i for i in items if i and isinstance(i.get("rps"), (int, float)) and i.get("probe_s")]
+    if len(items) < 2:
+        return []
+    ref = statistics.median(i["probe_s"] for i in items)
+    return [i["rps"] * i["probe_s"] / ref for i in items]
+
+
+def spreads(doc):
+    """Raw and probe-normalised run-to-run spread per workload (search: the median of the classes' spreads)."""
+    runs = doc["run_results"]
+    out = []
+    for name, key in (("import", "import"), ("read", "read"), ("create", "create"), ("$summary", "summary")):
+        items = [r.get(key) for r in runs]
+        out.append((name, spread([(i or {}).get("rps") for i in items]), spread(normalized(items))))
+    classes = list(doc["median"]["search"].keys())
+    raw = [spread([(r["search"].get(c) or {}).get("rps") for r in runs]) for c in classes]
+    norm = [spread(normalized([r["search"].get(c) for r in runs])) for c in classes]
+    pct = lambda xs: (f"{statistics.median(float(x[:-2]) for x in xs if x != '–'):.1f} %"
+                      if any(x != "–" for x in xs) else "–")
+    out.append(("search (median over classes)", pct(raw), pct(norm)))
+    return out
+
+
 def fmt(x, nd=0):
     if x is None:
         return "–"
@@ -402,9 +448,9 @@ def markdown(doc):
               f"{k} {w['non2xx']}/{w['socket_errors']}" for k, w in
               [("read", m["read"]), ("create", m["create"]), ("summary", m["summary"])] +
               list(m["search"].items()) if w) + ".", "",
-          "Run-to-run spread, (max − min) / median: " + ", ".join(
-              f"{name} {spread([(r.get(key) or {}).get('rps') for r in doc['run_results']])}"
-              for name, key in (("import", "import"), ("read", "read"), ("create", "create"), ("$summary", "summary"))) + ".", "",
+          "Run-to-run spread, (max − min) / median, as measured → with each run scaled by the machine probe taken "
+          "just before it (a fixed CPU loop on every core; the figure at the machine's median speed): " + ", ".join(
+              f"{name} {raw} → {norm}" for name, raw, norm in spreads(doc)) + ".", "",
           "Per run: " + "; ".join(
               f"run {r['run']}: import {fmt(r['import']['rps'])}/s ({r['import'].get('cpu_s')} s CPU), read {fmt(r['read']['rps'])}/s, "
               f"create {fmt(r['create']['rps'])}/s, load {r['load_start'][0]}→{r['load_end'][0]}" for r in doc["run_results"]) + ".",
