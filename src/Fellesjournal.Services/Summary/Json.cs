@@ -23,7 +23,13 @@ internal static class Json
         Items(concept).SelectMany(c => Array(c, "coding")).Select(c => (Str(c, "system"), Str(c, "code"), Str(c, "display")));
 
     /// <summary>The code of the first coding of a CodeableConcept.</summary>
-    public static string? Code(JsonNode? concept) => Codings(concept).Select(c => c.Code).FirstOrDefault(c => c is not null);
+    public static string? Code(JsonNode? concept)
+    {
+        foreach (var c in Items(concept))
+            foreach (var coding in Array(c, "coding"))
+                if (Str(coding, "code") is { } code) return code;
+        return null;
+    }
 
     /// <summary>Human text of a CodeableConcept: its text, else the first display, else the first code.</summary>
     public static string? Text(JsonNode? concept)

@@ -14,7 +14,8 @@ namespace Fellesjournal.Services.Summary;
 /// </summary>
 public static class JsonCanonicalizer
 {
-    private static readonly Comparison<KeyValuePair<string, JsonNode?>> ByKey = (a, b) => string.CompareOrdinal(a.Key, b.Key);
+    private static readonly Comparer<KeyValuePair<string, JsonNode?>> ByKey =
+        Comparer<KeyValuePair<string, JsonNode?>>.Create((a, b) => string.CompareOrdinal(a.Key, b.Key));
 
     public static byte[] Canonicalize(JsonNode? node)
     {
@@ -37,7 +38,7 @@ public static class JsonCanonicalizer
                 var n = 0;
                 foreach (var kv in o)
                     if (skipTopLevel is null || !skipTopLevel(kv.Key)) members[n++] = kv;
-                Array.Sort(members, 0, n, Comparer<KeyValuePair<string, JsonNode?>>.Create(ByKey));
+                Array.Sort(members, 0, n, ByKey);
                 Byte(output, (byte)'{');
                 for (var i = 0; i < n; i++)
                 {
@@ -57,6 +58,9 @@ public static class JsonCanonicalizer
                 }
                 Byte(output, (byte)']');
                 break;
+            case JsonValue v when v.TryGetValue<JsonElement>(out var e):
+                WriteParsed(output, e);
+                break;
             case JsonValue v:
                 switch (v.GetValueKind())
                 {
@@ -67,6 +71,28 @@ public static class JsonCanonicalizer
                     default: Ascii(output, v.ToJsonString()); break;
                 }
                 break;
+        }
+    }
+
+    /// <summary>A value still backed by the parsed JSON (resources read from the store): a string without any escape
+    /// in its source text is already in canonical form, so its UTF-8 bytes are copied instead of decoded and encoded
+    /// again; numbers keep their text.</summary>
+    private static void WriteParsed(IBufferWriter<byte> output, JsonElement e)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e);
+                if (raw.IndexOf((byte)'\\') < 0) output.Write(raw);
+                else WriteString(output, e.GetString()!);
+                break;
+            case JsonValueKind.Number:
+                output.Write(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e));
+                break;
+            case JsonValueKind.True: Ascii(output, "true"); break;
+            case JsonValueKind.False: Ascii(output, "false"); break;
+            case JsonValueKind.Null: Ascii(output, "null"); break;
+            default: Write(output, JsonNode.Parse(e.GetRawText())); break;
         }
     }
 

@@ -97,16 +97,31 @@ public static class SummaryClassifier
             sections[(int)SectionKind.Medication].Note = "Pasienten har ingen legemiddelliste (PLL) ennå. Viser aktive resepter og legemiddelopplysninger.";
         foreach (var r in src.Visits) Add(SectionKind.Visits, r);
         // Entries in each section: newest first where a date says so.
-        foreach (var s in sections) s.Entries.Sort((a, b) => string.CompareOrdinal(SortDate(b), SortDate(a)));
+        foreach (var s in sections) NewestFirst(s.Entries);
         foreach (var r in src.GeneralPractitioner)
             if (!sections[(int)SectionKind.Contacts].Locked) sections[(int)SectionKind.Contacts].Entries.Add(r);
         return sections;
     }
 
+    /// <summary>Sorts by <see cref="SortDate"/>, newest first, equal dates in their read order; each date is read once,
+    /// not once per comparison.</summary>
+    private static void NewestFirst(List<SourceResource> entries)
+    {
+        if (entries.Count < 2) return;
+        var keyed = new (string Date, int Index, SourceResource Resource)[entries.Count];
+        for (var i = 0; i < keyed.Length; i++) keyed[i] = (SortDate(entries[i]), i, entries[i]);
+        System.Array.Sort(keyed, static (a, b) => string.CompareOrdinal(b.Date, a.Date) is var c && c != 0 ? c : a.Index.CompareTo(b.Index));
+        for (var i = 0; i < keyed.Length; i++) entries[i] = keyed[i].Resource;
+    }
+
     /// <summary>The kjernejournal category of a critical Condition/Flag, if any.</summary>
-    public static string? CriticalCategory(System.Text.Json.Nodes.JsonNode j) =>
-        Json.Codings(j["category"]).Where(c => c.System == SummaryCodes.CriticalInformationSystem && c.Code is not null)
-            .Select(c => c.Code).FirstOrDefault();
+    public static string? CriticalCategory(System.Text.Json.Nodes.JsonNode j)
+    {
+        foreach (var category in Json.Items(j["category"]))
+            foreach (var coding in Json.Array(category, "coding"))
+                if (Json.Str(coding, "system") == SummaryCodes.CriticalInformationSystem && Json.Str(coding, "code") is { } code) return code;
+        return null;
+    }
 
     private static bool IsSectionLocked(SummarySection s, HashSet<string> keys) =>
         keys.Count > 0 && (keys.Contains(s.Key) || s.SourceTypes.All(keys.Contains));

@@ -40,4 +40,16 @@ public sealed class DocumentSignerTests : IDisposable
         Assert.Equal(JsonCanonicalizer.Canonicalize(a), JsonCanonicalizer.Canonicalize(b));
         Assert.Equal("""{"a":"æ\"","b":[1,{"x":true,"y":"x\n"}]}""", System.Text.Encoding.UTF8.GetString(JsonCanonicalizer.Canonicalize(a)));
     }
+
+    [Fact]
+    public void Canonical_form_of_parsed_and_built_values_is_the_same()
+    {
+        // Parsed values are copied from their source text when it has no escapes, decoded otherwise; built values are
+        // encoded. All three must give the minimal-escape form.
+        var parsed = JsonNode.Parse("""{"c":"pl\u00e5ss \/ \u0001","b":"Ås","a":1.50,"d":[null,false,"\t"]}""");
+        var built = new JsonObject { ["c"] = "plåss / \u0001", ["b"] = "Ås", ["a"] = JsonNode.Parse("1.50"), ["d"] = new JsonArray(null, false, "\t") };
+        const string expected = """{"a":1.50,"b":"Ås","c":"plåss / \u0001","d":[null,false,"\t"]}""";
+        Assert.Equal(expected, System.Text.Encoding.UTF8.GetString(JsonCanonicalizer.Canonicalize(parsed)));
+        Assert.Equal(expected, System.Text.Encoding.UTF8.GetString(JsonCanonicalizer.Canonicalize(built)));
+    }
 }
