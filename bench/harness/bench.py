@@ -366,30 +366,18 @@ def spread(values):
     return f"{(max(v) - min(v)) / statistics.median(v) * 100:.1f} %" if len(v) > 1 and statistics.median(v) else "–"
 
 
-def normalized(items):
-    """Each run's rps scaled by its machine probe against the median probe of the same workload: rps x probe /
-    median(probe), the figure the run would have given on the machine at its median speed."""
-    items = [i for i in items if i and isinstance(i.get("rps"), (int, float)) and i.get("probe_s")]
-    if len(items) < 2:
-        return []
-    ref = statistics.median(i["probe_s"] for i in items)
-    return [i["rps"] * i["probe_s"] / ref for i in items]
+def probe_range(doc):
+    """Min, median and max of the machine probes over all runs and workloads."""
+    v = [w["probe_s"] for r in doc["run_results"] for w in [r.get("import"), r.get("read"), r.get("create"), r.get("summary")]
+         + list(r.get("search", {}).values()) if isinstance(w, dict) and w.get("probe_s")]
+    return (min(v), statistics.median(v), max(v)) if v else None
 
 
-def spreads(doc):
-    """Raw and probe-normalised run-to-run spread per workload (search: the median of the classes' spreads)."""
+def search_spread(doc):
     runs = doc["run_results"]
-    out = []
-    for name, key in (("import", "import"), ("read", "read"), ("create", "create"), ("$summary", "summary")):
-        items = [r.get(key) for r in runs]
-        out.append((name, spread([(i or {}).get("rps") for i in items]), spread(normalized(items))))
-    classes = list(doc["median"]["search"].keys())
-    raw = [spread([(r["search"].get(c) or {}).get("rps") for r in runs]) for c in classes]
-    norm = [spread(normalized([r["search"].get(c) for r in runs])) for c in classes]
-    pct = lambda xs: (f"{statistics.median(float(x[:-2]) for x in xs if x != '–'):.1f} %"
-                      if any(x != "–" for x in xs) else "–")
-    out.append(("search (median over classes)", pct(raw), pct(norm)))
-    return out
+    v = [spread([(r["search"].get(c) or {}).get("rps") for r in runs]) for c in doc["median"]["search"]]
+    v = [float(x[:-2]) for x in v if x != "–"]
+    return f"{statistics.median(v):.1f} %" if v else "–"
 
 
 def fmt(x, nd=0):
@@ -448,9 +436,14 @@ def markdown(doc):
               f"{k} {w['non2xx']}/{w['socket_errors']}" for k, w in
               [("read", m["read"]), ("create", m["create"]), ("summary", m["summary"])] +
               list(m["search"].items()) if w) + ".", "",
-          "Run-to-run spread, (max − min) / median, as measured → with each run scaled by the machine probe taken "
-          "just before it (a fixed CPU loop on every core; the figure at the machine's median speed): " + ", ".join(
-              f"{name} {raw} → {norm}" for name, raw, norm in spreads(doc)) + ".", "",
+          "Run-to-run spread, (max − min) / median: " + ", ".join(
+              f"{name} {spread([(r.get(key) or {}).get('rps') for r in doc['run_results']])}"
+              for name, key in (("import", "import"), ("read", "read"), ("create", "create"), ("$summary", "summary")))
+          + ", search classes (median of their spreads) " + search_spread(doc) + "." + (
+              " Machine probe (a fixed CPU loop on every core, taken just before each measured workload): "
+              "{:.3f} / {:.3f} / {:.3f} s (min / median / max); a slow probe means the machine, or work left over "
+              "from the previous step, was slowing everything at that moment.".format(*pr)
+              if (pr := probe_range(doc)) else ""), "",
           "Per run: " + "; ".join(
               f"run {r['run']}: import {fmt(r['import']['rps'])}/s ({r['import'].get('cpu_s')} s CPU), read {fmt(r['read']['rps'])}/s, "
               f"create {fmt(r['create']['rps'])}/s, load {r['load_start'][0]}→{r['load_end'][0]}" for r in doc["run_results"]) + ".",
