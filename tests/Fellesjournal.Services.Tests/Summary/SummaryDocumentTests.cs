@@ -67,6 +67,30 @@ public sealed class SummaryDocumentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stored_resources_with_escapes_are_embedded_unchanged_and_signed()
+    {
+        // Escapes and whitespace as a client may send them: the document carries the same content and still verifies.
+        await _t.Add("""
+            { "resourceType": "AllergyIntolerance", "id": "a-escaped",
+              "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": "active"}]},
+              "criticality": "high",
+              "code": {"text": "N\u00f8tter \"peanøtt\" \/ \t"},
+              "patient": {"reference": "Patient/kari"} }
+            """);
+        var (result, bundle) = await Build();
+        var stored = (await _t.Store.GetAsync("AllergyIntolerance", "a-escaped"))!;
+        var embedded = ((JsonArray)bundle["entry"]!).Single(e => e!["fullUrl"]!.GetValue<string>().EndsWith("/AllergyIntolerance/a-escaped"))!["resource"]!;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(stored.Json.Span), embedded));
+        Assert.Equal("Nøtter \"peanøtt\" / \t", embedded["code"]!["text"]!.GetValue<string>());
+        Assert.True(DocumentSigner.Verify(result.Document, _t.Signer.PublicJwkJson));
+        // Changing the embedded resource breaks the signature.
+        var tampered = (JsonObject)bundle.DeepClone();
+        var entry = ((JsonArray)tampered["entry"]!).Single(e => e!["fullUrl"]!.GetValue<string>().EndsWith("/AllergyIntolerance/a-escaped"))!;
+        entry["resource"]!["code"]!["text"] = "Nøtter";
+        Assert.False(DocumentSigner.Verify(JsonSerializer.SerializeToUtf8Bytes(tampered), _t.Signer.PublicJwkJson));
+    }
+
+    [Fact]
     public async Task Sections_hold_what_the_rules_say()
     {
         var (_, bundle) = await Build();
