@@ -71,6 +71,69 @@ internal static class Json
         return Seek(ref reader, name) && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
     }
 
+    /// <summary><see cref="Code"/> of the top-level CodeableConcept <paramref name="name"/> of stored JSON: the first
+    /// code among its codings (an array of concepts is read as its items, as <see cref="Items"/> does).</summary>
+    public static string? TopConceptCode(ReadOnlySpan<byte> json, string name)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!Seek(ref reader, name)) return null;
+        if (reader.TokenType == JsonTokenType.StartObject) return ConceptCode(ref reader);
+        if (reader.TokenType != JsonTokenType.StartArray) return null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject) { reader.Skip(); continue; }
+            if (ConceptCode(ref reader) is { } code) return code;
+        }
+        return null;
+    }
+
+    /// <summary>From a concept's StartObject to its EndObject: the first coding's code that is a string.</summary>
+    private static string? ConceptCode(ref Utf8JsonReader reader)
+    {
+        string? found = null;
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName) { reader.Skip(); continue; }
+            var isCoding = reader.ValueTextEquals("coding");
+            reader.Read();
+            if (!isCoding || found is not null) { reader.Skip(); continue; }
+            found = FirstCode(ref reader);
+        }
+        return found;
+    }
+
+    /// <summary>The value of "coding" (an array of Codings, or one): the first Coding's code that is a string.</summary>
+    private static string? FirstCode(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.StartObject) return CodingCode(ref reader);
+        if (reader.TokenType != JsonTokenType.StartArray) { reader.Skip(); return null; }
+        string? found = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject) { reader.Skip(); continue; }
+            var code = CodingCode(ref reader);
+            found ??= code;
+        }
+        return found;
+    }
+
+    /// <summary>From a Coding's StartObject to its EndObject: its code, when a string.</summary>
+    private static string? CodingCode(ref Utf8JsonReader reader)
+    {
+        string? code = null;
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName) { reader.Skip(); continue; }
+            var isCode = reader.ValueTextEquals("code");
+            reader.Read();
+            if (isCode && reader.TokenType == JsonTokenType.String) code ??= reader.GetString();
+            else reader.Skip();
+        }
+        return code;
+    }
+
     /// <summary><c>{name}.reference</c> of stored JSON.</summary>
     public static string? TopReference(ReadOnlySpan<byte> json, string name)
     {

@@ -59,13 +59,13 @@ public static class SummaryClassifier
             switch (r.Type)
             {
                 case "AllergyIntolerance":
-                    if (NotValid.Contains(Json.Code(j["verificationStatus"]) ?? "") || InactiveClinical.Contains(Json.Code(j["clinicalStatus"]) ?? "")) break;
+                    if (NotCurrent(j)) break;
                     if (ByPatient(j, patientRef, "recorder", "asserter")) { Add(SectionKind.CitizenEntries, r); break; }
                     if (Json.Str(j, "criticality") == "high") Add(SectionKind.Critical, r);
                     Add(SectionKind.Allergies, r);
                     break;
                 case "Condition":
-                    if (NotValid.Contains(Json.Code(j["verificationStatus"]) ?? "") || InactiveClinical.Contains(Json.Code(j["clinicalStatus"]) ?? "")) break;
+                    if (NotCurrent(j)) break;
                     if (ByPatient(j, patientRef, "recorder", "asserter")) { Add(SectionKind.CitizenEntries, r); break; }
                     if (CriticalCategory(j) is not null) Add(SectionKind.Critical, r);
                     else if (Json.Code(j["clinicalStatus"]) is "active" or "recurrence" or "relapse") Add(SectionKind.Problems, r);
@@ -102,6 +102,19 @@ public static class SummaryClassifier
             if (!sections[(int)SectionKind.Contacts].Locked) sections[(int)SectionKind.Contacts].Entries.Add(r);
         return sections;
     }
+
+    /// <summary>An AllergyIntolerance or Condition that no section shows: entered in error or refuted, or no longer
+    /// clinically active (inactive, resolved, in remission).</summary>
+    public static bool NotCurrent(System.Text.Json.Nodes.JsonNode j) =>
+        NotValid.Contains(Json.Code(j["verificationStatus"]) ?? "") || InactiveClinical.Contains(Json.Code(j["clinicalStatus"]) ?? "");
+
+    /// <summary><see cref="NotCurrent(System.Text.Json.Nodes.JsonNode)"/> read from the stored JSON, for the types it
+    /// applies to (false for others): most of a long life's conditions are resolved, and a summary need not parse
+    /// what it will not show.</summary>
+    public static bool NotCurrent(string type, ReadOnlySpan<byte> json) =>
+        type is "AllergyIntolerance" or "Condition" &&
+        (Json.TopConceptCode(json, "verificationStatus") is { } v && NotValid.Contains(v) ||
+         Json.TopConceptCode(json, "clinicalStatus") is { } c && InactiveClinical.Contains(c));
 
     /// <summary>Sorts by <see cref="SortDate"/>, newest first, equal dates in their read order; each date is read once,
     /// not once per comparison.</summary>

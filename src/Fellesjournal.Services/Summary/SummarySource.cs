@@ -57,7 +57,7 @@ public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource
         var gp = await ReadGeneralPractitionerAsync(p, ct);
 
         return new SummarySource(p,
-            CompartmentTypes.SelectMany(t => rows[t]).Select(SourceResource.From).ToList(),
+            CompartmentTypes.SelectMany(t => rows[t]).Where(r => !SummaryClassifier.NotCurrent(r.ResourceType, r.Json.Span)).Select(SourceResource.From).ToList(),
             visits.Resources.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
             meds.Items.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
             gp, meds.FromMedicationList);
