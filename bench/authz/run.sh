@@ -9,12 +9,15 @@
 #           normal build has no such path) on its own copy of the same seeded store
 #   oldopen optional: BASELINE_APP=path/to/fellesjournal.dll, an older build (the approach before FJ_BENCH_OPEN)
 # Prints each caller's median and its loss against open.
-# Usage: PATIENTS=100 DURATION=10s RUNS=3 [BASELINE_APP=...] bench/authz/run.sh
+# Usage: PATIENTS=100 DURATION=10s RUNS=3 [WARMUP=15s] [BASELINE_APP=...] bench/authz/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PATIENTS="${PATIENTS:-100}"
 DURATION="${DURATION:-10s}"
 RUNS="${RUNS:-3}"
+# Unrecorded load before each caller's runs: on this VM a fresh server runs at half speed or less for its first
+# 10-20 s (tiered compilation), which would otherwise decide the first run.
+WARMUP="${WARMUP:-15s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
 WORK="${WORK:-$(mktemp -d)}"
@@ -43,7 +46,7 @@ stop() { kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true;
 token() { curl -sf "http://127.0.0.1:$PORT/dev/token?$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'; }
 RESULTS="$WORK/results.txt"; : > "$RESULTS"
 measure() { # label token
-  BENCH_TOKEN="$2" URLS="$WORK/named.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s bench/search/search.lua "http://127.0.0.1:$PORT" >/dev/null
+  BENCH_TOKEN="$2" URLS="$WORK/named.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/search/search.lua "http://127.0.0.1:$PORT" >/dev/null
   for i in $(seq 1 "$RUNS"); do
     printf '%-8s run %d  ' "$1" "$i"
     line="$(BENCH_TOKEN="$2" URLS="$WORK/named.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/search/search.lua "http://127.0.0.1:$PORT" | grep RESULT | tr -d '\n')"
