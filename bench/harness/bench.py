@@ -118,9 +118,9 @@ PROBE = "s = 0\nfor i in range(1500000):\n    s += i * i\n"
 
 
 def machine_probe():
-    """Wall seconds of a fixed CPU loop on every core at once (median of three): taken right before each measured
-    workload, so a figure can be read against the machine's speed at that moment. This VM's speed drifts over
-    minutes; a run that is slow for every workload and whose probe is slow was slowed by the machine."""
+    """Wall seconds of a fixed CPU loop on every core at once (median of three), taken right before each measured
+    workload: a slow probe flags a figure measured while the machine, or work left over from the previous step, was
+    slowing everything (it is reported, not used to correct figures: see docs/performance.md)."""
     times = []
     for _ in range(3):
         t0 = time.monotonic()
@@ -360,10 +360,15 @@ def aggregate(runs, classes):
     return m
 
 
-def spread(values):
-    """(max - min) / median in percent: how reproducible a figure was across the runs."""
+def spread_pct(values):
+    """(max - min) / median in percent: how reproducible a figure was across the runs; None below two runs."""
     v = [x for x in values if isinstance(x, (int, float))]
-    return f"{(max(v) - min(v)) / statistics.median(v) * 100:.1f} %" if len(v) > 1 and statistics.median(v) else "–"
+    return (max(v) - min(v)) / statistics.median(v) * 100 if len(v) > 1 and statistics.median(v) else None
+
+
+def spread(values):
+    p = spread_pct(values)
+    return "–" if p is None else f"{p:.1f} %"
 
 
 def probe_range(doc):
@@ -374,9 +379,10 @@ def probe_range(doc):
 
 
 def search_spread(doc):
+    """The median over the search classes of their run-to-run spreads."""
     runs = doc["run_results"]
-    v = [spread([(r["search"].get(c) or {}).get("rps") for r in runs]) for c in doc["median"]["search"]]
-    v = [float(x[:-2]) for x in v if x != "–"]
+    v = [spread_pct([(r["search"].get(c) or {}).get("rps") for r in runs]) for c in doc["median"]["search"]]
+    v = [x for x in v if x is not None]
     return f"{statistics.median(v):.1f} %" if v else "–"
 
 

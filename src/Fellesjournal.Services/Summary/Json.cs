@@ -76,62 +76,48 @@ internal static class Json
     public static string? TopConceptCode(ReadOnlySpan<byte> json, string name)
     {
         var reader = new Utf8JsonReader(json);
-        if (!Seek(ref reader, name)) return null;
-        if (reader.TokenType == JsonTokenType.StartObject) return ConceptCode(ref reader);
-        if (reader.TokenType != JsonTokenType.StartArray) return null;
+        return Seek(ref reader, name) ? FirstOf(ref reader, ConceptCode) : null;
+    }
+
+    /// <summary>Reads the value the reader is on. Returns null with the reader on the value's last token, or a result
+    /// (the callers stop reading then).</summary>
+    private delegate string? ValueReader(ref Utf8JsonReader reader);
+
+    private static string? ConceptCode(ref Utf8JsonReader reader) => MemberOf(ref reader, "coding", CodingsCode);
+    private static string? CodingsCode(ref Utf8JsonReader reader) => FirstOf(ref reader, CodingCode);
+    private static string? CodingCode(ref Utf8JsonReader reader) => MemberOf(ref reader, "code", StringValue);
+
+    private static string? StringValue(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.String) return reader.GetString();
+        reader.Skip();
+        return null;
+    }
+
+    /// <summary>An object, or each object of an array (as <see cref="Items"/>): the first result of <paramref name="read"/>.</summary>
+    private static string? FirstOf(ref Utf8JsonReader reader, ValueReader read)
+    {
+        if (reader.TokenType == JsonTokenType.StartObject) return read(ref reader);
+        if (reader.TokenType != JsonTokenType.StartArray) { reader.Skip(); return null; }
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject) { reader.Skip(); continue; }
-            if (ConceptCode(ref reader) is { } code) return code;
+            if (read(ref reader) is { } found) return found;
         }
         return null;
     }
 
-    /// <summary>From a concept's StartObject to its EndObject: the first coding's code that is a string.</summary>
-    private static string? ConceptCode(ref Utf8JsonReader reader)
+    /// <summary>The object's member <paramref name="name"/>, read with <paramref name="read"/>.</summary>
+    private static string? MemberOf(ref Utf8JsonReader reader, string name, ValueReader read)
     {
-        string? found = null;
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.TokenType != JsonTokenType.PropertyName) { reader.Skip(); continue; }
-            var isCoding = reader.ValueTextEquals("coding");
+            var match = reader.ValueTextEquals(name);
             reader.Read();
-            if (!isCoding || found is not null) { reader.Skip(); continue; }
-            found = FirstCode(ref reader);
+            if (!match) reader.Skip();
+            else if (read(ref reader) is { } found) return found;
         }
-        return found;
-    }
-
-    /// <summary>The value of "coding" (an array of Codings, or one): the first Coding's code that is a string.</summary>
-    private static string? FirstCode(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType == JsonTokenType.StartObject) return CodingCode(ref reader);
-        if (reader.TokenType != JsonTokenType.StartArray) { reader.Skip(); return null; }
-        string? found = null;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType != JsonTokenType.StartObject) { reader.Skip(); continue; }
-            var code = CodingCode(ref reader);
-            found ??= code;
-        }
-        return found;
-    }
-
-    /// <summary>From a Coding's StartObject to its EndObject: its code, when a string.</summary>
-    private static string? CodingCode(ref Utf8JsonReader reader)
-    {
-        string? code = null;
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
-        {
-            if (reader.TokenType != JsonTokenType.PropertyName) { reader.Skip(); continue; }
-            var isCode = reader.ValueTextEquals("code");
-            reader.Read();
-            if (isCode && reader.TokenType == JsonTokenType.String) code ??= reader.GetString();
-            else reader.Skip();
-        }
-        return code;
+        return null;
     }
 
     /// <summary><c>{name}.reference</c> of stored JSON.</summary>

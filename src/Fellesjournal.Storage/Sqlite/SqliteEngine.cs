@@ -10,20 +10,15 @@ namespace Fellesjournal.Storage.Sqlite;
 public static class SqliteEngine
 {
     private const int SqliteConfigMemStatus = 9;   // SQLITE_CONFIG_MEMSTATUS
-    private static readonly object Gate = new();
-    private static bool _configured;
 
-    /// <summary>Idempotent. When SQLite is already initialised (a connection was opened first), the setting is
-    /// refused and SQLite keeps its defaults; correctness does not depend on it.</summary>
-    public static void Configure()
+    // The runtime runs this once, before the first call to Configure, on whichever thread comes first.
+    static SqliteEngine()
     {
-        if (Volatile.Read(ref _configured)) return;
-        lock (Gate)
-        {
-            if (_configured) return;
-            Batteries_V2.Init();
-            raw.sqlite3_config(SqliteConfigMemStatus, 0);
-            _configured = true;
-        }
+        Batteries_V2.Init();
+        raw.sqlite3_config(SqliteConfigMemStatus, 0);
     }
+
+    /// <summary>Applies the settings (once per process). When SQLite is already initialised (a connection was opened
+    /// first), the setting is refused and SQLite keeps its defaults; correctness does not depend on it.</summary>
+    public static void Configure() { }
 }
