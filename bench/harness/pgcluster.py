@@ -51,7 +51,7 @@ class PgCluster:
         return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
 
     def connection(self, db):
-        return f"Host=127.0.0.1;Port={self.port};Username=postgres;Database={db};Maximum Pool Size=100"
+        return f"Host=127.0.0.1;Port={self.port};Username=postgres;Database={db}"
 
     def create_database(self, name):
         self.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -47,17 +47,20 @@ var steps = new (string Name, Func<string, Task> Run)[]
     ("whole summary (facts + reads + assembly + signing)", id => service.BuildAsync(id, new SummaryRequest { Caller = caller })),
 };
 var cpu = steps.Select(_ => new List<double>()).ToArray();
+var allocated = new double[steps.Length];
 foreach (var (_, run) in steps) await run(cpuIds[0]);   // JIT
 for (var round = 0; round < rounds; round++)
     for (var k = 0; k < steps.Length; k++)
     {
         var before = Process.GetCurrentProcess().TotalProcessorTime;
+        var bytes = GC.GetTotalAllocatedBytes(precise: true);
         foreach (var id in cpuIds) await steps[k].Run(id);
         cpu[k].Add((Process.GetCurrentProcess().TotalProcessorTime - before).TotalMilliseconds / cpuIds.Length);
+        allocated[k] = (GC.GetTotalAllocatedBytes(precise: true) - bytes) / 1024.0 / cpuIds.Length;
     }
-Console.WriteLine($"CPU time per call, {samples} patients of {ids.Length}, median of {rounds} rounds (min–max):");
+Console.WriteLine($"CPU time per call, {samples} patients of {ids.Length}, median of {rounds} rounds (min–max), and the bytes allocated per call in the last round:");
 for (var k = 0; k < steps.Length; k++)
-    Console.WriteLine($"  {steps[k].Name}: {Percentile(cpu[k], 50):F2} ms ({cpu[k].Min():F2}–{cpu[k].Max():F2})");
+    Console.WriteLine($"  {steps[k].Name}: {Percentile(cpu[k], 50):F2} ms ({cpu[k].Min():F2}–{cpu[k].Max():F2}), {allocated[k]:F0} KB allocated");
 
 // Steps, sequentially.
 var tFacts = new List<double>(); var tRead = new List<double>(); var tWhole = new List<double>(); var sizes = new List<int>();
