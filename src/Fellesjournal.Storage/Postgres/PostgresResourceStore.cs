@@ -20,7 +20,7 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
     private readonly NpgsqlDataSource _dataSource;
     /// <summary>A streaming replica for reads and searches, or null (reads go to the primary).</summary>
     private readonly NpgsqlDataSource? _readSource;
-    /// <summary>Searches without a compartment list run here, on generic plans (<see cref="GenericPlans"/>).</summary>
+    /// <summary>The primary on generic plans (<see cref="GenericPlans"/>), for the searches <see cref="UsesGenericPlans"/> picks.</summary>
     private readonly NpgsqlDataSource _genericSource;
     /// <summary>WAL position after this store's last commit: the replica serves reads only once it has replayed
     /// it (read-your-writes for this server's own writes); 0 when nothing was written yet.</summary>
@@ -184,42 +184,38 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
         if (batch.Count == 0) return Task.FromResult<IReadOnlyList<StoredResource>>([]);
         ThrowIfInTransaction();
         var prepared = Prepare(batch);
-        return Guard(async () =>
+        return Write(async () =>
+        {
+            await using var c = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+            await using var tx = await c.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await PostgresWriter.LockAsync(c, tx, ct).ConfigureAwait(false);
+            var result = await PostgresWriter.MergeAsync(c, tx, prepared, ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            await NoteCommitAsync(c, ct).ConfigureAwait(false);
+            return result;
+        }, ct);
+    }
+
+    /// <summary>A write of this process, one at a time (<see cref="_writeGate"/>), with failures mapped by <see cref="Guard"/>.</summary>
+    private Task<T> Write<T>(Func<Task<T>> op, CancellationToken ct) =>
+        Guard(async () =>
         {
             await _writeGate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                await using var c = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-                await using var tx = await c.BeginTransactionAsync(ct).ConfigureAwait(false);
-                await PostgresWriter.LockAsync(c, tx, ct).ConfigureAwait(false);
-                var result = await PostgresWriter.MergeAsync(c, tx, prepared, ct).ConfigureAwait(false);
-                await tx.CommitAsync(ct).ConfigureAwait(false);
-                await NoteCommitAsync(c, ct).ConfigureAwait(false);
-                return result;
+                return await op().ConfigureAwait(false);
             }
             finally
             {
                 _writeGate.Release();
             }
         });
-    }
 
     public Task<T> InTransactionAsync<T>(Func<IStoreTransaction, Task<T>> work, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ThrowIfInTransaction();
-        return Guard(async () =>
-        {
-            await _writeGate.WaitAsync(ct).ConfigureAwait(false);
-            try
-            {
-                return await TransactionAsync(work, ct).ConfigureAwait(false);
-            }
-            finally
-            {
-                _writeGate.Release();
-            }
-        });
+        return Write(() => TransactionAsync(work, ct), ct);
     }
 
     private async Task<T> TransactionAsync<T>(Func<IStoreTransaction, Task<T>> work, CancellationToken ct)
@@ -269,7 +265,8 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
         while ((seen = Interlocked.Read(ref _lastCommitLsn)) < lsn && Interlocked.CompareExchange(ref _lastCommitLsn, lsn, seen) != seen) { }
     }
 
-    private Task<T> Read<T>(Func<NpgsqlConnection, Task<T>> op, CancellationToken ct)
+    /// <param name="primary">The primary's data source to use (default: <see cref="_dataSource"/>).</param>
+    private Task<T> Read<T>(Func<NpgsqlConnection, Task<T>> op, CancellationToken ct, NpgsqlDataSource? primary = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return Guard(async () =>
@@ -281,7 +278,7 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
                 if (need == 0 || await ReplayedAsync(rc, need, ct).ConfigureAwait(false))
                     return await op(rc).ConfigureAwait(false);
             }
-            await using var c = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+            await using var c = await (primary ?? _dataSource).OpenConnectionAsync(ct).ConfigureAwait(false);
             return await op(c).ConfigureAwait(false);
         });
     }
@@ -312,13 +309,7 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
     public Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct = default)
     {
         var sql = PostgresSearch.Translate(query, _definitions);
-        if (!UsesGenericPlans(query)) return Read(c => PostgresReads.SearchAsync(c, null, sql, query, ct), ct);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return Guard(async () =>
-        {
-            await using var c = await _genericSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-            return await PostgresReads.SearchAsync(c, null, sql, query, ct).ConfigureAwait(false);
-        });
+        return Read(c => PostgresReads.SearchAsync(c, null, sql, query, ct), ct, UsesGenericPlans(query) ? _genericSource : null);
     }
 
     public Task<ChangeMarker> ReferenceMarkerAsync(string targetId, IReadOnlyList<(string Type, string Param)> via,

@@ -7,7 +7,7 @@ namespace Fellesjournal.Storage.Tests.Postgres;
 /// <summary>The database going away and two servers on one database. Each crash test runs its own server.</summary>
 public class PostgresFailureTests
 {
-    private static ResourceWrite Patient(string id, int n) =>
+    internal static ResourceWrite Patient(string id, int n) =>
         new("Patient", id, Encoding.UTF8.GetBytes($$"""{"resourceType":"Patient","id":"{{id}}","multipleBirthInteger":{{n}}}"""));
 
     [Theory, PostgresStore]

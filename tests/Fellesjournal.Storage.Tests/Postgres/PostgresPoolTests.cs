@@ -1,14 +1,11 @@
-using System.Text;
 using Fellesjournal.Storage.Postgres;
+using static Fellesjournal.Storage.Tests.Postgres.PostgresFailureTests;
 
 namespace Fellesjournal.Storage.Tests.Postgres;
 
 /// <summary>The store on a small connection pool (<see cref="PostgresResourceStore.DefaultPoolSize"/>).</summary>
 public class PostgresPoolTests
 {
-    private static ResourceWrite Patient(string id, int n) =>
-        new("Patient", id, Encoding.UTF8.GetBytes($$"""{"resourceType":"Patient","id":"{{id}}","multipleBirthInteger":{{n}}}"""));
-
     /// <summary>
     /// Transactions that wait for the write lock must not hold pooled connections: with two connections and four
     /// transactions, the one holding the lock still gets a connection for a read it makes outside the transaction
