@@ -20,7 +20,8 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
     private readonly NpgsqlDataSource _dataSource;
     /// <summary>A streaming replica for reads and searches, or null (reads go to the primary).</summary>
     private readonly NpgsqlDataSource? _readSource;
-    /// <summary>The primary on generic plans (<see cref="GenericPlans"/>), for the searches <see cref="UsesGenericPlans"/> picks.</summary>
+    /// <summary>The primary on generic plans (<see cref="GenericPlans"/>), for the searches <see cref="GenericPlanChoice"/>
+    /// picks (on the primary only: a replica's reads keep their own source and its read-your-writes check).</summary>
     private readonly NpgsqlDataSource _genericSource;
     /// <summary>WAL position after this store's last commit: the replica serves reads only once it has replayed
     /// it (read-your-writes for this server's own writes); 0 when nothing was written yet.</summary>
@@ -127,27 +128,16 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
     /// (pg_stat_statements with track_planning, 1,000 patients). Their generic plans are the same index walks. A
     /// statement with a compartment list (<c>patient_id = ANY(…)</c>, a clinician's or citizen's reach, the summary's
     /// rows) stays on the default mode: its best plan depends on the list, and a generic plan for it scanned the type
-    /// (200 ms instead of 0.2 ms).
+    /// (200 ms instead of 0.2 ms). No parallel workers: a generic plan's row estimates are averages, and for a chain
+    /// over four target types they were large enough to start two workers, whose start-up (40 ms) was a hundred
+    /// times the walk itself (0.25 ms at 10,000 patients).
     /// </summary>
     private static string GenericPlans(string connectionString)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString);
-        b.Options = ((b.Options ?? "") + " -c plan_cache_mode=force_generic_plan").Trim();
+        b.Options = ((b.Options ?? "") + " -c plan_cache_mode=force_generic_plan -c max_parallel_workers_per_gather=0").Trim();
         return b.ConnectionString;
     }
-
-    /// <summary>A search whose best plan does not depend on its values: no compartment list, no chain or <c>_has</c>
-    /// (nested searches over other types), no string or full-text match (prefix and word matches vary from a few rows to
-    /// most of a type). At 10,000 patients generic plans made <c>Patient?family=&amp;birthdate=</c> 3× and the chain
-    /// <c>subject.identifier</c> 3× slower. Only on the primary (a replica's reads keep their own source and its
-    /// read-your-writes check).</summary>
-    private bool UsesGenericPlans(SearchQuery query) =>
-        _readSource is null && (query.Access is null || (query.Access.All && query.Access.Hidden.Count == 0)) &&
-        query.Criteria.All(c => !ValueSensitive(query.ResourceType, c));
-
-    private bool ValueSensitive(string? type, SearchCriterion c) =>
-        c.Key.Contains('.') || c.Code.StartsWith("_has", StringComparison.Ordinal) || c.Code is "_text" or "_content" ||
-        type is null || _definitions.GetSearchParameter(type, c.Code) is { Type: "string" };
 
     public static PostgresResourceStore Open(string connectionString, ISearchIndexer? indexer = null, string? readConnectionString = null) =>
         OpenAsync(connectionString, indexer, readConnectionString: readConnectionString).GetAwaiter().GetResult();
@@ -309,7 +299,7 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
     public Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct = default)
     {
         var sql = PostgresSearch.Translate(query, _definitions);
-        return Read(c => PostgresReads.SearchAsync(c, null, sql, query, ct), ct, UsesGenericPlans(query) ? _genericSource : null);
+        return Read(c => PostgresReads.SearchAsync(c, null, sql, query, ct), ct, _readSource is null && GenericPlanChoice.Fits(query, _definitions) ? _genericSource : null);
     }
 
     public Task<ChangeMarker> ReferenceMarkerAsync(string targetId, IReadOnlyList<(string Type, string Param)> via,
