@@ -50,12 +50,13 @@ internal static class SearchPaging
         return "(" + string.Join(" OR ", ors) + ")";
     }
 
-    /// <summary>ORDER BY of the page query (reversed for a backward page).</summary>
+    /// <summary>ORDER BY of the page query (reversed for a backward page). <c>NULLS LAST</c> rather than a
+    /// <c>k IS NULL</c> key first: PostgreSQL evaluated a sort key's subquery once per mention in the ORDER BY.</summary>
     public static string OrderBy(List<(string Sql, bool Desc)> keys, bool backward)
     {
         var sb = new StringBuilder(" ORDER BY ");
         for (var k = 0; k < keys.Count; k++)
-            sb.Append($"k{k} IS NULL{(backward ? " DESC" : "")}, k{k}{(keys[k].Desc != backward ? " DESC" : "")}, ");
+            sb.Append($"k{k}{(keys[k].Desc != backward ? " DESC" : "")} NULLS {(backward ? "FIRST" : "LAST")}, ");
         sb.Append(backward ? "seq DESC" : "seq");
         return sb.ToString();
     }
