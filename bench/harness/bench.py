@@ -131,6 +131,34 @@ def machine_probe():
     return round(statistics.median(times), 4)
 
 
+QUIET = 1.15  # a probe within 15 % of the machine's quiet probe counts as quiet
+
+
+def settle(a):
+    """Wait (up to --settle seconds) until the machine probe is back within QUIET of the quiet probe taken at the
+    start, so a workload is not measured while work left over from the previous step (the database's checkpoint or
+    autovacuum, the kernel's write-back, the server's background compilation) still runs. Returns the last probe
+    and the seconds waited; a probe that never settled is kept and shows in the report's probe range."""
+    t0 = time.monotonic()
+    probe = machine_probe()
+    while a.quiet_probe and probe > QUIET * a.quiet_probe and time.monotonic() - t0 < a.settle:
+        time.sleep(1)
+        probe = machine_probe()
+    return probe, round(time.monotonic() - t0, 1)
+
+
+def after_import(pg, db):
+    """What an operator does after a bulk load, outside the timed import: VACUUM (hint bits, visibility map) and a
+    checkpoint on PostgreSQL, so autovacuum and the checkpointer do not run during the measured workloads; a sync of
+    the file system for either store, so the kernel's write-back of the imported pages does not either."""
+    t0 = time.monotonic()
+    if pg:
+        pg.psql("VACUUM (ANALYZE)", db=db)
+        pg.psql("CHECKPOINT", db=db)
+    os.sync()
+    return round(time.monotonic() - t0, 1)
+
+
 def run_wrk(a, script, url, env_paths=None):
     env = dict(os.environ)
     if env_paths:
@@ -140,7 +168,7 @@ def run_wrk(a, script, url, env_paths=None):
         # before the measured seconds, so the first run of a workload is not slower than the others for that alone.
         subprocess.run(["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.warmup}s", "--timeout", "10s", "-s", script, url],
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=a.warmup + 60)
-    probe = machine_probe()
+    probe, settle_s = settle(a)
     cmd = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.duration}s", "--timeout", "10s", "-s", script, url]
     p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=a.duration + 60)
     line = next((l for l in p.stdout.split("\n") if l.startswith("BENCH ")), None)
@@ -150,11 +178,11 @@ def run_wrk(a, script, url, env_paths=None):
     if r["requests"] == 0:  # nothing answered within the timeout: no latency figures
         r.update(rps=0.0, p50_ms=None, p95_ms=None, p99_ms=None, max_ms=None)
     return {k: r[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "requests", "non2xx", "socket_errors")} | {
-        "probe_s": probe}
+        "probe_s": probe, "settle_s": settle_s}
 
 
 def import_population(a, pop, data, store_opts):
-    probe = machine_probe()
+    probe, settle_s = settle(a)
     t0, c0 = time.monotonic(), os.times()
     p = subprocess.run(["dotnet", a.app, "import", pop, "--data", data] + store_opts, capture_output=True,
                        text=True)
@@ -167,7 +195,7 @@ def import_population(a, pop, data, store_opts):
                    if "loaded (new versions)" in l), None)
     # A rejected resource fails the run above (exit 1), so a result means every resource passed validation.
     return {"resources": loaded, "wall_s": round(wall, 2), "rps": round(loaded / wall, 1) if loaded else None,
-            "cpu_s": round(cpu, 2), "probe_s": probe}
+            "cpu_s": round(cpu, 2), "probe_s": probe, "settle_s": settle_s}
 
 
 def start_server(a, data, store_opts, logf):
@@ -272,6 +300,7 @@ def one_run(a, r, pop, paths_dir, classes, store_opts, work, pg=None):
     if pg:
         res["import"]["db_cpu_s"] = round(pg.cpu_seconds() - pg_cpu0, 2)
         res["database_mb"] = pg.database_size_mb(db)
+    res["import"]["maintenance_s"] = after_import(pg, db if pg else None)
     log(f"run {r}: import {res['import']}")
     logpath = os.path.join(a.cache, f"server-{a.store}-{a.patients}-run{r}.log")
     res["server_log"] = logpath
@@ -378,6 +407,13 @@ def probe_range(doc):
     return (min(v), statistics.median(v), max(v)) if v else None
 
 
+def settle_waits(doc):
+    """Median and max of the seconds waited for a quiet machine before the measured workloads."""
+    v = [w["settle_s"] for r in doc["run_results"] for w in [r.get("import"), r.get("read"), r.get("create"), r.get("summary")]
+         + list(r.get("search", {}).values()) if isinstance(w, dict) and w.get("settle_s") is not None]
+    return (statistics.median(v), max(v)) if v else None
+
+
 def search_spread(doc):
     """The median over the search classes of their run-to-run spreads."""
     runs = doc["run_results"]
@@ -449,7 +485,11 @@ def markdown(doc):
               " Machine probe (a fixed CPU loop on every core, taken just before each measured workload): "
               "{:.3f} / {:.3f} / {:.3f} s (min / median / max); a slow probe means the machine, or work left over "
               "from the previous step, was slowing everything at that moment.".format(*pr)
-              if (pr := probe_range(doc)) else ""), "",
+              if (pr := probe_range(doc)) else "") + (
+              " Before each workload the harness waited up to {:g} s for a probe within {:.0f} % of the quiet probe "
+              "taken at its start ({:.3f} s); waited {:.1f} s at the median, {:.1f} s at most.".format(
+                  doc["settle_max_s"], (QUIET - 1) * 100, doc["quiet_probe_s"], *sw)
+              if doc.get("quiet_probe_s") and (sw := settle_waits(doc)) else ""), "",
           "Per run: " + "; ".join(
               f"run {r['run']}: import {fmt(r['import']['rps'])}/s ({r['import'].get('cpu_s')} s CPU), read {fmt(r['read']['rps'])}/s, "
               f"create {fmt(r['create']['rps'])}/s, load {r['load_start'][0]}→{r['load_end'][0]}" for r in doc["run_results"]) + ".",
@@ -480,6 +520,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--limit-duration", type=float, default=None)
+    ap.add_argument("--settle", type=float, default=30,
+                    help="seconds to wait at most for a quiet machine before each measured workload (0: do not wait)")
     ap.add_argument("--mix", default=os.path.join(ROOT, "bench/workloads/search-mix.txt"))
     ap.add_argument("--out-dir", default=os.path.join(ROOT, "bench/results"))
     ap.add_argument("--cache", default=os.environ.get("BENCH_CACHE", "/tmp/fellesjournal-bench"))
@@ -496,6 +538,9 @@ def main():
     os.makedirs(a.cache, exist_ok=True)
     os.makedirs(a.out_dir, exist_ok=True)
     load_start = loadavg()
+    # The machine's quiet speed, before anything of the harness runs: the reference settle() waits for.
+    a.quiet_probe = min(machine_probe() for _ in range(3)) if a.settle > 0 else None
+    log(f"quiet probe {a.quiet_probe} s")
 
     store_opts = store_args(a.app, a.store)
     if store_opts is None:
@@ -539,6 +584,7 @@ def main():
     doc = {"date": date.strftime("%Y-%m-%dT%H:%MZ"), "commit": commit or None, "store": a.store, "patients": a.patients, "seed": a.seed,
            "duration_s": a.duration, "warmup_s": a.warmup, "connections": a.connections, "threads": a.threads, "runs": a.runs,
            "load_start": load_start, "load_end": loadavg(), "machine": machine(),
+           "quiet_probe_s": a.quiet_probe, "settle_max_s": a.settle,
            "population": {"resources": info["population_resources"], "files": info["population_files"],
                           "read_paths": info["read_paths"], "sampled_patients": info["sampled_patients"]},
            "search_classes": info["classes"], "targets": TARGETS,

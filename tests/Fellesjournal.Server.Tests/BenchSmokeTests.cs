@@ -36,7 +36,7 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
                 UseShellExecute = false,
             };
             foreach (var arg in new[] { "bench/run.sh", "--no-build", "--app", dll, "--patients", patients.ToString(), "--store", store, "--duration", "2",
-                         "--runs", "1", "--connections", "8", "--out-dir", Path.Combine(tmp, "out"), "--cache", Path.Combine(tmp, "cache") })
+                         "--runs", "1", "--connections", "8", "--settle", "1", "--out-dir", Path.Combine(tmp, "out"), "--cache", Path.Combine(tmp, "cache") })
                 psi.ArgumentList.Add(arg);
             using var p = Process.Start(psi)!;
             var stdout = p.StandardOutput.ReadToEndAsync();
@@ -81,6 +81,11 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
                 Assert.True(r.GetProperty("rps").GetDouble() > 0, c);
                 Assert.Equal(0, r.GetProperty("non2xx").GetInt32());
             }
+            // Each workload waited for a quiet machine (at most --settle s) and the import was followed by maintenance.
+            Assert.True(doc.RootElement.GetProperty("quiet_probe_s").GetDouble() > 0);
+            var run = doc.RootElement.GetProperty("run_results")[0];
+            Assert.InRange(run.GetProperty("read").GetProperty("settle_s").GetDouble(), 0, 10);
+            Assert.True(run.GetProperty("import").GetProperty("maintenance_s").GetDouble() >= 0);
             Assert.True(File.Exists(Path.ChangeExtension(json, ".md")));
         }
         finally
