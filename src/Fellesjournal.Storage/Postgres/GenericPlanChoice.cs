@@ -4,7 +4,8 @@ namespace Fellesjournal.Storage.Postgres;
 
 /// <summary>
 /// Which searches run on generic plans (decision 0032): those whose best plan does not depend on their values.
-/// Left on custom plans: a compartment list (a clinician's or citizen's reach: its best plan depends on the list),
+/// A reach of one compartment (a citizen's own record, the summary's read) is a plain equality and fits too. Left on
+/// custom plans: a list of compartments (a clinician's reach: its best plan depends on the list), locked sections,
 /// <c>_has</c>, string and full-text matches (prefix and word matches vary from a few rows to most of a type; a
 /// generic plan made <c>Patient?family=&amp;birthdate=</c> 2 ms instead of 0.4), and chains other than one level
 /// ending in an equality (<c>subject.identifier=</c> is fine: the target's few rows drive the statement whatever
@@ -13,9 +14,10 @@ namespace Fellesjournal.Storage.Postgres;
 internal static class GenericPlanChoice
 {
     public static bool Fits(SearchQuery query, FhirDefinitions defs) =>
-        query.ResourceType is { } type &&
-        (query.Access is null || (query.Access.All && query.Access.Hidden.Count == 0)) &&
-        query.Criteria.All(c => !ValueSensitive(type, c, defs));
+        (query.Access is null || query.Access.Hidden.Count == 0 && (query.Access.All || query.Access.PatientIds.Distinct().Count() == 1)) &&
+        (query.ResourceType is { } type ? query.Criteria.All(c => !ValueSensitive(type, c, defs))
+            // Over several types (the summary's one read) only without criteria: a parameter's type is per resource type.
+            : query.Types is { Count: > 0 } && query.Criteria.Count == 0);
 
     private static bool ValueSensitive(string type, SearchCriterion c, FhirDefinitions defs) =>
         c.Code.StartsWith("_has", StringComparison.Ordinal) || c.Code is "_text" or "_content" ||

@@ -6,8 +6,8 @@ namespace Fellesjournal.Storage.Sqlite;
 /// <summary>
 /// The SQL form of <see cref="CompartmentAccess.Permits(string?, string, IEnumerable{string}?)"/> on a
 /// <c>resource_version</c> alias, in SQLite syntax (the PostgreSQL store maps it with <c>PostgresSearch.Dialect</c>).
-/// Every set travels as one JSON parameter, so the statement text depends only on which parts are present,
-/// never on the size or content of the sets: it stays cacheable.
+/// Every set travels as one JSON parameter, so the statement text depends only on which parts are present (and
+/// whether the compartments are one or several), never on the size or content of the sets: it stays cacheable.
 /// </summary>
 internal static class AccessSql
 {
@@ -26,8 +26,7 @@ internal static class AccessSql
         var parts = new List<string>();
         if (!access.All)
         {
-            var inSet = access.PatientIds.Count == 0 ? "0 = 1"
-                : $"{a}.patient_id IN (SELECT value FROM json_each({param(Json(access.PatientIds.Distinct()))}))";
+            var inSet = access.PatientIds.Count == 0 ? "0 = 1" : InSet(a, access.PatientIds, param);
             parts.Add(access.IncludeShared ? $"({a}.patient_id IS NULL OR {inSet})" : inSet);
         }
         else if (!access.IncludeShared) parts.Add($"NOT ({a}.patient_id IS NULL)");
@@ -50,6 +49,16 @@ internal static class AccessSql
                       $" AND ({a}.patient_id || '|' || coalesce({k}.system, '') || '|' || {k}.code) IN (SELECT value FROM json_each({keys}))))))");
         }
         return parts.Count == 0 ? null : "(" + string.Join(" AND ", parts) + ")";
+    }
+
+    /// <summary>The row's compartment is one of <paramref name="patientIds"/>. One patient (a citizen's own record, a
+    /// summary) is a plain equality: PostgreSQL can then keep one generic plan for it, which it cannot for a list
+    /// whose size it does not know (see <c>GenericPlanChoice</c>).</summary>
+    public static string InSet(string a, IReadOnlyList<string> patientIds, Func<object, string> param)
+    {
+        var distinct = patientIds.Distinct().ToList();
+        return distinct.Count == 1 ? $"{a}.patient_id = {param(distinct[0])}"
+            : $"{a}.patient_id IN (SELECT value FROM json_each({param(Json(distinct))}))";
     }
 
     private static string Json(IEnumerable<string> values) => JsonSerializer.Serialize(values.ToArray());

@@ -43,9 +43,22 @@ public class GenericPlanChoiceTests
     public void Value_dependent_searches_keep_custom_plans(string? type, string key) => Assert.False(Fits(type, key));
 
     [Fact]
-    public void A_compartment_list_keeps_custom_plans()
+    public void A_compartment_list_keeps_custom_plans_and_one_compartment_does_not()
     {
         Assert.False(Fits("Observation", "code", new CompartmentAccess(false, ["p1", "p2"])));
+        Assert.True(Fits("Observation", "code", new CompartmentAccess(false, ["p1", "p1"])));
         Assert.True(Fits("Observation", "code", CompartmentAccess.Everyone));
+        var locked = new CompartmentAccess(false, ["p1"]) { Hidden = [new HiddenSection("p1", "Condition")] };
+        Assert.False(Fits("Observation", "code", locked));
+    }
+
+    [Fact]
+    public void The_summary_read_over_several_types_of_one_patient_uses_generic_plans()
+    {
+        var one = new CompartmentAccess(false, ["p1"]) { IncludeShared = false };
+        Assert.True(GenericPlanChoice.Fits(new SearchQuery(null, [], Access: one, Types: ["Condition", "AllergyIntolerance"]), FhirDefinitions.Default));
+        Assert.False(GenericPlanChoice.Fits(new SearchQuery(null, [new SearchCriterion("_id", null, ["x"])], Access: one,
+            Types: ["Condition", "AllergyIntolerance"]), FhirDefinitions.Default));
+        Assert.False(GenericPlanChoice.Fits(new SearchQuery(null, [], Access: one), FhirDefinitions.Default));
     }
 }
