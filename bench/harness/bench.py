@@ -400,17 +400,21 @@ def spread(values):
     return "–" if p is None else f"{p:.1f} %"
 
 
+def measured(doc, key):
+    """The value of `key` of every measured workload (import, read, create, $summary, search classes) of every run."""
+    return [w[key] for r in doc["run_results"] for w in [r.get("import"), r.get("read"), r.get("create"), r.get("summary")]
+            + list(r.get("search", {}).values()) if isinstance(w, dict) and w.get(key) is not None]
+
+
 def probe_range(doc):
     """Min, median and max of the machine probes over all runs and workloads."""
-    v = [w["probe_s"] for r in doc["run_results"] for w in [r.get("import"), r.get("read"), r.get("create"), r.get("summary")]
-         + list(r.get("search", {}).values()) if isinstance(w, dict) and w.get("probe_s")]
+    v = [p for p in measured(doc, "probe_s") if p]
     return (min(v), statistics.median(v), max(v)) if v else None
 
 
 def settle_waits(doc):
     """Median and max of the seconds waited for a quiet machine before the measured workloads."""
-    v = [w["settle_s"] for r in doc["run_results"] for w in [r.get("import"), r.get("read"), r.get("create"), r.get("summary")]
-         + list(r.get("search", {}).values()) if isinstance(w, dict) and w.get("settle_s") is not None]
+    v = measured(doc, "settle_s")
     return (statistics.median(v), max(v)) if v else None
 
 

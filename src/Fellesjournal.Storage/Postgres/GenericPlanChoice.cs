@@ -14,7 +14,7 @@ namespace Fellesjournal.Storage.Postgres;
 internal static class GenericPlanChoice
 {
     public static bool Fits(SearchQuery query, FhirDefinitions defs) =>
-        (query.Access is null || query.Access.Hidden.Count == 0 && (query.Access.All || query.Access.PatientIds.Distinct().Count() == 1)) &&
+        (query.Access is null || query.Access.Hidden.Count == 0 && (query.Access.All || query.Access.SinglePatient is not null)) &&
         (query.ResourceType is { } type ? query.Criteria.All(c => !ValueSensitive(type, c, defs))
             // Over several types (the summary's one read) only without criteria: a parameter's type is per resource type.
             : query.Types is { Count: > 0 } && query.Criteria.Count == 0);

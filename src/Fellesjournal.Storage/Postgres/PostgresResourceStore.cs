@@ -122,15 +122,13 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
     }
 
     /// <summary>
-    /// The same database with <c>plan_cache_mode = force_generic_plan</c>. With the default mode PostgreSQL re-planned
-    /// the statements of chains, includes and identifier searches on every execution (its generic-plan estimate looked
-    /// worse than the custom plans), and planning cost 2–15 times the execution: 0.23–1.5 ms against 0.02–0.5 ms
-    /// (pg_stat_statements with track_planning, 1,000 patients). Their generic plans are the same index walks. A
-    /// statement with a compartment list (<c>patient_id = ANY(…)</c>, a clinician's or citizen's reach, the summary's
-    /// rows) stays on the default mode: its best plan depends on the list, and a generic plan for it scanned the type
-    /// (200 ms instead of 0.2 ms). No parallel workers: a generic plan's row estimates are averages, and for a chain
-    /// over four target types they were large enough to start two workers, whose start-up (40 ms) was a hundred
-    /// times the walk itself (0.25 ms at 10,000 patients).
+    /// The same database with <c>plan_cache_mode = force_generic_plan</c>, for the searches
+    /// <see cref="GenericPlanChoice"/> picks. With the default mode PostgreSQL re-planned the statements of chains,
+    /// includes and identifier searches on every execution (its generic-plan estimate looked worse than the custom
+    /// plans), and planning cost 2–15 times the execution: 0.23–1.5 ms against 0.02–0.5 ms (pg_stat_statements with
+    /// track_planning, 1,000 patients). Their generic plans are the same index walks. No parallel workers: a generic
+    /// plan's row estimates are averages, and for a chain over four target types they were large enough to start two
+    /// workers, whose start-up (40 ms) was a hundred times the walk itself (0.25 ms at 10,000 patients).
     /// </summary>
     private static string GenericPlans(string connectionString)
     {

@@ -22,6 +22,10 @@ public sealed record CompartmentAccess(bool All, IReadOnlyList<string> PatientId
     /// <summary>Rows without a compartment key (Organization, Practitioner, Medication, ...) are visible.</summary>
     public bool IncludeShared { get; init; } = true;
 
+    /// <summary>The one compartment of an explicit reach (a citizen's own record, a summary's read), or null when
+    /// the reach is everyone, nobody or several patients. The stores write it as a plain equality.</summary>
+    public string? SinglePatient => !All && PatientIds.Count > 0 && PatientIds.All(p => p == PatientIds[0]) ? PatientIds[0] : null;
+
     /// <summary>True when the access restricts nothing (the store then adds no condition at all).</summary>
     public bool IsUnrestricted => All && IncludeShared && Hidden.Count == 0;
 

@@ -26,7 +26,7 @@ internal static class AccessSql
         var parts = new List<string>();
         if (!access.All)
         {
-            var inSet = access.PatientIds.Count == 0 ? "0 = 1" : InSet(a, access.PatientIds, param);
+            var inSet = access.PatientIds.Count == 0 ? "0 = 1" : InSet(a, access, param);
             parts.Add(access.IncludeShared ? $"({a}.patient_id IS NULL OR {inSet})" : inSet);
         }
         else if (!access.IncludeShared) parts.Add($"NOT ({a}.patient_id IS NULL)");
@@ -51,15 +51,12 @@ internal static class AccessSql
         return parts.Count == 0 ? null : "(" + string.Join(" AND ", parts) + ")";
     }
 
-    /// <summary>The row's compartment is one of <paramref name="patientIds"/>. One patient (a citizen's own record, a
-    /// summary) is a plain equality: PostgreSQL can then keep one generic plan for it, which it cannot for a list
-    /// whose size it does not know (see <c>GenericPlanChoice</c>).</summary>
-    public static string InSet(string a, IReadOnlyList<string> patientIds, Func<object, string> param)
-    {
-        var distinct = patientIds.Distinct().ToList();
-        return distinct.Count == 1 ? $"{a}.patient_id = {param(distinct[0])}"
-            : $"{a}.patient_id IN (SELECT value FROM json_each({param(Json(distinct))}))";
-    }
+    /// <summary>The row's compartment is one of the reach's patients (at least one). One patient
+    /// (<see cref="CompartmentAccess.SinglePatient"/>) is a plain equality: PostgreSQL can then keep one generic plan
+    /// for it, which it cannot for a list whose size it does not know (see <c>GenericPlanChoice</c>).</summary>
+    public static string InSet(string a, CompartmentAccess access, Func<object, string> param) =>
+        access.SinglePatient is { } one ? $"{a}.patient_id = {param(one)}"
+            : $"{a}.patient_id IN (SELECT value FROM json_each({param(Json(access.PatientIds.Distinct()))}))";
 
     private static string Json(IEnumerable<string> values) => JsonSerializer.Serialize(values.ToArray());
 

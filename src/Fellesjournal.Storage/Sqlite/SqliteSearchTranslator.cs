@@ -96,7 +96,7 @@ internal sealed partial class TranslatedSearch(SearchPlan plan)
             return $"SELECT {x}.seq FROM resource_version {x} WHERE {string.Format(Live, x)}{type} AND {string.Format(patientCondition, x)}";
         }
         var branches = new List<string>();
-        if (access.PatientIds.Count > 0) branches.Add(Branch(AccessSql.InSet("{0}", access.PatientIds, P)));
+        if (access.PatientIds.Count > 0) branches.Add(Branch(AccessSql.InSet("{0}", access, P)));
         if (access.IncludeShared) branches.Add(Branch("{0}.patient_id IS NULL"));
         var set = branches.Count == 0 ? "0 = 1" : $"{a}.seq IN ({string.Join(" UNION ALL ", branches)})";
         // The compartment part is the semi-join; the locks (if any) are the per-row part of the same predicate.
