@@ -49,9 +49,22 @@ public interface IResourceStore : IAsyncDisposable
     /// <summary>Searches current, non-deleted resources.</summary>
     Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken ct = default);
 
+    /// <summary>
+    /// Until the returned scope is disposed, reads on this async flow may share one read transaction: one consistent
+    /// state of the store, and on SQLite one lock instead of one per statement. A write through the store on the same
+    /// flow ends the shared transaction first, so later reads see it. For read-only requests; nested scopes are no-ops.
+    /// </summary>
+    IDisposable ReadSnapshot() => NoReadSnapshot.Instance;
+
     /// <summary>After a bulk load: brings the query planner's statistics up to date, so the first queries after an
     /// import are planned for the data now in the store rather than for the empty tables it started from.</summary>
     Task RefreshStatisticsAsync(CancellationToken ct = default) => Task.CompletedTask;
+}
+
+internal sealed class NoReadSnapshot : IDisposable
+{
+    public static readonly NoReadSnapshot Instance = new();
+    public void Dispose() { }
 }
 
 /// <summary>Reads and writes that share one transaction.</summary>

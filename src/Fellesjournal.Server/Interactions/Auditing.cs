@@ -24,8 +24,14 @@ public sealed partial class FhirService
             if (IsAuditLogPath(req)) resp = await AuditLogAsync(req, caller, ct);
             else
             {
-                guarded = await AuthorizeAsync(req, caller, ops, ct);
-                resp = await RouteAsync(req, guarded, ct);
+                // A read-only request's reads (access facts, markers, resources, includes) share one read transaction,
+                // ended before the access log is written: a connection held across that wait is one more connection
+                // per request in flight, and many connections cost more than the locks they save.
+                using (ReadSnapshot(req))
+                {
+                    guarded = await AuthorizeAsync(req, caller, ops, ct);
+                    resp = await RouteAsync(req, guarded, ct);
+                }
             }
         }
         catch (Exception e) when (ToFhirException(e) is { } fe)
@@ -68,6 +74,10 @@ public sealed partial class FhirService
     }
 
     private const string SummaryOperationName = "$summary";
+
+    /// <summary>The summary writes its own access log entry, so it takes its own snapshot (<c>SummaryRecord</c>).</summary>
+    private IDisposable? ReadSnapshot(FhirRequest req) =>
+        req.Method is "GET" or "HEAD" && !req.Path.EndsWith("/" + SummaryOperationName, StringComparison.Ordinal) ? store.ReadSnapshot() : null;
 
     private static string? NamedPatientOf(FhirRequest req) =>
         req.Path.Split('/') is ["Patient", var id, ..] ? id : req.QueryValue("patient");

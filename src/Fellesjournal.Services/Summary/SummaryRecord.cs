@@ -22,6 +22,7 @@ public sealed class SummaryRecord(IResourceStore store, DocumentSigner signer, I
     public async Task<SummaryResult> BuildAsync(string patientId, SummaryRequest request, CancellationToken ct = default)
     {
         var now = _time.GetUtcNow();
+        using var snapshot = store.ReadSnapshot();
         var decision = request.Decision;
         IReadOnlyList<LockedSection> citizenLocks = [];
         if (decision is null)

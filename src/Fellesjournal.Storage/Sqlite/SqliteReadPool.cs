@@ -11,8 +11,10 @@ namespace Fellesjournal.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteReadPool(string connectionString) : IDisposable
 {
-    /// <summary>Idle connections kept; more than this are closed on return (a burst does not pin them all).</summary>
-    private static readonly int MaxIdle = Math.Max(16, Environment.ProcessorCount * 8);
+    /// <summary>Idle connections kept; more than this are closed on return (a burst does not pin them all). A read-only
+    /// request holds its connection for the whole request (<see cref="SqliteReadSnapshot"/>), so the pool is sized for
+    /// the concurrent requests of a busy server, not for the cores: reopening costs far more than the snapshot saves.</summary>
+    private static readonly int MaxIdle = Math.Max(128, Environment.ProcessorCount * 16);
     private readonly ConcurrentBag<SqliteConnection> _idle = [];
     private int _idleCount;
     private volatile bool _disposed;
@@ -65,11 +67,20 @@ internal sealed class SqliteReadPool(string connectionString) : IDisposable
         while (_idle.TryTake(out var c)) Close(c);
     }
 
-    /// <summary>One rented connection; disposing it returns the connection to the pool.</summary>
-    public readonly struct Lease(SqliteReadPool pool, SqliteConnection connection) : IDisposable
+    /// <summary>One rented connection; disposing it returns the connection to the pool. A lease on a request's
+    /// <see cref="SqliteReadSnapshot"/> has no pool: disposing it hands the connection back to the snapshot.</summary>
+    public readonly struct Lease(SqliteReadPool? pool, SqliteConnection connection, SqliteReadSnapshot? snapshot = null) : IDisposable
     {
         public SqliteConnection Connection => connection;
-        public void Dispose() => pool.Return(connection);
+
+        public void Dispose()
+        {
+            if (snapshot is not null) snapshot.Exit();
+            else pool!.Return(connection);
+        }
+
+        /// <summary>Closes the connection instead of returning it (its state is unknown after a failure).</summary>
+        public void Discard() => Close(connection);
     }
 }
 
@@ -96,6 +107,14 @@ internal static class SqliteStatements
     public static SqliteDataReader Reader(SqliteCommand built) => Traced(For(built)).ExecuteReader();
 
     public static object? Scalar(SqliteCommand built) => Traced(For(built)).ExecuteScalar();
+
+    /// <summary>A parameterless statement (transaction control) through the connection's prepared statements.</summary>
+    public static void NonQuery(SqliteConnection c, string sql)
+    {
+        using var built = c.CreateCommand();
+        built.CommandText = sql;
+        For(built).ExecuteNonQuery();
+    }
 
     /// <summary>FELLESJOURNAL_TRACE_SQL=1 prints every read statement (searches, counts, includes, reads) with its
     /// parameters to stderr; <c>=plan</c> also prints its <c>EXPLAIN QUERY PLAN</c>, planned by the same SQLite library

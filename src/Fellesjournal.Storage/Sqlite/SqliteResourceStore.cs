@@ -23,6 +23,7 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore, I
     private readonly ISearchIndexer _indexer;
     private readonly FhirDefinitions _definitions;
     private readonly AsyncLocal<bool> _inTransaction = new();
+    private readonly AsyncLocal<SqliteReadSnapshot?> _snapshot = new();
     private bool _disposed;
 
     public string FilePath { get; }
@@ -99,6 +100,7 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore, I
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (batch.Count == 0) return [];
         ThrowIfInTransaction();
+        _snapshot.Value?.Restart();
         var prepared = Prepare(batch);
         // The SQLite work (and the fsync at commit) runs off the caller's thread, so the returned task is
         // really in flight: the caller (importer, write coalescer) prepares its next batch meanwhile.
@@ -135,6 +137,7 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore, I
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ThrowIfInTransaction();
+        _snapshot.Value?.Restart();
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -178,7 +181,27 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore, I
 
     // ---- reads ----
 
-    private SqliteReadPool.Lease OpenRead() => _reads.Rent();
+    /// <summary>The flow's snapshot connection when a <see cref="ReadSnapshot"/> is open and free, else a pooled one.</summary>
+    private SqliteReadPool.Lease OpenRead() =>
+        _snapshot.Value is { } s && s.Enter() is { } c ? new SqliteReadPool.Lease(null, c, s) : _reads.Rent();
+
+    public IDisposable ReadSnapshot()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_snapshot.Value is not null) return NoReadSnapshot.Instance; // nested: the outer scope ends it
+        var snapshot = new SqliteReadSnapshot(_reads.Rent());
+        _snapshot.Value = snapshot;
+        return new SnapshotScope(this, snapshot);
+    }
+
+    private sealed class SnapshotScope(SqliteResourceStore store, SqliteReadSnapshot snapshot) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (store._snapshot.Value == snapshot) store._snapshot.Value = null;
+            snapshot.Dispose();
+        }
+    }
 
     public Task<StoredResource?> GetAsync(string resourceType, string id, CancellationToken ct = default)
     {
