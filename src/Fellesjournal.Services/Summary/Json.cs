@@ -79,6 +79,30 @@ internal static class Json
         return Seek(ref reader, name) ? FirstOf(ref reader, ConceptCode) : null;
     }
 
+    /// <summary>The code of the top-level Coding <paramref name="name"/> of stored JSON (e.g. <c>Encounter.class</c>).</summary>
+    public static string? TopCodingCode(ReadOnlySpan<byte> json, string name)
+    {
+        var reader = new Utf8JsonReader(json);
+        return Seek(ref reader, name) ? FirstOf(ref reader, CodingCode) : null;
+    }
+
+    /// <summary><c>{name}.start</c> and <c>{name}.end</c> of a top-level Period of stored JSON.</summary>
+    public static (string? Start, string? End) TopPeriod(ReadOnlySpan<byte> json, string name)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!Seek(ref reader, name) || reader.TokenType != JsonTokenType.StartObject) return (null, null);
+        string? start = null, end = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var which = reader.ValueTextEquals("start") ? 1 : reader.ValueTextEquals("end") ? 2 : 0;
+            reader.Read();
+            if (which == 0 || reader.TokenType != JsonTokenType.String) { reader.Skip(); continue; }
+            if (which == 1) start = reader.GetString();
+            else end = reader.GetString();
+        }
+        return (start, end);
+    }
+
     /// <summary>Reads the value the reader is on. Returns null with the reader on the value's last token, or a result
     /// (the callers stop reading then).</summary>
     private delegate string? ValueReader(ref Utf8JsonReader reader);

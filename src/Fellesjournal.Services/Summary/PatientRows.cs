@@ -20,11 +20,17 @@ public static class PatientRows
         ["MedicationStatement"] = "subject", ["MedicationRequest"] = "subject", ["Encounter"] = "subject",
     };
 
-    public static bool Supports(string type) => PatientElement.ContainsKey(type);
+    public static bool Supports(string type) => type == "Patient" || PatientElement.ContainsKey(type);
 
     /// <returns>Per type (in <paramref name="types"/> order), at most <paramref name="maxPerType"/> resources.</returns>
+    public static Task<Dictionary<string, List<StoredResource>>> ReadAsync(IResourceStore store, string patientId,
+        IReadOnlyList<string> types, int maxPerType, CancellationToken ct) =>
+        ReadAsync(store, patientId, types, _ => maxPerType, null, ct);
+
+    /// <param name="keep">When given, only the rows it accepts are kept (and counted against the type's maximum).</param>
+    /// <remarks><c>Patient</c> among the types reads the patient itself.</remarks>
     public static async Task<Dictionary<string, List<StoredResource>>> ReadAsync(IResourceStore store, string patientId,
-        IReadOnlyList<string> types, int maxPerType, CancellationToken ct)
+        IReadOnlyList<string> types, Func<string, int> maxPerType, Func<StoredResource, bool>? keep, CancellationToken ct)
     {
         var byType = types.ToDictionary(t => t, _ => new List<StoredResource>(), StringComparer.Ordinal);
         var access = new CompartmentAccess(false, [patientId]) { IncludeShared = false };
@@ -33,7 +39,8 @@ public static class PatientRows
         {
             var page = await store.SearchAsync(new SearchQuery(null, [], Count: 1000, Cursor: cursor, Access: access, Types: types), ct);
             foreach (var r in page.Resources)
-                if (!r.IsDeleted && byType.TryGetValue(r.ResourceType, out var list) && list.Count < maxPerType && RefersTo(r, patientId))
+                if (!r.IsDeleted && byType.TryGetValue(r.ResourceType, out var list) && list.Count < maxPerType(r.ResourceType)
+                    && (r.ResourceType == "Patient" ? r.Id == patientId : RefersTo(r, patientId)) && (keep is null || keep(r)))
                     list.Add(r);
             cursor = page.NextCursor;
         } while (cursor is not null);

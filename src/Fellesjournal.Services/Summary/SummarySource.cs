@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Fellesjournal.Fhir.Model;
 using Fellesjournal.Storage;
 
 namespace Fellesjournal.Services.Summary;
@@ -22,53 +23,77 @@ public sealed record SummarySource(
     bool MedicationsFromList = true);
 
 /// <summary>
-/// Reads a patient's summary sources: the Patient, the patient's resources of the summary types and the medicines
-/// (one statement, <see cref="PatientRows"/>), one search for hospital and emergency encounters of the last three
-/// years, the medication list, and the GP's resources.
+/// Reads a patient's summary sources: the Patient, the patient's resources of the summary types, the medicines and the
+/// encounters (one statement, <see cref="PatientRows"/>; hospital and emergency encounters of the last three years are
+/// picked from the encounters as <see cref="VisitsQuery"/> would find them), the medication list, and the GP's resources.
 /// </summary>
 public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource medications)
 {
-    /// <summary>Types read by patient reference (encounters and medicines have their own searches).</summary>
+    /// <summary>Types read by patient reference (encounters and medicines have their own selection).</summary>
     public static readonly IReadOnlyList<string> CompartmentTypes =
         ["AllergyIntolerance", "Condition", "Flag", "Immunization", "Composition", "DocumentReference", "RelatedPerson"];
 
     /// <summary>Encounter classes (v3 ActCode) counted as hospital or emergency contacts.</summary>
     public static readonly IReadOnlyList<string> HospitalAndEmergencyClasses = ["IMP", "EMER", "ACUTE", "NONAC", "OBSENC", "SS", "PRENC"];
+    private static readonly HashSet<string> VisitClasses = [.. HospitalAndEmergencyClasses];
 
     /// <summary>Per type; the largest sections (conditions, vaccines) of long lives stay well below it.</summary>
     public const int MaxPerType = 500;
     public const int MaxVisits = 50;
     public const int VisitYears = 3;
 
-    /// <summary>The compartment types and the medication types, read together.</summary>
-    private static readonly IReadOnlyList<string> ReadTypes = [.. CompartmentTypes, .. StoreMedicationSource.Types];
+    /// <summary>Everything the summary reads by the patient's compartment, in one statement.</summary>
+    private static readonly IReadOnlyList<string> ReadTypes = ["Patient", .. CompartmentTypes, .. StoreMedicationSource.Types, "Encounter"];
 
     public async Task<SummarySource?> ReadAsync(string patientId, DateTimeOffset now, CancellationToken ct)
     {
-        var patient = await store.GetAsync("Patient", patientId, ct);
-        if (patient is null || patient.IsDeleted) return null;
+        // One statement for the patient, the summary types, the medicines and the encounters, driven by the compartment
+        // index (patient_id, res_type), instead of one read and a search per type: a patient's rows of these types are
+        // tens, and the statement (planned once per connection) costs less than the searches it replaces.
+        var from = VisitsFrom(now);
+        var visitHigh = new Dictionary<StoredResource, DateTimeOffset>(ReferenceEqualityComparer.Instance);
+        var rows = await PatientRows.ReadAsync(store, patientId, ReadTypes, t => t == "Encounter" ? int.MaxValue : MaxPerType,
+            r => r.ResourceType != "Encounter" || IsVisit(r.Json.Span, from, out var high) && visitHigh.TryAdd(r, high), ct);
+        if (rows["Patient"] is not [var patient]) return null;
         var p = SourceResource.From(patient);
-
-        // One statement for the summary types and the medicines, driven by the compartment index (patient_id, res_type),
-        // instead of one search per type; the result is what a search per type by the patient reference returns.
-        var rows = await PatientRows.ReadAsync(store, patientId, ReadTypes, MaxPerType, ct);
-        var visits = await store.SearchAsync(VisitsQuery(patientId, now), ct);
         var meds = await medications.GetCurrentAsync(patientId, rows, ct);
         var gp = await ReadGeneralPractitionerAsync(p, ct);
 
         return new SummarySource(p,
             CompartmentTypes.SelectMany(t => rows[t]).Where(r => !SummaryClassifier.NotCurrent(r.ResourceType, r.Json.Span)).Select(SourceResource.From).ToList(),
-            visits.Resources.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
+            // Newest first by the period's end (open periods first), equal ends in the store's order: the search's sort.
+            rows["Encounter"].OrderByDescending(r => visitHigh[r]).Take(MaxVisits).Select(SourceResource.From).ToList(),
             meds.Items.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
             gp, meds.FromMedicationList);
     }
 
-    /// <summary>Hospital and emergency encounters of the last <see cref="VisitYears"/> years, newest first.</summary>
+    /// <summary>Hospital and emergency encounters of the last <see cref="VisitYears"/> years, newest first: the search
+    /// the summary's selection of encounters answers like (a test holds them to the same result).</summary>
     public static SearchQuery VisitsQuery(string patientId, DateTimeOffset now) =>
         new("Encounter",
             [new SearchCriterion("patient", null, ["Patient/" + patientId]), new SearchCriterion("class", null, HospitalAndEmergencyClasses),
-             new SearchCriterion("date", null, ["ge" + now.UtcDateTime.AddYears(-VisitYears).ToString("yyyy-MM-dd")])],
+             new SearchCriterion("date", null, ["ge" + VisitsFromDate(now)])],
             Count: MaxVisits, Sort: ["-date"]);
+
+    private static string VisitsFromDate(DateTimeOffset now) => now.UtcDateTime.AddYears(-VisitYears).ToString("yyyy-MM-dd");
+
+    private static DateTimeOffset VisitsFrom(DateTimeOffset now) =>
+        PartialDateTime.TryParse(VisitsFromDate(now), out var d) ? d.LowerBound : throw new InvalidOperationException("date");
+
+    /// <summary>The encounter's class is a hospital or emergency class and its period (the <c>date</c> parameter's
+    /// range: start's lower bound to end's exclusive upper bound, an open end unbounded) reaches past
+    /// <paramref name="from"/>; <paramref name="high"/> is the range's end, the search's sort key.</summary>
+    internal static bool IsVisit(ReadOnlySpan<byte> encounter, DateTimeOffset from, out DateTimeOffset high)
+    {
+        high = default;
+        if (Json.TopCodingCode(encounter, "class") is not { } code || !VisitClasses.Contains(code)) return false;
+        var (start, end) = Json.TopPeriod(encounter, "period");
+        var hasStart = PartialDateTime.TryParse(start, out _);
+        var hasEnd = PartialDateTime.TryParse(end, out var e);
+        if (!hasStart && !hasEnd) return false;
+        high = hasEnd ? e.UpperBoundExclusive : DateTimeOffset.MaxValue;
+        return high > from;
+    }
 
     /// <summary>Patient.generalPractitioner targets, and the Practitioner behind a PractitionerRole (the person's name).</summary>
     private async Task<IReadOnlyList<SourceResource>> ReadGeneralPractitionerAsync(SourceResource patient, CancellationToken ct)
