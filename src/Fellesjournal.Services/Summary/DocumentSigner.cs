@@ -3,7 +3,6 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Fellesjournal.Trust.Identity;
 using Microsoft.IdentityModel.Tokens;
 
@@ -61,18 +60,18 @@ public sealed class DocumentSigner : IDisposable
     }
 
     /// <summary>The bytes the signature covers: the Bundle without id, meta and signature, canonicalized.</summary>
-    public static byte[] SigningPayload(JsonObject bundle)
+    public static byte[] SigningPayload(JsonElement bundle)
     {
         var buffer = new ArrayBufferWriter<byte>(16384);
         WritePayload(buffer, bundle);
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static void WritePayload(IBufferWriter<byte> output, JsonObject bundle) =>
+    private static void WritePayload(IBufferWriter<byte> output, JsonElement bundle) =>
         JsonCanonicalizer.Write(output, bundle, k => k is "id" or "meta" or "signature");
 
     /// <summary>The compact JWS with detached payload ("header..signature").</summary>
-    public string Sign(JsonObject bundle)
+    public string Sign(JsonElement bundle)
     {
         // The signing input, ASCII: base64url(header) "." base64url(canonical payload), built in one buffer.
         var payload = new ArrayBufferWriter<byte>(16384);
@@ -88,17 +87,23 @@ public sealed class DocumentSigner : IDisposable
     /// <summary>Checks a served document's <c>Bundle.signature</c> against a public JWK (what a receiver does).</summary>
     public static bool Verify(ReadOnlySpan<byte> documentJson, string publicJwkJson)
     {
-        if (JsonNode.Parse(documentJson) is not JsonObject bundle) return false;
-        if (Json.Str(bundle["signature"], "data") is not { } data) return false;
-        string jws;
-        try { jws = Encoding.ASCII.GetString(Convert.FromBase64String(data)); }
-        catch (FormatException) { return false; }
-        var parts = jws.Split('.');
-        if (parts is not [var header, "", var signature]) return false;
-        var input = header + "." + Base64UrlEncoder.Encode(SigningPayload(bundle));
-        using var jwk = JsonDocument.Parse(publicJwkJson);
-        try { return JwkKeys.Verify(jwk.RootElement, "ES256", input, Base64UrlEncoder.DecodeBytes(signature)); }
-        catch (FormatException) { return false; }
+        JsonDocument document;
+        try { document = JsonDocument.Parse(documentJson.ToArray()); }
+        catch (JsonException) { return false; }
+        using (document)
+        {
+            var bundle = document.RootElement;
+            if (Json.Str(bundle.Get("signature"), "data") is not { } data) return false;
+            string jws;
+            try { jws = Encoding.ASCII.GetString(Convert.FromBase64String(data)); }
+            catch (FormatException) { return false; }
+            var parts = jws.Split('.');
+            if (parts is not [var header, "", var signature]) return false;
+            var input = header + "." + Base64UrlEncoder.Encode(SigningPayload(bundle));
+            using var jwk = JsonDocument.Parse(publicJwkJson);
+            try { return JwkKeys.Verify(jwk.RootElement, "ES256", input, Base64UrlEncoder.DecodeBytes(signature)); }
+            catch (FormatException) { return false; }
+        }
     }
 
     public void Dispose() => _key.Dispose();

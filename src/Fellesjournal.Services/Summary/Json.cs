@@ -1,29 +1,31 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Fellesjournal.Services.Summary;
 
 /// <summary>Small readers over resource JSON (a single value where FHIR allows an array is read as one item).</summary>
 internal static class Json
 {
-    public static string? Str(JsonNode? node, string name) =>
-        node is JsonObject o && o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+    /// <summary>The member <paramref name="name"/> of an object; <c>default</c> (Undefined) when absent or not an object.</summary>
+    public static JsonElement Get(this JsonElement node, string name) =>
+        node.ValueKind == JsonValueKind.Object && node.TryGetProperty(name, out var v) ? v : default;
 
-    public static IEnumerable<JsonNode> Array(JsonNode? node, string name) => node is JsonObject o ? Items(o[name]) : [];
+    public static string? Str(JsonElement node, string name) => node.Get(name) is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
 
-    public static IEnumerable<JsonNode> Items(JsonNode? node) => node switch
+    public static IEnumerable<JsonElement> Array(JsonElement node, string name) => Items(node.Get(name));
+
+    public static IEnumerable<JsonElement> Items(JsonElement node) => node.ValueKind switch
     {
-        JsonArray a => a.OfType<JsonNode>(),
-        null => [],
+        JsonValueKind.Array => node.EnumerateArray(),
+        JsonValueKind.Undefined or JsonValueKind.Null => [],
         _ => [node],
     };
 
     /// <summary>The codings of a CodeableConcept (or of each CodeableConcept in an array).</summary>
-    public static IEnumerable<(string? System, string? Code, string? Display)> Codings(JsonNode? concept) =>
+    public static IEnumerable<(string? System, string? Code, string? Display)> Codings(JsonElement concept) =>
         Items(concept).SelectMany(c => Array(c, "coding")).Select(c => (Str(c, "system"), Str(c, "code"), Str(c, "display")));
 
     /// <summary>The code of the first coding of a CodeableConcept.</summary>
-    public static string? Code(JsonNode? concept)
+    public static string? Code(JsonElement concept)
     {
         foreach (var c in Items(concept))
             foreach (var coding in Array(c, "coding"))
@@ -32,7 +34,7 @@ internal static class Json
     }
 
     /// <summary>Human text of a CodeableConcept: its text, else the first display, else the first code.</summary>
-    public static string? Text(JsonNode? concept)
+    public static string? Text(JsonElement concept)
     {
         foreach (var c in Items(concept))
         {
@@ -46,7 +48,7 @@ internal static class Json
     /// <summary>The date part of a FHIR date/dateTime ("2024-03-01").</summary>
     public static string? Date(string? value) => value is null ? null : value.Length > 10 ? value[..10] : value;
 
-    public static string? Reference(JsonNode? node, string name) => node is JsonObject o ? Str(o[name], "reference") : null;
+    public static string? Reference(JsonElement node, string name) => Str(node.Get(name), "reference");
 
     /// <summary>Moves the reader (before or on an object's start) to the value of the object's member
     /// <paramref name="name"/>, without parsing the rest: for a field or two of stored JSON.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,92 +10,105 @@ namespace Fellesjournal.Services.Summary;
 /// <summary>
 /// Canonical JSON for signing (after RFC 8785, JCS): no whitespace, object members sorted by UTF-16 code units,
 /// strings with the minimal escapes. Numbers keep their JSON text (FHIR decimals carry their precision), so the
-/// form is stable for the documents this server writes. Written as UTF-8 straight into a buffer, without copying the
-/// tree.
+/// form is stable for the documents this server writes. Written as UTF-8 straight from the parsed text into a
+/// buffer: names and strings without escapes are copied as they are, not decoded and encoded again.
 /// </summary>
 public static class JsonCanonicalizer
 {
-    private static readonly Comparer<KeyValuePair<string, JsonNode?>> ByKey =
-        Comparer<KeyValuePair<string, JsonNode?>>.Create((a, b) => string.CompareOrdinal(a.Key, b.Key));
+    private static readonly Comparer<JsonProperty> ByName = Comparer<JsonProperty>.Create(CompareNames);
 
-    public static byte[] Canonicalize(JsonNode? node)
+    public static byte[] Canonicalize(JsonElement element)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
-        Write(buffer, node);
+        Write(buffer, element);
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Writes <paramref name="node"/>; at its top level, the members that <paramref name="skipTopLevel"/>
-    /// names are left out (the signature covers the Bundle without <c>id</c>, <c>meta</c> and <c>signature</c>).</summary>
-    public static void Write(IBufferWriter<byte> output, JsonNode? node, Func<string, bool>? skipTopLevel = null)
+    /// <summary>A built tree: its canonical form is that of its JSON text.</summary>
+    public static byte[] Canonicalize(JsonNode? node)
     {
-        switch (node)
+        using var document = JsonDocument.Parse(node?.ToJsonString() ?? "null");
+        return Canonicalize(document.RootElement);
+    }
+
+    /// <summary>Writes <paramref name="element"/>; at its top level, the members that <paramref name="skipTopLevel"/>
+    /// names are left out (the signature covers the Bundle without <c>id</c>, <c>meta</c> and <c>signature</c>).</summary>
+    public static void Write(IBufferWriter<byte> output, JsonElement element, Func<string, bool>? skipTopLevel = null)
+    {
+        switch (element.ValueKind)
         {
-            case null:
-                Ascii(output, "null");
+            case JsonValueKind.Object:
+                WriteObject(output, element, skipTopLevel);
                 break;
-            case JsonObject o:
-                var members = new KeyValuePair<string, JsonNode?>[o.Count];
-                var n = 0;
-                foreach (var kv in o)
-                    if (skipTopLevel is null || !skipTopLevel(kv.Key)) members[n++] = kv;
-                Array.Sort(members, 0, n, ByKey);
-                Byte(output, (byte)'{');
-                for (var i = 0; i < n; i++)
-                {
-                    if (i > 0) Byte(output, (byte)',');
-                    WriteString(output, members[i].Key);
-                    Byte(output, (byte)':');
-                    Write(output, members[i].Value);
-                }
-                Byte(output, (byte)'}');
-                break;
-            case JsonArray a:
+            case JsonValueKind.Array:
                 Byte(output, (byte)'[');
-                for (var i = 0; i < a.Count; i++)
+                var first = true;
+                foreach (var item in element.EnumerateArray())
                 {
-                    if (i > 0) Byte(output, (byte)',');
-                    Write(output, a[i]);
+                    if (!first) Byte(output, (byte)',');
+                    first = false;
+                    Write(output, item);
                 }
                 Byte(output, (byte)']');
                 break;
-            case JsonValue v when v.TryGetValue<JsonElement>(out var e):
-                WriteParsed(output, e);
-                break;
-            case JsonValue v:
-                switch (v.GetValueKind())
-                {
-                    case JsonValueKind.String: WriteString(output, v.GetValue<string>()); break;
-                    case JsonValueKind.True: Ascii(output, "true"); break;
-                    case JsonValueKind.False: Ascii(output, "false"); break;
-                    case JsonValueKind.Null: Ascii(output, "null"); break;
-                    default: Ascii(output, v.ToJsonString()); break;
-                }
-                break;
-        }
-    }
-
-    /// <summary>A value still backed by the parsed JSON (resources read from the store): a string without any escape
-    /// in its source text is already in canonical form, so its UTF-8 bytes are copied instead of decoded and encoded
-    /// again; numbers keep their text.</summary>
-    private static void WriteParsed(IBufferWriter<byte> output, JsonElement e)
-    {
-        switch (e.ValueKind)
-        {
             case JsonValueKind.String:
-                var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e);
+                var raw = JsonMarshal.GetRawUtf8Value(element);
                 if (raw.IndexOf((byte)'\\') < 0) output.Write(raw);
-                else WriteString(output, e.GetString()!);
+                else WriteString(output, element.GetString()!);
                 break;
             case JsonValueKind.Number:
-                output.Write(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e));
+                output.Write(JsonMarshal.GetRawUtf8Value(element));
                 break;
             case JsonValueKind.True: Ascii(output, "true"); break;
             case JsonValueKind.False: Ascii(output, "false"); break;
-            case JsonValueKind.Null: Ascii(output, "null"); break;
-            default: Write(output, JsonNode.Parse(e.GetRawText())); break;
+            default: Ascii(output, "null"); break;
         }
     }
+
+    private static void WriteObject(IBufferWriter<byte> output, JsonElement element, Func<string, bool>? skip)
+    {
+        var count = 0;
+        foreach (var _ in element.EnumerateObject()) count++;
+        var members = ArrayPool<JsonProperty>.Shared.Rent(Math.Max(count, 1));
+        try
+        {
+            var n = 0;
+            foreach (var p in element.EnumerateObject())
+                if (skip is null || !skip(p.Name)) members[n++] = p;
+            Array.Sort(members, 0, n, ByName);
+            Byte(output, (byte)'{');
+            for (var i = 0; i < n; i++)
+            {
+                if (i > 0) Byte(output, (byte)',');
+                var name = JsonMarshal.GetRawUtf8PropertyName(members[i]);
+                if (name.IndexOf((byte)'\\') < 0)
+                {
+                    Byte(output, (byte)'"');
+                    output.Write(name);
+                    Byte(output, (byte)'"');
+                }
+                else WriteString(output, members[i].Name);
+                Byte(output, (byte)':');
+                Write(output, members[i].Value);
+            }
+            Byte(output, (byte)'}');
+        }
+        finally
+        {
+            ArrayPool<JsonProperty>.Shared.Return(members, clearArray: true);
+        }
+    }
+
+    /// <summary>UTF-16 order. Names in plain ASCII (every FHIR element name) compare as their UTF-8 bytes, which is the
+    /// same order without decoding them; others are decoded.</summary>
+    private static int CompareNames(JsonProperty a, JsonProperty b)
+    {
+        var x = JsonMarshal.GetRawUtf8PropertyName(a);
+        var y = JsonMarshal.GetRawUtf8PropertyName(b);
+        return PlainAscii(x) && PlainAscii(y) ? x.SequenceCompareTo(y) : string.CompareOrdinal(a.Name, b.Name);
+    }
+
+    private static bool PlainAscii(ReadOnlySpan<byte> name) => System.Text.Ascii.IsValid(name) && name.IndexOf((byte)'\\') < 0;
 
     private static void WriteString(IBufferWriter<byte> output, string s)
     {

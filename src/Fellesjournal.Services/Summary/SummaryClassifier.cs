@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Fellesjournal.Trust.Access;
 
 namespace Fellesjournal.Services.Summary;
@@ -51,7 +52,7 @@ public static class SummaryClassifier
         }
 
         var documented = src.Compartment.Where(r => r.Type == "DocumentReference")
-            .SelectMany(d => Json.Array(d.Json["context"], "related")).Select(x => Json.Str(x, "reference")).ToHashSet();
+            .SelectMany(d => Json.Array(d.Json.Get("context"), "related")).Select(x => Json.Str(x, "reference")).ToHashSet();
 
         foreach (var r in src.Compartment)
         {
@@ -68,7 +69,7 @@ public static class SummaryClassifier
                     if (NotCurrent(j)) break;
                     if (ByPatient(j, patientRef, "recorder", "asserter")) { Add(SectionKind.CitizenEntries, r); break; }
                     if (CriticalCategory(j) is not null) Add(SectionKind.Critical, r);
-                    else if (Json.Code(j["clinicalStatus"]) is "active" or "recurrence" or "relapse") Add(SectionKind.Problems, r);
+                    else if (Json.Code(j.Get("clinicalStatus")) is "active" or "recurrence" or "relapse") Add(SectionKind.Problems, r);
                     break;
                 case "Flag":
                     if (Json.Str(j, "status") != "active") break;
@@ -88,7 +89,7 @@ public static class SummaryClassifier
                     if (Json.Str(j, "status") is "final" or "amended" && !documented.Contains(r.Reference)) Add(SectionKind.Documents, r);
                     break;
                 case "RelatedPerson":
-                    if (j["active"]?.GetValueKind() != System.Text.Json.JsonValueKind.False) Add(SectionKind.Contacts, r);
+                    if (j.Get("active").ValueKind != JsonValueKind.False) Add(SectionKind.Contacts, r);
                     break;
             }
         }
@@ -105,10 +106,10 @@ public static class SummaryClassifier
 
     /// <summary>An AllergyIntolerance or Condition that no section shows: entered in error or refuted, or no longer
     /// clinically active (inactive, resolved, in remission).</summary>
-    public static bool NotCurrent(System.Text.Json.Nodes.JsonNode j) =>
-        NotValid.Contains(Json.Code(j["verificationStatus"]) ?? "") || InactiveClinical.Contains(Json.Code(j["clinicalStatus"]) ?? "");
+    public static bool NotCurrent(JsonElement j) =>
+        NotValid.Contains(Json.Code(j.Get("verificationStatus")) ?? "") || InactiveClinical.Contains(Json.Code(j.Get("clinicalStatus")) ?? "");
 
-    /// <summary><see cref="NotCurrent(System.Text.Json.Nodes.JsonNode)"/> read from the stored JSON, for the types it
+    /// <summary><see cref="NotCurrent(JsonElement)"/> read from the stored JSON, for the types it
     /// applies to (false for others): most of a long life's conditions are resolved, and a summary need not parse
     /// what it will not show.</summary>
     public static bool NotCurrent(string type, ReadOnlySpan<byte> json) =>
@@ -128,9 +129,9 @@ public static class SummaryClassifier
     }
 
     /// <summary>The kjernejournal category of a critical Condition/Flag, if any.</summary>
-    public static string? CriticalCategory(System.Text.Json.Nodes.JsonNode j)
+    public static string? CriticalCategory(JsonElement j)
     {
-        foreach (var category in Json.Items(j["category"]))
+        foreach (var category in Json.Items(j.Get("category")))
             foreach (var coding in Json.Array(category, "coding"))
                 if (Json.Str(coding, "system") == SummaryCodes.CriticalInformationSystem && Json.Str(coding, "code") is { } code) return code;
         return null;
@@ -144,12 +145,12 @@ public static class SummaryClassifier
     {
         if (keys.Contains(r.Type)) return true;
         foreach (var name in new[] { "category", "type", "code", "vaccineCode" })
-            foreach (var (system, code, _) in Json.Codings(r.Json[name]))
+            foreach (var (system, code, _) in Json.Codings(r.Json.Get(name)))
                 if (code is not null && keys.Contains(system + "|" + code)) return true;
         return false;
     }
 
-    private static bool ByPatient(System.Text.Json.Nodes.JsonNode j, string patientRef, params string[] fields) =>
+    private static bool ByPatient(JsonElement j, string patientRef, params string[] fields) =>
         fields.Any(f => Json.Reference(j, f) == patientRef);
 
     public static string SortDate(SourceResource r)
@@ -160,11 +161,11 @@ public static class SummaryClassifier
             "AllergyIntolerance" => Json.Str(j, "recordedDate") ?? Json.Str(j, "onsetDateTime"),
             "Condition" => Json.Str(j, "recordedDate") ?? Json.Str(j, "onsetDateTime"),
             "Immunization" => Json.Str(j, "occurrenceDateTime"),
-            "Encounter" => Json.Str(j["period"], "start"),
+            "Encounter" => Json.Str(j.Get("period"), "start"),
             "DocumentReference" or "Composition" => Json.Str(j, "date"),
             "MedicationRequest" => Json.Str(j, "authoredOn"),
-            "MedicationStatement" => Json.Str(j, "dateAsserted") ?? Json.Str(j["effectivePeriod"], "start") ?? Json.Str(j, "effectiveDateTime"),
-            "Flag" => Json.Str(j["period"], "start"),
+            "MedicationStatement" => Json.Str(j, "dateAsserted") ?? Json.Str(j.Get("effectivePeriod"), "start") ?? Json.Str(j, "effectiveDateTime"),
+            "Flag" => Json.Str(j.Get("period"), "start"),
             _ => null,
         } ?? "";
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace Fellesjournal.Services.Summary;
 
@@ -42,10 +43,10 @@ public static class SummaryNarrative
     public static string Line(SourceResource r)
     {
         var j = r.Json;
-        string What(string field) => Json.Text(j[field]) ?? "Uten beskrivelse";
+        string What(string field) => Json.Text(j.Get(field)) ?? "Uten beskrivelse";
         string? Recorded() =>
             Join(Json.Date(Json.Str(j, "recordedDate")) is { } d ? "registrert " + d : null,
-                Json.Str(j["recorder"], "display") is { } who ? "av " + who : null);
+                Json.Str(j.Get("recorder"), "display") is { } who ? "av " + who : null);
         return r.Type switch
         {
             "AllergyIntolerance" => Join(What("code"),
@@ -58,53 +59,53 @@ public static class SummaryNarrative
                 Json.Date(Json.Str(j, "onsetDateTime")) is { } on ? "debut " + on : null,
                 Verification(j),
                 Recorded()),
-            "Flag" => Join(What("code"), Json.Text(j["category"]), Json.Date(Json.Str(j["period"], "start")) is { } fs ? "fra " + fs : null),
+            "Flag" => Join(What("code"), Json.Text(j.Get("category")), Json.Date(Json.Str(j.Get("period"), "start")) is { } fs ? "fra " + fs : null),
             "Immunization" => Join(What("vaccineCode"), Json.Date(Json.Str(j, "occurrenceDateTime")),
                 Json.Array(j, "protocolApplied").Select(p => Json.Str(p, "series")).FirstOrDefault(x => x is not null)),
             "MedicationStatement" => Join(Medicine(j), Dosage(j, "dosage"), Json.Str(j, "status") switch { "active" => "i bruk", "intended" => "planlagt", var st => st }),
             "MedicationRequest" => Join(Medicine(j), Dosage(j, "dosageInstruction"), Json.Date(Json.Str(j, "authoredOn")) is { } ao ? "forskrevet " + ao : null),
-            "Encounter" => Join(Json.Str(j["class"], "code") switch { "IMP" => "Innleggelse", "EMER" => "Legevakt/akuttmottak", _ => "Kontakt" },
-                Json.Text(j["type"]), Period(j["period"]), Json.Text(j["reasonCode"]) is { } reason ? "årsak: " + reason : null),
+            "Encounter" => Join(Json.Str(j.Get("class"), "code") switch { "IMP" => "Innleggelse", "EMER" => "Legevakt/akuttmottak", _ => "Kontakt" },
+                Json.Text(j.Get("type")), Period(j.Get("period")), Json.Text(j.Get("reasonCode")) is { } reason ? "årsak: " + reason : null),
             "DocumentReference" => Join(Json.Str(j, "description") ?? What("type"), Json.Date(Json.Str(j, "date"))),
             "Composition" => Join(Json.Str(j, "title") ?? What("type"), Json.Date(Json.Str(j, "date"))),
-            "RelatedPerson" => Join("Pårørende: " + Name(j), Json.Text(j["relationship"]), Telecom(j)),
-            "PractitionerRole" => Join("Fastlege", Json.Str(j["practitioner"], "display"), Telecom(j)),
+            "RelatedPerson" => Join("Pårørende: " + Name(j), Json.Text(j.Get("relationship")), Telecom(j)),
+            "PractitionerRole" => Join("Fastlege", Json.Str(j.Get("practitioner"), "display"), Telecom(j)),
             "Practitioner" => Join("Fastlege: " + Name(j), Telecom(j)),
             "Organization" => Join("Fastlegekontor: " + (Json.Str(j, "name") ?? "uten navn"), Telecom(j)),
             _ => r.Reference,
         };
     }
 
-    private static string? Verification(System.Text.Json.Nodes.JsonNode j) => Json.Code(j["verificationStatus"]) switch
+    private static string? Verification(JsonElement j) => Json.Code(j.Get("verificationStatus")) switch
     {
         "unconfirmed" or "provisional" or "differential" => "ikke bekreftet",
         "confirmed" => "bekreftet",
         _ => null,
     };
 
-    private static string Medicine(System.Text.Json.Nodes.JsonNode j) =>
-        Json.Text(j["medicationCodeableConcept"]) ?? Json.Str(j["medicationReference"], "display") ?? Json.Str(j["medicationReference"], "reference") ?? "Legemiddel uten navn";
+    private static string Medicine(JsonElement j) =>
+        Json.Text(j.Get("medicationCodeableConcept")) ?? Json.Str(j.Get("medicationReference"), "display") ?? Json.Str(j.Get("medicationReference"), "reference") ?? "Legemiddel uten navn";
 
-    private static string? Dosage(System.Text.Json.Nodes.JsonNode j, string field) =>
+    private static string? Dosage(JsonElement j, string field) =>
         Json.Array(j, field).Select(d => Json.Str(d, "text")).FirstOrDefault(t => t is not null);
 
-    private static string? Period(System.Text.Json.Nodes.JsonNode? p)
+    private static string? Period(JsonElement p)
     {
         var start = Json.Date(Json.Str(p, "start"));
         var end = Json.Date(Json.Str(p, "end"));
         return start is null ? null : end is null || end == start ? start : start + "–" + end;
     }
 
-    public static string Name(System.Text.Json.Nodes.JsonNode j)
+    public static string Name(JsonElement j)
     {
         var n = Json.Array(j, "name").FirstOrDefault();
-        if (n is null) return "uten navn";
+        if (n.ValueKind != JsonValueKind.Object) return "uten navn";
         if (Json.Str(n, "text") is { } t) return t;
-        var given = Json.Array(n, "given").Select(g => g is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var x) ? x : "");
+        var given = Json.Array(n, "given").Select(g => g.ValueKind == JsonValueKind.String ? g.GetString()! : "");
         return string.Join(' ', given.Append(Json.Str(n, "family") ?? "")).Trim();
     }
 
-    private static string? Telecom(System.Text.Json.Nodes.JsonNode j) =>
+    private static string? Telecom(JsonElement j) =>
         Json.Array(j, "telecom").Select(t => Json.Str(t, "value")).FirstOrDefault(v => v is not null) is { } v ? "tlf. " + v : null;
 
     private static string Join(params string?[] parts) => string.Join(", ", parts.Where(p => !string.IsNullOrWhiteSpace(p)));

@@ -37,7 +37,7 @@ public sealed class SummaryRecord(IResourceStore store, DocumentSigner signer, I
         }
         if (!decision.IsPermitted) return Denied(decision, request.Caller);
 
-        var src = await _reader.ReadAsync(patientId, now, ct);
+        using var src = await _reader.ReadAsync(patientId, now, ct);
         if (src is null)
             return new SummaryResult(404, null, OperationOutcome.Single(IssueSeverity.Error, "not-found", $"Patient/{patientId} does not exist.", "Patient.id"), decision);
 
@@ -54,13 +54,10 @@ public sealed class SummaryRecord(IResourceStore store, DocumentSigner signer, I
         IReadOnlyList<LockedSection> opened, string baseUrl, DateTimeOffset now, string accessNote, bool emergency, Guid documentId, DocumentSigner signer)
     {
         var sections = SummaryClassifier.Classify(src, hidden, opened);
-        var bundle = SummaryDocumentBuilder.Build(src, sections, baseUrl, now, accessNote, emergency, documentId);
-        SummaryDocumentBuilder.Sign(bundle, signer, now);
+        var unsigned = SummaryDocumentBuilder.Build(src, sections, baseUrl, now, accessNote, emergency, documentId);
+        var document = SummaryDocumentBuilder.Sign(unsigned.WrittenMemory, signer, now);
         var disclosed = sections.SelectMany(s => s.Entries).Select(r => r.Reference).Prepend(src.Patient.Reference).Distinct().ToList();
-        // UTF-8 straight from the tree (the same bytes as ToJsonString, without the string).
-        var output = new System.Buffers.ArrayBufferWriter<byte>(32768);
-        using (var writer = new System.Text.Json.Utf8JsonWriter(output)) bundle.WriteTo(writer);
-        return (output.WrittenSpan.ToArray(), disclosed);
+        return (document, disclosed);
     }
 
     /// <summary>

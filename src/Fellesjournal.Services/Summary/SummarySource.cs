@@ -1,16 +1,34 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Fellesjournal.Fhir.Model;
 using Fellesjournal.Storage;
 
 namespace Fellesjournal.Services.Summary;
 
-/// <summary>A resource as read from the store, parsed once.</summary>
-public sealed record SourceResource(string Type, string Id, JsonObject Json)
+/// <summary>A resource as read from the store, parsed once: a <see cref="JsonDocument"/> over the stored bytes, which
+/// the document embeds as they are. Disposed with its <see cref="SummarySource"/> (the parse's buffers are pooled).</summary>
+public sealed class SourceResource : IDisposable
 {
+    private readonly JsonDocument _document;
+
+    private SourceResource(string type, string id, ReadOnlyMemory<byte> stored, JsonDocument document) =>
+        (Type, Id, Stored, _document) = (type, id, stored, document);
+
+    public string Type { get; }
+    public string Id { get; }
+    /// <summary>The stored JSON (compact, exactly as a read serves it).</summary>
+    public ReadOnlyMemory<byte> Stored { get; }
+    public JsonElement Json => _document.RootElement;
     public string Reference => Type + "/" + Id;
 
-    public static SourceResource From(StoredResource r) =>
-        new(r.ResourceType, r.Id, JsonNode.Parse(r.Json.Span) as JsonObject ?? throw new InvalidOperationException($"{r.ResourceType}/{r.Id} is not a JSON object."));
+    public static SourceResource From(StoredResource r)
+    {
+        var document = JsonDocument.Parse(r.Json);
+        if (document.RootElement.ValueKind == JsonValueKind.Object) return new(r.ResourceType, r.Id, r.Json, document);
+        document.Dispose();
+        throw new InvalidOperationException($"{r.ResourceType}/{r.Id} is not a JSON object.");
+    }
+
+    public void Dispose() => _document.Dispose();
 }
 
 /// <summary>Everything the document is built from, read with a fixed, small number of queries.</summary>
@@ -20,7 +38,13 @@ public sealed record SummarySource(
     IReadOnlyList<SourceResource> Visits,
     IReadOnlyList<SourceResource> Medications,
     IReadOnlyList<SourceResource> GeneralPractitioner,
-    bool MedicationsFromList = true);
+    bool MedicationsFromList = true) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var r in Compartment.Concat(Visits).Concat(Medications).Concat(GeneralPractitioner).Prepend(Patient)) r.Dispose();
+    }
+}
 
 /// <summary>
 /// Reads a patient's summary sources: the Patient, the patient's resources of the summary types, the medicines and the
@@ -109,7 +133,7 @@ public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource
         foreach (var gp in Json.Array(patient.Json, "generalPractitioner"))
             await AddAsync(Json.Str(gp, "reference"));
         foreach (var role in result.Where(r => r.Type == "PractitionerRole").ToList())
-            await AddAsync(Json.Str(role.Json["practitioner"], "reference"));
+            await AddAsync(Json.Str(role.Json.Get("practitioner"), "reference"));
         return result;
     }
 }
