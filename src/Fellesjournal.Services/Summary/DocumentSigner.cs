@@ -24,6 +24,7 @@ public sealed class DocumentSigner : IDisposable
 
     private readonly ECDsa _key;
     private readonly string _encodedHeader;
+    private readonly byte[] _signingInputPrefix;
     public string KeyId { get; }
     public string PublicJwkJson { get; }
 
@@ -34,6 +35,7 @@ public sealed class DocumentSigner : IDisposable
         KeyId = JwkKeys.Thumbprint(key);
         PublicJwkJson = JwkKeys.PublicJwkJson(key, KeyId);
         _encodedHeader = Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes($$"""{"alg":"ES256","kid":"{{KeyId}}"}"""));
+        _signingInputPrefix = Encoding.ASCII.GetBytes(_encodedHeader + ".");
     }
 
     public static DocumentSigner Generate() => new(ECDsa.Create(ECCurve.NamedCurves.nistP256));
@@ -70,17 +72,28 @@ public sealed class DocumentSigner : IDisposable
     private static void WritePayload(IBufferWriter<byte> output, JsonElement bundle) =>
         JsonCanonicalizer.Write(output, bundle, k => k is "id" or "meta" or "signature");
 
+    // Reused per thread (signing is synchronous): a summary's canonical form is tens of KB, written and hashed once.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_payload;
+
     /// <summary>The compact JWS with detached payload ("header..signature").</summary>
     public string Sign(JsonElement bundle)
     {
-        // The signing input, ASCII: base64url(header) "." base64url(canonical payload), built in one buffer.
-        var payload = new ArrayBufferWriter<byte>(16384);
+        var payload = t_payload ??= new ArrayBufferWriter<byte>(32768);
+        payload.ResetWrittenCount();
         WritePayload(payload, bundle);
-        var input = new byte[_encodedHeader.Length + 1 + Base64Url.GetEncodedLength(payload.WrittenCount)];
-        Encoding.ASCII.GetBytes(_encodedHeader, input);
-        input[_encodedHeader.Length] = (byte)'.';
-        Base64Url.EncodeToUtf8(payload.WrittenSpan, input.AsSpan(_encodedHeader.Length + 1));
-        var sig = _key.SignData(input, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        // The signing input is base64url(header) "." base64url(payload), ASCII; it is hashed as it is encoded, in
+        // chunks of whole base64 groups, instead of being built.
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(_signingInputPrefix);
+        Span<byte> encoded = stackalloc byte[4096];
+        for (var rest = payload.WrittenSpan; !rest.IsEmpty;)
+        {
+            var take = Math.Min(rest.Length, 3072);
+            hash.AppendData(encoded[..Base64Url.EncodeToUtf8(rest[..take], encoded)]);
+            rest = rest[take..];
+        }
+        if (payload.Capacity > 1 << 20) t_payload = null;
+        var sig = _key.SignHash(hash.GetHashAndReset(), DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return _encodedHeader + ".." + Base64UrlEncoder.Encode(sig);
     }
 

@@ -17,9 +17,9 @@ public static class SummaryDocumentBuilder
     // Served as application/fhir+json, never inside HTML: only what JSON itself requires is escaped.
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The document without its signature.</summary>
-    public static ArrayBufferWriter<byte> Build(SummarySource src, IReadOnlyList<SectionContent> sections, string baseUrl, DateTimeOffset now,
-        string accessNote, bool emergency, Guid documentId)
+    /// <summary>Writes the document without its signature to <paramref name="output"/>.</summary>
+    public static void Build(IBufferWriter<byte> output, SummarySource src, IReadOnlyList<SectionContent> sections, string baseUrl,
+        DateTimeOffset now, string accessNote, bool emergency, Guid documentId)
     {
         var generated = Timestamp(now);
         var deviceUrl = "urn:uuid:" + DeviceUuid;
@@ -28,7 +28,6 @@ public static class SummaryDocumentBuilder
         var patientUrl = Url(src.Patient);
         var patientName = SummaryNarrative.Name(src.Patient.Json);
 
-        var output = new ArrayBufferWriter<byte>(32768);
         using var w = new Utf8JsonWriter(output, Options);
         w.WriteStartObject();
         w.WriteString("resourceType", "Bundle");
@@ -82,7 +81,6 @@ public static class SummaryDocumentBuilder
         w.WriteEndArray();
         w.WriteEndObject();
         w.Flush();
-        return output;
     }
 
     /// <summary>Composition.section; returns the resources the sections reference that the Bundle carries.</summary>

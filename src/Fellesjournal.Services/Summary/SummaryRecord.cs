@@ -49,13 +49,19 @@ public sealed class SummaryRecord(IResourceStore store, DocumentSigner signer, I
         return new SummaryResult(200, document, null, decision) { Disclosed = disclosed };
     }
 
+    // Reused per thread (composing is synchronous); the signed document is the one copy that leaves.
+    [ThreadStatic] private static System.Buffers.ArrayBufferWriter<byte>? t_unsigned;
+
     /// <summary>Classifies the sources, assembles the document and signs it: the JSON served, and the references it discloses.</summary>
     public static (byte[] Document, IReadOnlyList<string> Disclosed) Compose(SummarySource src, IReadOnlyList<LockedSection> hidden,
         IReadOnlyList<LockedSection> opened, string baseUrl, DateTimeOffset now, string accessNote, bool emergency, Guid documentId, DocumentSigner signer)
     {
         var sections = SummaryClassifier.Classify(src, hidden, opened);
-        var unsigned = SummaryDocumentBuilder.Build(src, sections, baseUrl, now, accessNote, emergency, documentId);
+        var unsigned = t_unsigned ??= new System.Buffers.ArrayBufferWriter<byte>(32768);
+        unsigned.ResetWrittenCount();
+        SummaryDocumentBuilder.Build(unsigned, src, sections, baseUrl, now, accessNote, emergency, documentId);
         var document = SummaryDocumentBuilder.Sign(unsigned.WrittenMemory, signer, now);
+        if (unsigned.Capacity > 1 << 20) t_unsigned = null;
         var disclosed = sections.SelectMany(s => s.Entries).Select(r => r.Reference).Prepend(src.Patient.Reference).Distinct().ToList();
         return (document, disclosed);
     }
