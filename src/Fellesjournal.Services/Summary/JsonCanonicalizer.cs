@@ -15,7 +15,9 @@ namespace Fellesjournal.Services.Summary;
 /// </summary>
 public static class JsonCanonicalizer
 {
-    private static readonly Comparer<JsonProperty> ByName = Comparer<JsonProperty>.Create(CompareNames);
+    private static readonly Comparer<JsonProperty> ByName = Comparer<JsonProperty>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name));
+    private static readonly Comparer<JsonProperty> ByRawName = Comparer<JsonProperty>.Create((a, b) =>
+        JsonMarshal.GetRawUtf8PropertyName(a).SequenceCompareTo(JsonMarshal.GetRawUtf8PropertyName(b)));
 
     public static byte[] Canonicalize(JsonElement element)
     {
@@ -67,15 +69,27 @@ public static class JsonCanonicalizer
 
     private static void WriteObject(IBufferWriter<byte> output, JsonElement element, Func<string, bool>? skip)
     {
-        var count = 0;
-        foreach (var _ in element.EnumerateObject()) count++;
-        var members = ArrayPool<JsonProperty>.Shared.Rent(Math.Max(count, 1));
+        var members = ArrayPool<JsonProperty>.Shared.Rent(16);
         try
         {
+            // Plain names (ASCII, no escapes: every FHIR element name) sort as their UTF-8 bytes, the same order as
+            // UTF-16 code units, and are written as they are; an object with any other name is sorted decoded.
             var n = 0;
+            var plain = true;
             foreach (var p in element.EnumerateObject())
-                if (skip is null || !skip(p.Name)) members[n++] = p;
-            Array.Sort(members, 0, n, ByName);
+            {
+                if (skip is not null && skip(p.Name)) continue;
+                if (n == members.Length)
+                {
+                    var larger = ArrayPool<JsonProperty>.Shared.Rent(n * 2);
+                    members.AsSpan(0, n).CopyTo(larger);
+                    ArrayPool<JsonProperty>.Shared.Return(members, clearArray: true);
+                    members = larger;
+                }
+                plain &= PlainName(JsonMarshal.GetRawUtf8PropertyName(p));
+                members[n++] = p;
+            }
+            if (n > 1) Array.Sort(members, 0, n, plain ? ByRawName : ByName);
             Byte(output, (byte)'{');
             for (var i = 0; i < n; i++)
             {
@@ -99,16 +113,12 @@ public static class JsonCanonicalizer
         }
     }
 
-    /// <summary>UTF-16 order. Names in plain ASCII (every FHIR element name) compare as their UTF-8 bytes, which is the
-    /// same order without decoding them; others are decoded.</summary>
-    private static int CompareNames(JsonProperty a, JsonProperty b)
+    private static bool PlainName(ReadOnlySpan<byte> name)
     {
-        var x = JsonMarshal.GetRawUtf8PropertyName(a);
-        var y = JsonMarshal.GetRawUtf8PropertyName(b);
-        return PlainAscii(x) && PlainAscii(y) ? x.SequenceCompareTo(y) : string.CompareOrdinal(a.Name, b.Name);
+        foreach (var b in name)
+            if (b >= 0x80 || b == (byte)'\\') return false;
+        return true;
     }
-
-    private static bool PlainAscii(ReadOnlySpan<byte> name) => System.Text.Ascii.IsValid(name) && name.IndexOf((byte)'\\') < 0;
 
     private static void WriteString(IBufferWriter<byte> output, string s)
     {

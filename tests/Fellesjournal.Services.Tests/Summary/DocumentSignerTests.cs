@@ -52,4 +52,17 @@ public sealed class DocumentSignerTests : IDisposable
         Assert.Equal(expected, System.Text.Encoding.UTF8.GetString(JsonCanonicalizer.Canonicalize(parsed)));
         Assert.Equal(expected, System.Text.Encoding.UTF8.GetString(JsonCanonicalizer.Canonicalize(built)));
     }
+
+    [Fact]
+    public void Canonical_form_sorts_escaped_and_non_ascii_names_by_their_decoded_text()
+    {
+        // "\u0062" is "b" and sorts between "a" and "c"; "é" (U+00E9) after "z"; more members than the first buffer holds.
+        using var parsed = System.Text.Json.JsonDocument.Parse("""{"z":1,"\u00e9":2,"c":3,"\u0062":4,"a":5,"m":{"y":[{"q":1,"p":2}],"x":0}}""");
+        Assert.Equal("""{"a":5,"b":4,"c":3,"m":{"x":0,"y":[{"p":2,"q":1}]},"z":1,"é":2}""",
+            System.Text.Encoding.UTF8.GetString(JsonCanonicalizer.Canonicalize(parsed.RootElement)));
+        var many = "{" + string.Join(",", Enumerable.Range(0, 40).Reverse().Select(i => $"\"k{i:D2}\":{i}")) + "}";
+        using var wide = System.Text.Json.JsonDocument.Parse(many);
+        Assert.Equal("{" + string.Join(",", Enumerable.Range(0, 40).Select(i => $"\"k{i:D2}\":{i}")) + "}",
+            System.Text.Encoding.UTF8.GetString(JsonCanonicalizer.Canonicalize(wide.RootElement)));
+    }
 }
