@@ -32,50 +32,56 @@ python3 bench/search/make_urls.py "$WORK/pop" "$WORK/urls" >/dev/null
 grep -E 'patient=|subject=Patient/|Patient\?_id=|Patient\?identifier=' "$WORK/urls/mix.txt" > "$WORK/named.txt"
 echo "named-patient mix: $(wc -l < "$WORK/named.txt") URLs; $(nproc) cores"
 
-SERVER_PID=""
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null' EXIT
-start() { # app data [args...]
+# Both servers run side by side (the idle one costs nothing) and the callers take turns, one run each per round:
+# this VM has slow and fast phases that last tens of seconds, and callers measured one after another compared
+# phases as much as builds (the open build's three runs once fell from 6,293 to 5,016/s while the others had run
+# in a fast phase).
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null' EXIT
+start() { # app data [args...]; sets PORT
   local app="$1" data="$2"; shift 2
   PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
   dotnet "$app" serve --data "$data" --urls "http://127.0.0.1:$PORT" "$@" >"$WORK/server-$PORT.log" 2>&1 &
-  SERVER_PID=$!
+  PIDS+=($!)
   for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/fhir/metadata" && return 0; sleep 0.2; done
   echo "server did not start" >&2; exit 1
 }
-stop() { kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
-token() { curl -sf "http://127.0.0.1:$PORT/dev/token?$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'; }
+token() { curl -sf "http://127.0.0.1:$1/dev/token?$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'; }
 RESULTS="$WORK/results.txt"; : > "$RESULTS"
-measure() { # label token
-  BENCH_TOKEN="$2" URLS="$WORK/named.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/search/search.lua "http://127.0.0.1:$PORT" >/dev/null
-  for i in $(seq 1 "$RUNS"); do
-    printf '%-8s run %d  ' "$1" "$i"
-    line="$(BENCH_TOKEN="$2" URLS="$WORK/named.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/search/search.lua "http://127.0.0.1:$PORT" | grep RESULT | tr -d '\n')"
-    printf '%s' "$line"
-    echo "$1 $(echo "$line" | grep -oE 'rps=[0-9.]+' | cut -d= -f2)" >> "$RESULTS"
-    echo "  load $(cut -d' ' -f1 /proc/loadavg)"
-  done
+load() { # label port token seconds
+  BENCH_TOKEN="$3" URLS="$WORK/named.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$4" -s bench/search/search.lua "http://127.0.0.1:$2"
+}
+run() { # label port token round
+  printf '%-8s run %d  ' "$1" "$4"
+  line="$(load "$1" "$2" "$3" "$DURATION" | grep RESULT | tr -d '\n')"
+  printf '%s' "$line"
+  echo "$1 $(echo "$line" | grep -oE 'rps=[0-9.]+' | cut -d= -f2)" >> "$RESULTS"
+  echo "  load $(cut -d' ' -f1 /proc/loadavg)"
 }
 
-start "$APP" "$WORK/data" --dev-identity
-SYSTEM="$(token 'persona=registry&scope=system/*.rs')"
-GP="$(token 'persona=gp&purpose=ETREAT&reason=benchmark')"
-measure system "$SYSTEM"
-measure gp "$GP"
-AUDIT_BEFORE="$(ls -l "$WORK/data/audit.db" | awk '{print $5}')"
-stop
-echo "audit.db: $AUDIT_BEFORE bytes"
-
-# The open build on a copy of the same store (copied after the access-layer runs: same rows, no cache warmed).
+# The open build on a copy of the same store (same rows; copied before any request, so no cache is warmed).
 rm -rf "$WORK/data-open"; cp -r "$WORK/data" "$WORK/data-open"
-start "$OPEN_APP" "$WORK/data-open"
-measure open ""
-stop
+rm -f "$WORK/data-open/audit.db"*
+start "$APP" "$WORK/data" --dev-identity; GUARDED="$PORT"
+start "$OPEN_APP" "$WORK/data-open"; OPEN="$PORT"
+SYSTEM="$(token "$GUARDED" 'persona=registry&scope=system/*.rs')"
+GP="$(token "$GUARDED" 'persona=gp&purpose=ETREAT&reason=benchmark')"
+AUDIT_BEFORE="$(stat -c %s "$WORK/data/audit.db" 2>/dev/null || echo 0)"
+load system "$GUARDED" "$SYSTEM" "$WARMUP" >/dev/null
+load gp "$GUARDED" "$GP" "$WARMUP" >/dev/null
+load open "$OPEN" "" "$WARMUP" >/dev/null
+for i in $(seq 1 "$RUNS"); do
+  run system "$GUARDED" "$SYSTEM" "$i"
+  run gp "$GUARDED" "$GP" "$i"
+  run open "$OPEN" "" "$i"
+done
+echo "audit.db grew by $(( $(stat -c %s "$WORK/data/audit.db") - AUDIT_BEFORE )) bytes"
 
 if [ -n "${BASELINE_APP:-}" ]; then
   [ -d "$WORK/data-oldopen" ] || dotnet "$BASELINE_APP" seed --patients "$PATIENTS" --into-store --data "$WORK/data-oldopen" >/dev/null
   start "$BASELINE_APP" "$WORK/data-oldopen"
-  measure oldopen ""
-  stop
+  load oldopen "$PORT" "" "$WARMUP" >/dev/null
+  for i in $(seq 1 "$RUNS"); do run oldopen "$PORT" "" "$i"; done
 fi
 python3 - "$RESULTS" <<'PY'
 import sys, statistics

@@ -261,6 +261,51 @@ public sealed class AuditChainTests : IDisposable
     }
 
     [Fact]
+    public async Task The_logs_own_connection_continues_the_chain_after_appends_on_other_connections()
+    {
+        // The group commit keeps its connection and statements between batches; the head must still be read from
+        // the file each time, since a store write transaction may have appended in between.
+        using var log = await Filled(2);
+        using (var conn = new SqliteConnection($"Data Source={_file}"))
+        {
+            conn.Open();
+            using var tx = conn.BeginTransaction();
+            Assert.Equal(3, log.AppendInTransaction(conn, tx, Rec(3)).Sequence);
+            tx.Commit();
+        }
+        var next = await log.AppendBatchAsync([Rec(4), Rec(5)]);
+        Assert.Equal([4L, 5L], next.Select(r => r.Sequence));
+        var v = await log.VerifyAsync();
+        Assert.True(v.Ok, v.Message);
+        Assert.Equal(5, v.RecordsChecked);
+    }
+
+    [Fact]
+    public async Task A_failed_batch_leaves_nothing_and_the_next_append_continues_the_chain()
+    {
+        using var log = await Filled(2);
+        using (var conn = new SqliteConnection($"Data Source={_file};Pooling=False"))
+        {
+            conn.Open();
+            using var cmd = conn.CreateCommand();
+            cmd.CommandText = "CREATE TRIGGER refuse BEFORE INSERT ON audit_log WHEN NEW.patient_id = 'refused' BEGIN SELECT RAISE(ABORT, 'refused'); END";
+            cmd.ExecuteNonQuery();
+        }
+        await Assert.ThrowsAsync<SqliteException>(() => log.AppendBatchAsync([Rec(3), Rec(4, patient: "refused")]));
+        using (var conn = new SqliteConnection($"Data Source={_file};Pooling=False"))
+        {
+            conn.Open();
+            using var cmd = conn.CreateCommand();
+            cmd.CommandText = "DROP TRIGGER refuse";
+            cmd.ExecuteNonQuery();
+        }
+        Assert.Equal(3, (await log.AppendAsync(Rec(5))).Sequence);
+        var v = await log.VerifyAsync();
+        Assert.True(v.Ok, v.Message);
+        Assert.Equal(3, v.RecordsChecked);
+    }
+
+    [Fact]
     public async Task Citizen_view_by_patient_and_summary_puts_emergencies_first()
     {
         var log = Log();

@@ -10,7 +10,7 @@ namespace Fellesjournal.Trust.Audit;
 /// signed checkpoint every <see cref="CheckpointEvery"/> records. Appends are serialised and read the chain head
 /// inside their own transaction, so <see cref="AppendInTransaction"/> can join a store write's transaction.
 /// </summary>
-public sealed class SqliteAuditLog : IAuditLog
+public sealed class SqliteAuditLog : IAuditLog, IDisposable
 {
     public const string Schema = """
         CREATE TABLE IF NOT EXISTS audit_log (
@@ -43,6 +43,11 @@ public sealed class SqliteAuditLog : IAuditLog
     private readonly AuditCheckpointSigner _signer;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _appendLock = new(1, 1);
+    // The appends' own connection and statements, kept open across group commits (appends are serialised by
+    // _appendLock): opening a connection and preparing its statements for every batch was a visible share of the
+    // access log's cost per request.
+    private SqliteConnection? _appender;
+    private AppendStatements? _appendStatements;
 
     /// <summary>Records between automatic checkpoints.</summary>
     public int CheckpointEvery { get; init; } = 1000;
@@ -75,19 +80,8 @@ public sealed class SqliteAuditLog : IAuditLog
         return c;
     }
 
-    public async Task<AuditRecord> AppendAsync(AuditRecord record, CancellationToken ct = default)
-    {
-        await _appendLock.WaitAsync(ct);
-        try
-        {
-            using var conn = Open();
-            using var tx = conn.BeginTransaction(); // BEGIN IMMEDIATE: the head cannot move under us
-            var stored = AppendInTransaction(conn, tx, record);
-            tx.Commit();
-            return stored;
-        }
-        finally { _appendLock.Release(); }
-    }
+    public async Task<AuditRecord> AppendAsync(AuditRecord record, CancellationToken ct = default) =>
+        (await AppendBatchAsync([record], ct))[0];
 
     /// <summary>
     /// Appends several records in one transaction (one fsync), in list order, so a caller can group-commit
@@ -99,12 +93,42 @@ public sealed class SqliteAuditLog : IAuditLog
         await _appendLock.WaitAsync(ct);
         try
         {
-            using var conn = Open();
-            using var tx = conn.BeginTransaction();
-            var stored = AppendAllInTransaction(conn, tx, records);
-            tx.Commit();
-            return stored;
+            var conn = _appender ??= Open();
+            var begun = false;
+            try
+            {
+                var st = _appendStatements ??= new AppendStatements(conn, ownTransaction: true);
+                st.Begin!.ExecuteNonQuery(); // BEGIN IMMEDIATE: the head cannot move under us
+                begun = true;
+                var stored = AppendAllInTransaction(st, null, records);
+                st.Commit!.ExecuteNonQuery();
+                return stored;
+            }
+            catch
+            {
+                // Nothing of the batch stays; the connection's state is unknown, so the next append opens a fresh one.
+                if (begun)
+                    try { Exec(conn, null, "ROLLBACK"); }
+                    catch (SqliteException) { } // already rolled back by SQLite
+                CloseAppender();
+                throw;
+            }
         }
+        finally { _appendLock.Release(); }
+    }
+
+    private void CloseAppender()
+    {
+        _appendStatements?.Dispose();
+        _appendStatements = null;
+        _appender?.Dispose();
+        _appender = null;
+    }
+
+    public void Dispose()
+    {
+        _appendLock.Wait();
+        try { CloseAppender(); }
         finally { _appendLock.Release(); }
     }
 
@@ -112,28 +136,62 @@ public sealed class SqliteAuditLog : IAuditLog
     /// Appends inside a caller's transaction (e.g. the store's write transaction, so the audit record commits or
     /// rolls back with the write). The caller's transaction must be a write (IMMEDIATE) transaction.
     /// </summary>
-    public AuditRecord AppendInTransaction(SqliteConnection conn, SqliteTransaction tx, AuditRecord record) =>
-        AppendAllInTransaction(conn, tx, [record])[0];
+    public AuditRecord AppendInTransaction(SqliteConnection conn, SqliteTransaction tx, AuditRecord record)
+    {
+        using var statements = new AppendStatements(conn, ownTransaction: false);
+        return AppendAllInTransaction(statements, tx, [record])[0];
+    }
+
+    /// <summary>The chain head query and the insert, with its parameters, on one connection; on the log's own
+    /// connection also its transaction control (ADO.NET's transaction object prepares <c>BEGIN</c> and <c>COMMIT</c>
+    /// again each time).</summary>
+    private sealed class AppendStatements : IDisposable
+    {
+        public readonly SqliteConnection Connection;
+        public readonly SqliteCommand Head, Insert;
+        public readonly SqliteCommand? Begin, Commit;
+        public readonly SqliteParameter Seq, Time, Patient, Record, Prev, Hash;
+
+        public AppendStatements(SqliteConnection conn, bool ownTransaction)
+        {
+            Connection = conn;
+            if (ownTransaction)
+            {
+                Begin = Cmd(conn, null, "BEGIN IMMEDIATE");
+                Commit = Cmd(conn, null, "COMMIT");
+            }
+            Head = Cmd(conn, null, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+            Insert = Cmd(conn, null, "INSERT INTO audit_log (seq, time, patient_id, record, prev_hash, hash) VALUES ($s, $t, $p, $r, $ph, $h)");
+            Seq = Insert.Parameters.Add("$s", SqliteType.Integer);
+            Time = Insert.Parameters.Add("$t", SqliteType.Integer);
+            Patient = Insert.Parameters.Add("$p", SqliteType.Text);
+            Record = Insert.Parameters.Add("$r", SqliteType.Text);
+            Prev = Insert.Parameters.Add("$ph", SqliteType.Blob);
+            Hash = Insert.Parameters.Add("$h", SqliteType.Blob);
+        }
+
+        public void Dispose()
+        {
+            Head.Dispose();
+            Insert.Dispose();
+            Begin?.Dispose();
+            Commit?.Dispose();
+        }
+    }
 
     /// <summary>Appends records in list order inside the caller's write transaction: the chain head is read once
-    /// and one insert statement is prepared once for the whole group (a group commit of a busy server holds
-    /// dozens; preparing two statements per record was a measurable share of every audited request).</summary>
-    private AuditRecord[] AppendAllInTransaction(SqliteConnection conn, SqliteTransaction tx, IReadOnlyList<AuditRecord> records)
+    /// and one insert statement is used for the whole group (a group commit of a busy server holds dozens; preparing
+    /// two statements per record was a measurable share of every audited request).</summary>
+    private AuditRecord[] AppendAllInTransaction(AppendStatements st, SqliteTransaction? tx, IReadOnlyList<AuditRecord> records)
     {
+        var conn = st.Connection;
+        st.Head.Transaction = tx;
+        st.Insert.Transaction = tx;
         long lastSeq = 0;
         var prev = Genesis;
-        using (var head = Cmd(conn, tx, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
-        using (var r = head.ExecuteReader())
+        using (var r = st.Head.ExecuteReader())
             if (r.Read()) { lastSeq = r.GetInt64(0); prev = (byte[])r[1]; }
 
-        using var ins = Cmd(conn, tx, "INSERT INTO audit_log (seq, time, patient_id, record, prev_hash, hash) VALUES ($s, $t, $p, $r, $ph, $h)");
-        var pSeq = ins.Parameters.Add("$s", SqliteType.Integer);
-        var pTime = ins.Parameters.Add("$t", SqliteType.Integer);
-        var pPatient = ins.Parameters.Add("$p", SqliteType.Text);
-        var pRecord = ins.Parameters.Add("$r", SqliteType.Text);
-        var pPrev = ins.Parameters.Add("$ph", SqliteType.Blob);
-        var pHash = ins.Parameters.Add("$h", SqliteType.Blob);
-        ins.Prepare();
         var stored = new AuditRecord[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
@@ -144,13 +202,13 @@ public sealed class SqliteAuditLog : IAuditLog
             };
             var json = rec.ToCanonicalJson();
             var hash = ChainHash(prev, json);
-            pSeq.Value = rec.Sequence;
-            pTime.Value = rec.Time.ToUnixTimeMilliseconds();
-            pPatient.Value = (object?)rec.PatientId ?? DBNull.Value;
-            pRecord.Value = Encoding.UTF8.GetString(json);
-            pPrev.Value = prev;
-            pHash.Value = hash;
-            ins.ExecuteNonQuery();
+            st.Seq.Value = rec.Sequence;
+            st.Time.Value = rec.Time.ToUnixTimeMilliseconds();
+            st.Patient.Value = (object?)rec.PatientId ?? DBNull.Value;
+            st.Record.Value = Encoding.UTF8.GetString(json);
+            st.Prev.Value = prev;
+            st.Hash.Value = hash;
+            st.Insert.ExecuteNonQuery();
             if (CheckpointEvery > 0 && rec.Sequence % CheckpointEvery == 0)
                 InsertCheckpoint(conn, tx, _signer.Sign(rec.Sequence, hash, _time.GetUtcNow()));
             stored[i] = rec;
@@ -186,7 +244,7 @@ public sealed class SqliteAuditLog : IAuditLog
         finally { _appendLock.Release(); }
     }
 
-    private static void InsertCheckpoint(SqliteConnection conn, SqliteTransaction tx, AuditCheckpoint cp)
+    private static void InsertCheckpoint(SqliteConnection conn, SqliteTransaction? tx, AuditCheckpoint cp)
     {
         using var ins = Cmd(conn, tx, "INSERT INTO audit_checkpoint (seq, hash, time, key_id, signature) VALUES ($s, $h, $t, $k, $g)");
         ins.Parameters.AddWithValue("$s", cp.Sequence);
