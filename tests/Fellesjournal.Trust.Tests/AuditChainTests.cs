@@ -284,21 +284,9 @@ public sealed class AuditChainTests : IDisposable
     public async Task A_failed_batch_leaves_nothing_and_the_next_append_continues_the_chain()
     {
         using var log = await Filled(2);
-        using (var conn = new SqliteConnection($"Data Source={_file};Pooling=False"))
-        {
-            conn.Open();
-            using var cmd = conn.CreateCommand();
-            cmd.CommandText = "CREATE TRIGGER refuse BEFORE INSERT ON audit_log WHEN NEW.patient_id = 'refused' BEGIN SELECT RAISE(ABORT, 'refused'); END";
-            cmd.ExecuteNonQuery();
-        }
+        Sql("CREATE TRIGGER refuse BEFORE INSERT ON audit_log WHEN NEW.patient_id = 'refused' BEGIN SELECT RAISE(ABORT, 'refused'); END;");
         await Assert.ThrowsAsync<SqliteException>(() => log.AppendBatchAsync([Rec(3), Rec(4, patient: "refused")]));
-        using (var conn = new SqliteConnection($"Data Source={_file};Pooling=False"))
-        {
-            conn.Open();
-            using var cmd = conn.CreateCommand();
-            cmd.CommandText = "DROP TRIGGER refuse";
-            cmd.ExecuteNonQuery();
-        }
+        Sql("DROP TRIGGER refuse;");
         Assert.Equal(3, (await log.AppendAsync(Rec(5))).Sequence);
         var v = await log.VerifyAsync();
         Assert.True(v.Ok, v.Message);
