@@ -75,9 +75,8 @@ public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource
         // index (patient_id, res_type), instead of one read and a search per type: a patient's rows of these types are
         // tens, and the statement (planned once per connection) costs less than the searches it replaces.
         var from = VisitsFrom(now);
-        var visitHigh = new Dictionary<StoredResource, DateTimeOffset>(ReferenceEqualityComparer.Instance);
         var rows = await PatientRows.ReadAsync(store, patientId, ReadTypes, t => t == "Encounter" ? int.MaxValue : MaxPerType,
-            r => r.ResourceType != "Encounter" || IsVisit(r.Json.Span, from, out var high) && visitHigh.TryAdd(r, high), ct);
+            r => r.ResourceType != "Encounter" || VisitEnd(r.Json.Span, from) is not null, ct);
         if (rows["Patient"] is not [var patient]) return null;
         var p = SourceResource.From(patient);
         var meds = await medications.GetCurrentAsync(patientId, rows, ct);
@@ -86,7 +85,7 @@ public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource
         return new SummarySource(p,
             CompartmentTypes.SelectMany(t => rows[t]).Where(r => !SummaryClassifier.NotCurrent(r.ResourceType, r.Json.Span)).Select(SourceResource.From).ToList(),
             // Newest first by the period's end (open periods first), equal ends in the store's order: the search's sort.
-            rows["Encounter"].OrderByDescending(r => visitHigh[r]).Take(MaxVisits).Select(SourceResource.From).ToList(),
+            rows["Encounter"].OrderByDescending(r => VisitEnd(r.Json.Span, from)).Take(MaxVisits).Select(SourceResource.From).ToList(),
             meds.Items.Where(r => !r.IsDeleted).Select(SourceResource.From).ToList(),
             gp, meds.FromMedicationList);
     }
@@ -104,19 +103,18 @@ public sealed class SummaryReader(IResourceStore store, ISummaryMedicationSource
     private static DateTimeOffset VisitsFrom(DateTimeOffset now) =>
         PartialDateTime.TryParse(VisitsFromDate(now), out var d) ? d.LowerBound : throw new InvalidOperationException("date");
 
-    /// <summary>The encounter's class is a hospital or emergency class and its period (the <c>date</c> parameter's
-    /// range: start's lower bound to end's exclusive upper bound, an open end unbounded) reaches past
-    /// <paramref name="from"/>; <paramref name="high"/> is the range's end, the search's sort key.</summary>
-    internal static bool IsVisit(ReadOnlySpan<byte> encounter, DateTimeOffset from, out DateTimeOffset high)
+    /// <summary>For an encounter of a hospital or emergency class whose period (the <c>date</c> parameter's range:
+    /// start's lower bound to end's exclusive upper bound, an open end unbounded) reaches past <paramref name="from"/>,
+    /// the range's end (the search's sort key); null for any other encounter.</summary>
+    internal static DateTimeOffset? VisitEnd(ReadOnlySpan<byte> encounter, DateTimeOffset from)
     {
-        high = default;
-        if (Json.TopCodingCode(encounter, "class") is not { } code || !VisitClasses.Contains(code)) return false;
+        if (Json.TopCodingCode(encounter, "class") is not { } code || !VisitClasses.Contains(code)) return null;
         var (start, end) = Json.TopPeriod(encounter, "period");
         var hasStart = PartialDateTime.TryParse(start, out _);
         var hasEnd = PartialDateTime.TryParse(end, out var e);
-        if (!hasStart && !hasEnd) return false;
-        high = hasEnd ? e.UpperBoundExclusive : DateTimeOffset.MaxValue;
-        return high > from;
+        if (!hasStart && !hasEnd) return null;
+        var high = hasEnd ? e.UpperBoundExclusive : DateTimeOffset.MaxValue;
+        return high > from ? high : null;
     }
 
     /// <summary>Patient.generalPractitioner targets, and the Practitioner behind a PractitionerRole (the person's name).</summary>
