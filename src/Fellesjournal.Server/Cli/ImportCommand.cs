@@ -11,7 +11,7 @@ public static class ImportCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var dataDir = CommandLine.Option(args, "--data") ?? "./data";
-        var batch = int.TryParse(CommandLine.Option(args, "--batch"), out var b) && b > 0 ? b : 1000;
+        var batch = int.TryParse(CommandLine.Option(args, "--batch"), out var b) && b > 0 ? b : Importer.DefaultBatch;
         var paths = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {

@@ -16,8 +16,14 @@ namespace Fellesjournal.Server.Import;
 /// Each resource is parsed once: the tree built for validation also yields its search values (<see cref="ImportItem"/>),
 /// on all cores, while the store commits the previous batch.
 /// </summary>
-public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResourceValidator validator, int batchSize = 1000)
+public sealed class Importer(IResourceStore store, FhirDefinitions defs, IResourceValidator validator, int batchSize = Importer.DefaultBatch)
 {
+    /// <summary>Resources per store transaction. Each commit writes every B-tree page the batch touched, so with
+    /// input mixing types (an export stream) 1,000 per commit rewrote the same index pages many times over: a shuffled
+    /// 100,000-resource file imported at 8,200–8,600/s with 1,000 and 11,400–11,800/s with 5,000 (per-type files were
+    /// the same at either size).</summary>
+    public const int DefaultBatch = 5000;
+
     public sealed record Rejection(string Source, string Reason);
 
     public sealed class Report
