@@ -116,6 +116,34 @@ public sealed class ImportTests : IDisposable
         Assert.DoesNotContain("not a date", System.Text.Encoding.UTF8.GetString(withMeta.Json.Span));
     }
 
+    [Fact]
+    public async Task A_resource_twice_in_one_batch_keeps_input_order_while_the_batch_is_written_in_key_order()
+    {
+        // Mixed types, ids out of order, and "z-1" three times with different content inside one batch: the store gets
+        // the batch sorted by type and id, and "z-1" must still end as its last line, at version 3.
+        var file = Path.Combine(_dir, "in", "mixed.ndjson");
+        File.WriteAllLines(file,
+        [
+            Fhir.Patient("z-1", "First").ToJsonString(),
+            """{"resourceType":"Observation","id":"o-2","status":"final","code":{"text":"b"}}""",
+            Fhir.Patient("a-1", "Alpha").ToJsonString(),
+            Fhir.Patient("z-1", "Second").ToJsonString(),
+            """{"resourceType":"Observation","id":"o-1","status":"final","code":{"text":"a"}}""",
+            Fhir.Patient("z-1", "Third").ToJsonString(),
+        ]);
+        var defs = FhirDefinitions.Default;
+        await using var store = StoreFactory.Open(Data);
+        var report = await new Importer(store, defs, Validators.CreateDefault(defs)).ImportAsync([file]);
+
+        Assert.Equal(6, report.Loaded);
+        var z = (await store.GetAsync("Patient", "z-1"))!;
+        Assert.Equal(3, z.VersionId);
+        Assert.Contains("Third", System.Text.Encoding.UTF8.GetString(z.Json.Span));
+        var first = (await store.GetVersionAsync("Patient", "z-1", 1))!;
+        Assert.Contains("First", System.Text.Encoding.UTF8.GetString(first.Json.Span));
+        Assert.Equal(1, (await store.GetAsync("Observation", "o-2"))!.VersionId);
+    }
+
     [PostgresFact]
     public async Task Import_into_postgres_loads_and_is_idempotent()
     {
