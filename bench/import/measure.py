@@ -76,7 +76,7 @@ spread = lambda rows, k: round(100 * (max(r[k] for r in rows) - min(r[k] for r i
 mem_kb = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal"))
 result = {
     "date": datetime.date.today().isoformat(),
-    "commit": git("rev-parse", "--short", "HEAD"),
+    "commit": (git("rev-parse", "--short", "HEAD") or "?") + (" (with uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""),
     "file": os.path.basename(path), "resources": len(lines), "bytes": os.path.getsize(path),
     "machine": {"cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20, 1),
                 "load_start": round(load_start, 2), "load_end": round(os.getloadavg()[0], 2)},
