@@ -11,6 +11,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
+from bench import machine, spread_pct, timed_import  # noqa: E402  (the harness's own helpers)
+
 app, path, runs, out_dir = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 lines = [l.rstrip(b"\n") for l in open(path, "rb") if l.strip()]
 # The raw table's key, read before any timing (the server reads it from the JSON as part of its work).
@@ -20,16 +23,9 @@ keys = [(d["resourceType"], d["id"]) for d in map(json.loads, lines)]
 def run_import():
     data = tempfile.mkdtemp(prefix="fj-import-")
     try:
-        t0, c0 = time.monotonic(), os.times()
-        p = subprocess.run(["dotnet", app, "import", path, "--data", data], capture_output=True, text=True)
-        wall, c1 = time.monotonic() - t0, os.times()
-        if p.returncode != 0:
-            sys.exit(f"import failed ({p.returncode}):\n{(p.stdout + p.stderr)[-3000:]}")
-        out = p.stdout + p.stderr
-        loaded = next(int(l.split(":")[1].strip().replace(",", "")) for l in out.split("\n") if "loaded (new versions)" in l)
+        loaded, wall, cpu = timed_import(app, path, data)
         if loaded != len(lines):
-            sys.exit(f"import loaded {loaded} of {len(lines)} resources:\n{out[-3000:]}")
-        cpu = (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system)
+            sys.exit(f"import loaded {loaded} of {len(lines)} resources")
         return {"wall_s": round(wall, 3), "rps": round(loaded / wall, 1), "cpu_s": round(cpu, 2),
                 "cpu_us_per_resource": round(cpu / loaded * 1e6, 1)}
     finally:
@@ -72,14 +68,12 @@ for i in range(runs):
           f"raw SQLite {raws[-1]['rps']:,.0f}/s", flush=True)
 
 med = lambda rows, k: statistics.median(r[k] for r in rows)
-spread = lambda rows, k: round(100 * (max(r[k] for r in rows) - min(r[k] for r in rows)) / med(rows, k), 1)
-mem_kb = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal"))
+spread = lambda rows, k: round(spread_pct([r[k] for r in rows]) or 0.0, 1)
 result = {
     "date": datetime.date.today().isoformat(),
     "commit": (git("rev-parse", "--short", "HEAD") or "?") + (" (with uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""),
     "file": os.path.basename(path), "resources": len(lines), "bytes": os.path.getsize(path),
-    "machine": {"cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20, 1),
-                "load_start": round(load_start, 2), "load_end": round(os.getloadavg()[0], 2)},
+    "machine": machine() | {"load_start": round(load_start, 2), "load_end": round(os.getloadavg()[0], 2)},
     "import": {"runs": imports, "rps_median": med(imports, "rps"), "spread_pct": spread(imports, "rps"),
                "cpu_us_per_resource_median": med(imports, "cpu_us_per_resource")},
     "raw_sqlite": {"runs": raws, "rps_median": med(raws, "rps"), "spread_pct": spread(raws, "rps")},
@@ -93,7 +87,7 @@ imp, raw = result["import"], result["raw_sqlite"]
 each = lambda part: " / ".join(f"{r['rps']:,.0f}" for r in part["runs"])
 with open(base + ".md", "w") as fh:
     fh.write(f"# Import of one {len(lines):,}-resource NDJSON file ({result['date']}, commit {result['commit']})\n\n")
-    fh.write(f"`bench/import/run.sh`, {runs} runs taking turns with the raw insert; {result['machine']['cores']} cores, "
+    fh.write(f"`bench/import/run.sh`, {runs} runs taking turns with the raw insert; {result['machine']['nproc']} cores, "
              f"{result['machine']['memory_gib']} GiB, load average {result['machine']['load_start']} → "
              f"{result['machine']['load_end']}. Import: wall time of the whole `fellesjournal import` process (start-up "
              f"included) into a fresh SQLite store, every resource validated, indexed and durable.\n\n")
