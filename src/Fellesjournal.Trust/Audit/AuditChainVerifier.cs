@@ -20,7 +20,33 @@ internal static class AuditChainVerifier
         using (var r = cmd.ExecuteReader())
             while (r.Read())
                 checkpoints.Add(new AuditCheckpoint(r.GetInt64(0), (byte[])r[1], DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), r.GetString(3), (byte[])r[4]));
-        return Verify(checkpoints, Rows(conn), seq => RecordExistsAt(conn, seq), signer, ct);
+        var chain = Verify(checkpoints, Rows(conn), seq => RecordExistsAt(conn, seq), signer, ct);
+        return chain.Ok ? VerifyPatientIndex(conn, chain) : chain;
+    }
+
+    /// <summary>
+    /// The per-patient index is derived data, but a citizen's view of who read their record goes through it: an
+    /// entry removed or pointed at another patient would hide an access. Every indexed record must have exactly its
+    /// entry. A log from before the index (no <c>audit_index_state</c>) has nothing to check.
+    /// </summary>
+    private static ChainVerification VerifyPatientIndex(SqliteConnection conn, ChainVerification chain)
+    {
+        using (var exists = SqliteAuditLog.Cmd(conn, null, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_index_state'"))
+            if (exists.ExecuteScalar() is null) return chain;
+        using var cmd = SqliteAuditLog.Cmd(conn, null, """
+            WITH w(upto) AS (SELECT upto FROM audit_index_state)
+            SELECT min(seq) FROM (
+              SELECT l.seq FROM audit_log l
+                WHERE l.seq <= (SELECT upto FROM w) AND l.patient_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM audit_patient x WHERE x.patient_id = l.patient_id AND x.seq = l.seq)
+              UNION ALL
+              SELECT x.seq FROM audit_patient x
+                WHERE NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.seq = x.seq AND l.patient_id = x.patient_id AND l.seq <= (SELECT upto FROM w)))
+            """);
+        if (cmd.ExecuteScalar() is not long seq) return chain;
+        return ChainVerification.Fail(ChainProblem.IndexAltered, seq,
+            $"The per-patient index of the audit log was altered at record {seq}: a citizen's view of their log would miss or misplace it.",
+            chain.RecordsChecked, chain.CheckpointsChecked);
     }
 
     private static IEnumerable<AuditRow> Rows(SqliteConnection conn)

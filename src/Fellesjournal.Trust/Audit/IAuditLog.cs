@@ -27,7 +27,7 @@ public interface IAuditLog
 /// <summary>A signed statement "the chain up to <see cref="Sequence"/> has head <see cref="Hash"/>".</summary>
 public sealed record AuditCheckpoint(long Sequence, byte[] Hash, DateTimeOffset Time, string KeyId, byte[] Signature);
 
-public enum ChainProblem { None, Altered, Removed, Reordered, CheckpointSignatureInvalid, CheckpointMismatch, Truncated, UnknownKey }
+public enum ChainProblem { None, Altered, Removed, Reordered, CheckpointSignatureInvalid, CheckpointMismatch, Truncated, UnknownKey, IndexAltered }
 
 /// <summary>The result of <see cref="IAuditLog.VerifyAsync"/>.</summary>
 public sealed record ChainVerification(bool Ok, ChainProblem Problem, long? Sequence, string Message, long RecordsChecked, int CheckpointsChecked)

@@ -20,7 +20,17 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
           record TEXT NOT NULL,             -- canonical JSON, hashed byte for byte
           prev_hash BLOB NOT NULL,
           hash BLOB NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_audit_patient ON audit_log(patient_id, seq);
+        -- The per-patient index is filled behind the appends, in batches (see IndexBehind): a patient's records
+        -- up to audit_index_state.upto are found here, later ones by scanning the short unindexed tail.
+        CREATE TABLE IF NOT EXISTS audit_patient (
+          patient_id TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          PRIMARY KEY (patient_id, seq)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS audit_index_state (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          upto INTEGER NOT NULL);
+        INSERT OR IGNORE INTO audit_index_state (id, upto) VALUES (1, 0);
+        DROP INDEX IF EXISTS ix_audit_patient;
         CREATE TABLE IF NOT EXISTS audit_checkpoint (
           seq INTEGER PRIMARY KEY,          -- last record covered
           hash BLOB NOT NULL,
@@ -31,6 +41,10 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
           BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
           BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS audit_patient_no_update BEFORE UPDATE ON audit_patient
+          BEGIN SELECT RAISE(ABORT, 'audit_patient is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS audit_patient_no_delete BEFORE DELETE ON audit_patient
+          BEGIN SELECT RAISE(ABORT, 'audit_patient is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS audit_checkpoint_no_update BEFORE UPDATE ON audit_checkpoint
           BEGIN SELECT RAISE(ABORT, 'audit_checkpoint is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS audit_checkpoint_no_delete BEFORE DELETE ON audit_checkpoint
@@ -51,6 +65,12 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
 
     /// <summary>Records between automatic checkpoints.</summary>
     public int CheckpointEvery { get; init; } = 1000;
+
+    /// <summary>Unindexed records after which an append also fills the per-patient index (see <see cref="IndexBehind"/>).</summary>
+    public int IndexEvery { get; init; } = 4096;
+
+    /// <summary>Records indexed per index transaction at most (a log from before the index catches up in steps).</summary>
+    public const int MaxIndexBatch = 16384;
 
     /// <param name="filePath">The database file (may be the resource store's).</param>
     public SqliteAuditLog(string filePath, AuditCheckpointSigner signer, TimeProvider? time = null)
@@ -100,8 +120,10 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
                 var st = _appendStatements ??= new AppendStatements(conn, ownTransaction: true);
                 st.Begin!.ExecuteNonQuery(); // BEGIN IMMEDIATE: the head cannot move under us
                 begun = true;
-                var stored = AppendAllInTransaction(st, null, records);
+                var stored = AppendAllInTransaction(st, null, records, out var indexedUpto);
                 st.Commit!.ExecuteNonQuery();
+                begun = false;
+                if (stored[^1].Sequence - indexedUpto >= IndexEvery) IndexBehind(st);
                 return stored;
             }
             catch
@@ -115,6 +137,28 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
             }
         }
         finally { _appendLock.Release(); }
+    }
+
+    /// <summary>
+    /// Fills the per-patient index for the next records after <c>audit_index_state.upto</c>, in key order, in a
+    /// transaction of its own. Why behind and not in the append: an index entry per record in the append put one
+    /// random index page into every group commit per record (about 1.7 pages written per ≈ 600-byte record); in
+    /// batches of thousands, a patient's new entries share pages. The records are durable already, and the index is
+    /// derived from them (queries scan the unindexed tail), so a failure here loses nothing: the next append retries.
+    /// </summary>
+    private void IndexBehind(AppendStatements st)
+    {
+        try
+        {
+            st.Begin!.ExecuteNonQuery();
+            st.IndexBatch!.ExecuteNonQuery();
+            st.Commit!.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            try { Exec(st.Connection, null, "ROLLBACK"); }
+            catch (SqliteException) { } // no transaction left to roll back
+        }
     }
 
     private void CloseAppender()
@@ -139,7 +183,7 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
     public AuditRecord AppendInTransaction(SqliteConnection conn, SqliteTransaction tx, AuditRecord record)
     {
         using var statements = new AppendStatements(conn, ownTransaction: false);
-        return AppendAllInTransaction(statements, tx, [record])[0];
+        return AppendAllInTransaction(statements, tx, [record], out _)[0];
     }
 
     /// <summary>The chain head query and the insert, with its parameters, on one connection; on the log's own
@@ -149,7 +193,7 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
     {
         public readonly SqliteConnection Connection;
         public readonly SqliteCommand Head, Insert;
-        public readonly SqliteCommand? Begin, Commit;
+        public readonly SqliteCommand? Begin, Commit, IndexBatch;
         public readonly SqliteParameter Seq, Time, Patient, Record, Prev, Hash;
 
         public AppendStatements(SqliteConnection conn, bool ownTransaction)
@@ -159,8 +203,16 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
             {
                 Begin = Cmd(conn, null, "BEGIN IMMEDIATE");
                 Commit = Cmd(conn, null, "COMMIT");
+                IndexBatch = Cmd(conn, null, $$"""
+                    INSERT INTO audit_patient (patient_id, seq)
+                      SELECT patient_id, seq FROM audit_log
+                      WHERE seq > (SELECT upto FROM audit_index_state) AND seq <= (SELECT upto FROM audit_index_state) + {{MaxIndexBatch}}
+                        AND patient_id IS NOT NULL
+                      ORDER BY patient_id, seq;
+                    UPDATE audit_index_state SET upto = min(upto + {{MaxIndexBatch}}, coalesce((SELECT max(seq) FROM audit_log), 0));
+                    """);
             }
-            Head = Cmd(conn, null, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+            Head = Cmd(conn, null, "SELECT seq, hash, (SELECT upto FROM audit_index_state) FROM audit_log ORDER BY seq DESC LIMIT 1");
             Insert = Cmd(conn, null, "INSERT INTO audit_log (seq, time, patient_id, record, prev_hash, hash) VALUES ($s, $t, $p, $r, $ph, $h)");
             Seq = Insert.Parameters.Add("$s", SqliteType.Integer);
             Time = Insert.Parameters.Add("$t", SqliteType.Integer);
@@ -176,21 +228,24 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
             Insert.Dispose();
             Begin?.Dispose();
             Commit?.Dispose();
+            IndexBatch?.Dispose();
         }
     }
 
     /// <summary>Appends records in list order inside the caller's write transaction: the chain head is read once
     /// and one insert statement is used for the whole group (a group commit of a busy server holds dozens; preparing
     /// two statements per record was a measurable share of every audited request).</summary>
-    private AuditRecord[] AppendAllInTransaction(AppendStatements st, SqliteTransaction? tx, IReadOnlyList<AuditRecord> records)
+    private AuditRecord[] AppendAllInTransaction(AppendStatements st, SqliteTransaction? tx, IReadOnlyList<AuditRecord> records,
+        out long indexedUpto)
     {
         var conn = st.Connection;
         st.Head.Transaction = tx;
         st.Insert.Transaction = tx;
         long lastSeq = 0;
         var prev = Genesis;
+        indexedUpto = 0;
         using (var r = st.Head.ExecuteReader())
-            if (r.Read()) { lastSeq = r.GetInt64(0); prev = (byte[])r[1]; }
+            if (r.Read()) { lastSeq = r.GetInt64(0); prev = (byte[])r[1]; indexedUpto = r.IsDBNull(2) ? 0 : r.GetInt64(2); }
 
         var stored = new AuditRecord[records.Count];
         for (var i = 0; i < records.Count; i++)
@@ -255,21 +310,14 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
         ins.ExecuteNonQuery();
     }
 
-    public Task<IReadOnlyList<AuditRecord>> QueryByPatientAsync(string patientId, int limit = 1000, CancellationToken ct = default)
-    {
-        using var conn = Open();
-        using var cmd = Cmd(conn, null, "SELECT record FROM audit_log WHERE patient_id = $p ORDER BY seq DESC LIMIT $n");
-        cmd.Parameters.AddWithValue("$p", patientId);
-        cmd.Parameters.AddWithValue("$n", limit);
-        var list = new List<AuditRecord>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read()) list.Add(AuditRecord.FromJson(Encoding.UTF8.GetBytes(r.GetString(0))));
-        return Task.FromResult<IReadOnlyList<AuditRecord>>(list);
-    }
+    public Task<IReadOnlyList<AuditRecord>> QueryByPatientAsync(string patientId, int limit = 1000, CancellationToken ct = default) =>
+        QueryAsync([patientId], null, null, null, limit, ct);
 
     /// <summary>
     /// The records about any of <paramref name="patientIds"/>, newest first: optionally within [from, to) by record
-    /// time, and only those before sequence <paramref name="beforeSequence"/> (a paging cursor).
+    /// time, and only those before sequence <paramref name="beforeSequence"/> (a paging cursor). Records up to the
+    /// index's watermark come from <c>audit_patient</c>, later ones from a scan of the unindexed tail; one statement,
+    /// so both parts see the same snapshot.
     /// </summary>
     public Task<IReadOnlyList<AuditRecord>> QueryAsync(IReadOnlyCollection<string> patientIds, DateTimeOffset? from, DateTimeOffset? to,
         long? beforeSequence, int limit, CancellationToken ct = default)
@@ -278,9 +326,18 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
         if (patientIds.Count == 0 || limit <= 0) return Task.FromResult<IReadOnlyList<AuditRecord>>(list);
         using var conn = Open();
         using var cmd = Cmd(conn, null, """
-            SELECT record FROM audit_log
-            WHERE patient_id IN (SELECT value FROM json_each($p))
-              AND ($from IS NULL OR time >= $from) AND ($to IS NULL OR time < $to) AND ($before IS NULL OR seq < $before)
+            WITH w(upto) AS (SELECT upto FROM audit_index_state),
+                 p(id) AS (SELECT value FROM json_each($p))
+            SELECT record FROM (
+              SELECT l.seq AS seq, l.time AS time, l.record AS record
+                FROM audit_patient x JOIN audit_log l ON l.seq = x.seq
+                WHERE x.patient_id IN (SELECT id FROM p) AND x.seq <= (SELECT upto FROM w)
+                  AND ($before IS NULL OR x.seq < $before)
+              UNION ALL
+              SELECT seq, time, record FROM audit_log
+                WHERE seq > (SELECT upto FROM w) AND patient_id IN (SELECT id FROM p)
+                  AND ($before IS NULL OR seq < $before))
+            WHERE ($from IS NULL OR time >= $from) AND ($to IS NULL OR time < $to)
             ORDER BY seq DESC LIMIT $n
             """);
         cmd.Parameters.AddWithValue("$p", System.Text.Json.JsonSerializer.Serialize(patientIds));
