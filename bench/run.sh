@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Single entry point of the benchmark harness (docs/performance.md):
-#   bench/run.sh [--patients N] [--store sqlite|postgres] [--duration S] [--connections C] [--runs R]
+#   bench/run.sh [--patients N] [--store sqlite|postgres] [--duration S] [--connections C] [--runs R] [--slices K]
 #                [--seed S] [--threads T] [--mix FILE] [--out-dir DIR] [--no-build] [--app DLL]
 # Builds Release once, seeds N patients (cached in $BENCH_CACHE, default /tmp/fellesjournal-bench), then
 # bench/harness/bench.py runs import, server start-up, read, search mix, $summary and create with wrk against

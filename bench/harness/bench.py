@@ -162,18 +162,27 @@ def after_import(pg, db):
     return round(time.monotonic() - t0, 1)
 
 
-def run_wrk(a, script, url, env_paths=None):
+def wrk_env(env_paths):
     env = dict(os.environ)
     if env_paths:
         env["BENCH_PATHS"] = env_paths
+    return env
+
+
+def warm(a, script, url, env_paths=None):
+    """The workload's load, unrecorded, for --warmup seconds: its code paths are compiled (tiered JIT) and its pages
+    cached before the measured seconds, so the first measurement of a workload is not slower for that alone."""
     if a.warmup > 0:
-        # The same load, unrecorded, first: the workload's code paths are compiled (tiered JIT) and its pages cached
-        # before the measured seconds, so the first run of a workload is not slower than the others for that alone.
         subprocess.run(["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.warmup}s", "--timeout", "10s", "-s", script, url],
-                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=a.warmup + 60)
+                       cwd=ROOT, env=wrk_env(env_paths), capture_output=True, text=True, timeout=a.warmup + 60)
+
+
+def measure(a, script, url, env_paths=None, duration=None):
+    """One recorded wrk run of `duration` seconds (default --duration), after waiting for a quiet machine."""
+    duration = duration or a.duration
     probe, settle_s = settle(a)
-    cmd = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.duration}s", "--timeout", "10s", "-s", script, url]
-    p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=a.duration + 60)
+    cmd = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{duration}s", "--timeout", "10s", "-s", script, url]
+    p = subprocess.run(cmd, cwd=ROOT, env=wrk_env(env_paths), capture_output=True, text=True, timeout=duration + 60)
     line = next((l for l in p.stdout.split("\n") if l.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no result ({' '.join(cmd)}):\n{p.stdout}\n{p.stderr}")
@@ -182,6 +191,40 @@ def run_wrk(a, script, url, env_paths=None):
         r.update(rps=0.0, p50_ms=None, p95_ms=None, p99_ms=None, max_ms=None)
     return {k: r[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "requests", "non2xx", "socket_errors")} | {
         "probe_s": probe, "settle_s": settle_s}
+
+
+def run_wrk(a, script, url, env_paths=None):
+    warm(a, script, url, env_paths)
+    return measure(a, script, url, env_paths)
+
+
+def interleaved(a, url, workloads):
+    """Measures several read-only workloads ({name: (script, paths file)}) in --slices short slices each, taking
+    turns: every workload is warmed once, then in round k each is measured for duration/slices seconds, the order
+    rotated by k. A workload's figures are the medians over its slices. Why: this VM has slow phases lasting
+    seconds to tens of seconds that the machine probe does not see; one 10-s window per workload caught a whole
+    phase or none (search classes spread 2.6-24.4 % over three runs), whereas a phase now falls on one or two slices
+    of different workloads and the median passes over them."""
+    names = list(workloads)
+    for n in names:
+        warm(a, workloads[n][0], url, workloads[n][1])
+    slice_s = max(1, round(a.duration / a.slices))
+    slices = {n: [] for n in names}
+    for k in range(a.slices):
+        for n in names[k % len(names):] + names[:k % len(names)]:
+            slices[n].append(measure(a, workloads[n][0], url, workloads[n][1], slice_s))
+    return {n: combine_slices(v) for n, v in slices.items()}
+
+
+def combine_slices(items):
+    """One workload's figure from its slices: median throughput and percentiles, every request and error counted."""
+    out = {k: med([i[k] for i in items]) for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "probe_s")}
+    out["max_ms"] = max((i["max_ms"] for i in items if i["max_ms"] is not None), default=None)
+    for k in ("requests", "non2xx", "socket_errors"):
+        out[k] = sum(i[k] for i in items)
+    out["settle_s"] = round(sum(i["settle_s"] for i in items), 1)
+    out["slices_rps"] = [i["rps"] for i in items]
+    return out
 
 
 def timed_import(app, source, data, store_opts=()):
@@ -294,6 +337,9 @@ def sqlite_limits(a, db_path, pop, read_paths, create_body, search_rows=None):
             "read_misses": misses}
 
 
+SUMMARY = "$summary"
+
+
 def one_run(a, r, pop, paths_dir, classes, store_opts, work, pg=None):
     data = os.path.join(work, f"data-{r}")
     shutil.rmtree(data, ignore_errors=True)
@@ -320,7 +366,8 @@ def one_run(a, r, pop, paths_dir, classes, store_opts, work, pg=None):
             http_status(url + open(os.path.join(paths_dir, "read.paths")).read().split()[0], timeout=120)
             res["read"] = run_wrk(a, "bench/harness/paths.lua", url, os.path.join(paths_dir, "read.paths"))
             log(f"run {r}: read {res['read']['rps']}/s")
-            res["search"] = {}
+            # The search classes and $summary read only: measured in slices, taking turns (see interleaved()).
+            workloads = {}
             for c in classes:
                 pf = os.path.join(paths_dir, f"search-{c}.paths")
                 first = open(pf).readline().strip()
@@ -328,15 +375,23 @@ def one_run(a, r, pop, paths_dir, classes, store_opts, work, pg=None):
                     raise RuntimeError(f"server exited with {proc.returncode} before search {c}; see {logpath}")
                 st = http_status(url + first, timeout=30)
                 if st != 200:
-                    res["search"][c] = {"skipped": f"HTTP {st} for {first}"}
+                    res.setdefault("search", {})[c] = {"skipped": f"HTTP {st} for {first}"}
                     continue
                 res.setdefault("search_rows", {})[c] = result_rows(url, pf)
-                res["search"][c] = run_wrk(a, "bench/harness/paths.lua", url, pf)
-                log(f"run {r}: search {c} {res['search'][c]['rps']}/s p99 {res['search'][c]['p99_ms']} ms")
+                workloads[c] = ("bench/harness/paths.lua", pf)
             sp = os.path.join(paths_dir, "summary.paths")
             st = http_status(url + open(sp).readline().strip())
-            res["summary"] = run_wrk(a, "bench/harness/paths.lua", url, sp) if st == 200 else {
-                "skipped": f"$summary answered HTTP {st}"}
+            if st == 200:
+                workloads[SUMMARY] = ("bench/harness/paths.lua", sp)
+            else:
+                res["summary"] = {"skipped": f"$summary answered HTTP {st}"}
+            measured_now = interleaved(a, url, workloads)
+            if SUMMARY in measured_now:
+                res["summary"] = measured_now.pop(SUMMARY)
+            res["search"] = res.get("search", {}) | measured_now
+            for c, v in res["search"].items():
+                if "rps" in v:
+                    log(f"run {r}: search {c} {v['rps']}/s p99 {v['p99_ms']} ms (slices {v['slices_rps']})")
             warm_up_create(url)
             res["create"] = run_wrk(a, "bench/harness/create.lua", url + "/fhir/Patient")
             log(f"run {r}: create {res['create']['rps']}/s")
@@ -448,13 +503,22 @@ def ratio(x, lim):
     return f"{x / lim:.2f}" if x and lim else "–"
 
 
+def slices_note(doc):
+    k = doc.get("slices") or 1
+    if k <= 1:
+        return ""
+    return (f" (the search classes and $summary in {k} slices of {max(1, round(doc['duration_s'] / k))} s, taking turns; "
+            "a run's figure for each is the median of its slices)")
+
+
 def markdown(doc):
     m, mc, lim = doc["median"], doc["machine"], doc["median"].get("limit") or {}
     L = [f"# Benchmark: {doc['store']}, {doc['patients']:,} patients ({doc['date']})", "",
          f"`bench/run.sh --patients {doc['patients']} --store {doc['store']} --duration {doc['duration_s']} "
          f"--connections {doc['connections']} --runs {doc['runs']}` — wrk {doc['threads']} threads, "
          f"{doc['connections']} keep-alive connections, {doc['duration_s']} s per workload"
-         f"{f' after {w} s of unrecorded warm-up load' if (w := doc.get('warmup_s')) else ''}; medians of "
+         f"{f' after {w} s of unrecorded warm-up load' if (w := doc.get('warmup_s')) else ''}"
+         f"{slices_note(doc)}; medians of "
          f"{doc['runs']} runs; population {doc['population']['resources']:,} resources (seed {doc['seed']}).", "",
          f"Machine: {mc['cpu_model']}, nproc {mc['nproc']}, {mc['memory_gib']} GiB; .NET {mc['dotnet']}, "
          f"SQLite {mc['sqlite']}, {mc['wrk']}. **Load average (1/5/15 min) at start {' '.join(doc['load_start'])}, "
@@ -513,7 +577,7 @@ def markdown(doc):
           "synchronous=FULL: import = raw NDJSON lines into a plain table in 1,000-row transactions; create = one "
           "row per transaction; read = the current version's (compressed) JSON by primary key over the same ids. "
           "search = the result rows of the class's first 10 queries (as the server returned them) read by primary key, "
-          "per query — finding the rows is not included, so it is a ceiling, not an equivalent query. The search mix is computed from one wrk run per class (equal weights)."
+          "per query — finding the rows is not included, so it is a ceiling, not an equivalent query. The search mix is computed from the per-class figures (equal weights)."
           + (" On PostgreSQL (a private server started by the harness: fsync, synchronous_commit and full_page_writes "
              "on, shared_buffers 2GB, a fresh database per run) the only limit is import: the raw NDJSON lines into a "
              "one-column table with `\\copy` (psql), one COPY per file." if doc["store"] == "postgres" else "")]
@@ -530,6 +594,9 @@ def main():
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--slices", type=int, default=5,
+                    help="the search classes and $summary are measured in this many slices of duration/slices seconds, "
+                         "taking turns; their figures are the slices' medians (1: one run each, as read and create)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--limit-duration", type=float, default=None)
     ap.add_argument("--settle", type=float, default=30,
@@ -594,7 +661,7 @@ def main():
     date = datetime.datetime.now(datetime.timezone.utc)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     doc = {"date": date.strftime("%Y-%m-%dT%H:%MZ"), "commit": commit or None, "store": a.store, "patients": a.patients, "seed": a.seed,
-           "duration_s": a.duration, "warmup_s": a.warmup, "connections": a.connections, "threads": a.threads, "runs": a.runs,
+           "duration_s": a.duration, "warmup_s": a.warmup, "slices": a.slices, "connections": a.connections, "threads": a.threads, "runs": a.runs,
            "load_start": load_start, "load_end": loadavg(), "machine": machine(),
            "quiet_probe_s": a.quiet_probe, "settle_max_s": a.settle,
            "population": {"resources": info["population_resources"], "files": info["population_files"],

@@ -36,7 +36,7 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
                 UseShellExecute = false,
             };
             foreach (var arg in new[] { "bench/run.sh", "--no-build", "--app", dll, "--patients", patients.ToString(), "--store", store, "--duration", "2",
-                         "--runs", "1", "--connections", "8", "--settle", "1", "--out-dir", Path.Combine(tmp, "out"), "--cache", Path.Combine(tmp, "cache") })
+                         "--runs", "1", "--slices", "2", "--connections", "8", "--settle", "1", "--out-dir", Path.Combine(tmp, "out"), "--cache", Path.Combine(tmp, "cache") })
                 psi.ArgumentList.Add(arg);
             using var p = Process.Start(psi)!;
             var stdout = p.StandardOutput.ReadToEndAsync();
@@ -85,6 +85,9 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
             Assert.True(doc.RootElement.GetProperty("quiet_probe_s").GetDouble() > 0);
             var run = doc.RootElement.GetProperty("run_results")[0];
             Assert.InRange(run.GetProperty("read").GetProperty("settle_s").GetDouble(), 0, 10);
+            // The search classes and $summary were measured in two slices each, taking turns.
+            Assert.Equal(2, run.GetProperty("summary").GetProperty("slices_rps").GetArrayLength());
+            Assert.Equal(2, run.GetProperty("search").GetProperty(classes[0]).GetProperty("slices_rps").GetArrayLength());
             Assert.True(run.GetProperty("import").GetProperty("maintenance_s").GetDouble() >= 0);
             Assert.True(File.Exists(Path.ChangeExtension(json, ".md")));
         }
