@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """The benchmark harness behind bench/run.sh (see docs/performance.md). Standard library only.
 
-Per run: import the seeded population into a fresh store (timed), start the server as a separate process
-(start-up time until /fhir/metadata answers), run each workload with wrk (read by id, each search-mix class,
-$summary when the server has it, create), read the server's peak RSS and CPU time from /proc, stop it, then
-measure the plain-SQL "limit" for import, create and read on the same database file. Medians over the runs go to
-<out-dir>/<date>-<store>-<N>.json and .md.
+Per run: import the seeded population into a fresh store (timed) and start a server on it as a separate process
+(start-up time until /fhir/metadata answers). The runs' servers then run side by side and take turns: each workload
+with wrk (read by id, each search-mix class, $summary when the server has it, create) in short slices, rotating over
+every (run, workload), so each run meets the machine's slow and fast phases alike (interleaved()). Then each
+server's peak RSS and CPU time from /proc, the servers stopped, and the plain-SQL "limit" for import, create and read
+on each run's database file. Medians over the runs go to <out-dir>/<date>-<store>-<N>.json and .md.
 """
 import argparse, datetime, json, os, platform, random, shutil, signal, socket, sqlite3, statistics
 import subprocess, sys, time, urllib.parse, urllib.request, urllib.error
@@ -193,27 +194,33 @@ def measure(a, script, url, env_paths=None, duration=None):
         "probe_s": probe, "settle_s": settle_s}
 
 
-def run_wrk(a, script, url, env_paths=None):
-    warm(a, script, url, env_paths)
-    return measure(a, script, url, env_paths)
-
-
-def interleaved(a, url, workloads):
-    """Measures several read-only workloads ({name: (script, paths file)}) in --slices short slices each, taking
-    turns: every workload is warmed once, then in round k each is measured for duration/slices seconds, the order
-    rotated by k. A workload's figures are the medians over its slices. Why: this VM has slow phases lasting
-    seconds to tens of seconds that the machine probe does not see; one 10-s window per workload caught a whole
-    phase or none (search classes spread 2.6-24.4 % over three runs), whereas a phase now falls on one or two slices
-    of different workloads and the median passes over them."""
-    names = list(workloads)
-    for n in names:
-        warm(a, workloads[n][0], url, workloads[n][1])
+def interleaved(a, workloads):
+    """Measures workloads ({key: (url, script, paths file)}) in --slices slices each, taking turns: every workload is
+    warmed once (--warmup), then in round k each runs for duration/slices seconds, the order rotated by k. A
+    workload's figures are the medians over its slices. The keys are (run, workload): the runs' servers run side by
+    side and take turns too. Why: this VM has slow and fast phases lasting seconds to minutes that the machine probe
+    does not see (it fits in a core's cache; the server does not). Measured one run after another, each run met its
+    own phase (search classes spread 2.6-24.4 % over three runs, and within one run the five slices of a class rose
+    by a third from first to last, in the next run fell); taking turns, every run meets every phase alike, so the
+    runs differ by what differs between them. A workload whose slice fails is left out from then on, with its error.
+    Returns ({key: figures}, {key: error})."""
+    keys = list(workloads)
+    errors = {}
+    for k in keys:
+        url, script, paths = workloads[k]
+        warm(a, script, url, paths)
     slice_s = max(1, round(a.duration / a.slices))
-    slices = {n: [] for n in names}
-    for k in range(a.slices):
-        for n in names[k % len(names):] + names[:k % len(names)]:
-            slices[n].append(measure(a, workloads[n][0], url, workloads[n][1], slice_s))
-    return {n: combine_slices(v) for n, v in slices.items()}
+    slices = {k: [] for k in keys}
+    for i in range(a.slices):
+        for k in keys[i % len(keys):] + keys[:i % len(keys)]:
+            if k in errors:
+                continue
+            url, script, paths = workloads[k]
+            try:
+                slices[k].append(measure(a, script, url, paths, slice_s))
+            except Exception as e:  # noqa: BLE001 - recorded, the other workloads go on
+                errors[k] = str(e)[-2000:]
+    return {k: combine_slices(v) for k, v in slices.items() if k not in errors and v}, errors
 
 
 def combine_slices(items):
@@ -338,81 +345,132 @@ def sqlite_limits(a, db_path, pop, read_paths, create_body, search_rows=None):
 
 
 SUMMARY = "$summary"
+READ_SCRIPT, CREATE_SCRIPT = "bench/harness/paths.lua", "bench/harness/create.lua"
 
 
-def one_run(a, r, pop, paths_dir, classes, store_opts, work, pg=None):
+def prepare_run(a, r, pop, store_opts, work, pg=None):
+    """Run r's store: a fresh data directory (and on PostgreSQL a fresh database), the population imported (timed),
+    then the operator's maintenance. Returns the run's result dict with its private fields (_data, _opts, _db)."""
     data = os.path.join(work, f"data-{r}")
     shutil.rmtree(data, ignore_errors=True)
-    res = {"run": r, "load_start": loadavg()}
+    res = {"run": r, "load_start": loadavg(), "_data": data, "_opts": store_opts, "_db": None}
     if pg:  # a fresh database per run, like the fresh SQLite file
-        db = f"fj_bench_{r}"
+        res["_db"] = db = f"fj_bench_{r}"
         pg.create_database(db)
-        store_opts = store_opts + ["--connection", pg.connection(db)]
+        res["_opts"] = store_opts + ["--connection", pg.connection(db)]
         pg_cpu0 = pg.cpu_seconds()
     log(f"run {r}: import")
-    res["import"] = import_population(a, pop, data, store_opts)
+    res["import"] = import_population(a, pop, data, res["_opts"])
     if pg:
         res["import"]["db_cpu_s"] = round(pg.cpu_seconds() - pg_cpu0, 2)
-        res["database_mb"] = pg.database_size_mb(db)
-    res["import"]["maintenance_s"] = after_import(pg, db if pg else None)
+        res["database_mb"] = pg.database_size_mb(res["_db"])
+    res["import"]["maintenance_s"] = after_import(pg, res["_db"])
     log(f"run {r}: import {res['import']}")
-    logpath = os.path.join(a.cache, f"server-{a.store}-{a.patients}-run{r}.log")
-    res["server_log"] = logpath
-    with open(logpath, "w") as logf:
-        proc, url, startup = start_server(a, data, store_opts, logf)
-        res["startup_s"] = startup
-        try:
-            # The first authenticated request pays the first use of the token, policy and audit paths.
-            http_status(url + open(os.path.join(paths_dir, "read.paths")).read().split()[0], timeout=120)
-            res["read"] = run_wrk(a, "bench/harness/paths.lua", url, os.path.join(paths_dir, "read.paths"))
-            log(f"run {r}: read {res['read']['rps']}/s")
-            # The search classes and $summary read only: measured in slices, taking turns (see interleaved()).
-            workloads = {}
+    return res
+
+
+def measure_runs(a, runs, paths_dir, classes, failed, pg=None):
+    """Starts every prepared run's server side by side, then measures read, the search classes with $summary, and
+    create on all of them, taking turns (interleaved()); a run whose server or workload fails moves to `failed`."""
+    servers = {}  # run number -> (process, url, log file)
+    read_paths = os.path.join(paths_dir, "read.paths")
+
+    def fail(r, err):
+        res = next(x for x in runs if x["run"] == r)
+        log(f"run {r} FAILED: {err}")
+        failed.append({"run": r, "error": str(err)[-2000:], "load": loadavg()})
+        runs.remove(res)
+        if r in servers:
+            stop_server(servers.pop(r)[0])
+
+    def phase(workloads):
+        done, errors = interleaved(a, workloads)
+        for (r, _), err in errors.items():
+            if any(x["run"] == r for x in runs):
+                fail(r, err)
+        return {k: v for k, v in done.items() if any(x["run"] == k[0] for x in runs)}
+
+    pg_cpu0 = pg.cpu_seconds() if pg else None
+    try:
+        for res in list(runs):
+            r = res["run"]
+            logpath = os.path.join(a.cache, f"server-{a.store}-{a.patients}-run{r}.log")
+            res["server_log"] = logpath
+            try:
+                logf = open(logpath, "w")
+                proc, url, res["startup_s"] = start_server(a, res["_data"], res["_opts"], logf)
+                servers[r] = (proc, url, logf)
+                # The first authenticated request pays the first use of the token, policy and audit paths.
+                http_status(url + open(read_paths).read().split()[0], timeout=120)
+            except Exception as e:  # noqa: BLE001
+                fail(r, e)
+
+        for (r, _), v in phase({(r, "read"): (u, READ_SCRIPT, read_paths) for r, (_, u, _) in servers.items()}).items():
+            next(x for x in runs if x["run"] == r)["read"] = v
+            log(f"run {r}: read {v['rps']}/s (slices {v['slices_rps']})")
+
+        # The search classes and $summary: every (run, workload) in turn.
+        workloads = {}
+        for res in runs:
+            r, url = res["run"], servers[res["run"]][1]
+            res["search"] = {}
             for c in classes:
                 pf = os.path.join(paths_dir, f"search-{c}.paths")
                 first = open(pf).readline().strip()
-                if proc.poll() is not None:
-                    raise RuntimeError(f"server exited with {proc.returncode} before search {c}; see {logpath}")
                 st = http_status(url + first, timeout=30)
                 if st != 200:
-                    res.setdefault("search", {})[c] = {"skipped": f"HTTP {st} for {first}"}
+                    res["search"][c] = {"skipped": f"HTTP {st} for {first}"}
                     continue
                 res.setdefault("search_rows", {})[c] = result_rows(url, pf)
-                workloads[c] = ("bench/harness/paths.lua", pf)
+                workloads[(r, c)] = (url, READ_SCRIPT, pf)
             sp = os.path.join(paths_dir, "summary.paths")
             st = http_status(url + open(sp).readline().strip())
             if st == 200:
-                workloads[SUMMARY] = ("bench/harness/paths.lua", sp)
+                workloads[(r, SUMMARY)] = (url, READ_SCRIPT, sp)
             else:
                 res["summary"] = {"skipped": f"$summary answered HTTP {st}"}
-            measured_now = interleaved(a, url, workloads)
-            if SUMMARY in measured_now:
-                res["summary"] = measured_now.pop(SUMMARY)
-            res["search"] = res.get("search", {}) | measured_now
-            for c, v in res["search"].items():
-                if "rps" in v:
-                    log(f"run {r}: search {c} {v['rps']}/s p99 {v['p99_ms']} ms (slices {v['slices_rps']})")
+        for (r, name), v in phase(workloads).items():
+            res = next(x for x in runs if x["run"] == r)
+            if name == SUMMARY:
+                res["summary"] = v
+            else:
+                res["search"][name] = v
+            log(f"run {r}: {name} {v['rps']}/s p99 {v['p99_ms']} ms (slices {v['slices_rps']})")
+
+        for r, (_, url, _) in servers.items():
             warm_up_create(url)
-            res["create"] = run_wrk(a, "bench/harness/create.lua", url + "/fhir/Patient")
-            log(f"run {r}: create {res['create']['rps']}/s")
-            res.update(proc_stats(proc.pid))
-        finally:
+        for (r, _), v in phase({(r, "create"): (u + "/fhir/Patient", CREATE_SCRIPT, None)
+                                for r, (_, u, _) in servers.items()}).items():
+            next(x for x in runs if x["run"] == r)["create"] = v
+            log(f"run {r}: create {v['rps']}/s (slices {v['slices_rps']})")
+        for res in runs:
+            res.update(proc_stats(servers[res["run"]][0].pid))
+    finally:
+        for proc, _, logf in servers.values():
             stop_server(proc)
+            logf.close()
+    if pg and runs:  # the database server's CPU over the workloads, shared evenly by the runs that took turns
+        share = (pg.cpu_seconds() - pg_cpu0) / len(runs)
+        for res in runs:
+            res["db_cpu_s"] = round(res["import"]["db_cpu_s"] + share, 2)
+
+
+def finish_run(a, res, pop, paths_dir, pg=None):
+    """The plain-SQL limits on run r's store, then its data removed."""
+    r, data = res["run"], res["_data"]
     if pg:
-        res["db_cpu_s"] = round(pg.cpu_seconds() - pg_cpu0, 2)
-        res["limit"] = {"import_rps": pg.copy_limit(db, pop)}
-        log(f"run {r}: limit {res['limit']}")
-        pg.drop_database(db)
-    elif not store_opts or store_opts[1] == "sqlite":
+        res["limit"] = {"import_rps": pg.copy_limit(res["_db"], pop)}
+        pg.drop_database(res["_db"])
+    elif not res["_opts"] or res["_opts"][1] == "sqlite":
         db = os.path.join(data, "fellesjournal.db")
         body = open(os.path.join(ROOT, "bench/http/create.lua")).read().split("[[", 1)[1].split("]]", 1)[0]
         res["limit"] = sqlite_limits(a, db, pop, open(os.path.join(paths_dir, "read.paths")).read().split(),
                                      body, res.get("search_rows"))
-        log(f"run {r}: limit {res['limit']}")
-    res.pop("search_rows", None)
+    log(f"run {r}: limit {res.get('limit')}")
+    for k in ("search_rows", "_data", "_opts", "_db"):
+        res.pop(k, None)
     res["load_end"] = loadavg()
     shutil.rmtree(data, ignore_errors=True)
-    return res
 
 
 def med(values):
@@ -507,8 +565,8 @@ def slices_note(doc):
     k = doc.get("slices") or 1
     if k <= 1:
         return ""
-    return (f" (the search classes and $summary in {k} slices of {max(1, round(doc['duration_s'] / k))} s, taking turns; "
-            "a run's figure for each is the median of its slices)")
+    return (f" (in {k} slices of {max(1, round(doc['duration_s'] / k))} s: the runs' servers side by side, every run and "
+            "workload taking turns; a run's figure for a workload is the median of its slices)")
 
 
 def markdown(doc):
@@ -595,8 +653,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--slices", type=int, default=5,
-                    help="the search classes and $summary are measured in this many slices of duration/slices seconds, "
-                         "taking turns; their figures are the slices' medians (1: one run each, as read and create)")
+                    help="each workload is measured in this many slices of duration/slices seconds, every run and "
+                         "workload taking turns; a run's figures are its slices' medians")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--limit-duration", type=float, default=None)
     ap.add_argument("--settle", type=float, default=30,
@@ -647,11 +705,15 @@ def main():
     try:
         for r in range(1, a.runs + 1):
             try:
-                runs.append(one_run(a, r, pop, paths_dir, classes, store_opts, work, pg))
+                runs.append(prepare_run(a, r, pop, store_opts, work, pg))
             except Exception as e:  # a failed run is recorded and left out of the medians
                 log(f"run {r} FAILED: {e}")
                 failed.append({"run": r, "error": str(e)[-2000:], "load": loadavg()})
-            json.dump(runs, open(os.path.join(a.cache, f"last-runs-{a.store}-{a.patients}.json"), "w"), indent=1)
+        if runs:
+            measure_runs(a, runs, paths_dir, classes, failed, pg)
+        for res in runs:
+            finish_run(a, res, pop, paths_dir, pg)
+        json.dump(runs, open(os.path.join(a.cache, f"last-runs-{a.store}-{a.patients}.json"), "w"), indent=1)
     finally:
         if pg:
             pg.stop()
