@@ -369,6 +369,20 @@ def prepare_run(a, r, pop, store_opts, work, pg=None):
     return res
 
 
+def pin_databases(runs, pg=None):
+    """Holds every run's database files in memory while the workloads run (bench/harness/pin.py: why). Returns the
+    pinning process (close its stdin to release) and what it reported; a failure to pin is reported, not fatal."""
+    files = []
+    for res in runs:
+        files += pg.database_files(res["_db"]) if pg else [os.path.join(res["_data"], "fellesjournal.db")]
+    p = subprocess.Popen([sys.executable, os.path.join(ROOT, "bench/harness/pin.py"), *files],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    report = json.loads(line) if line.startswith("{") else {"pinned_mb": 0, "error": "pin.py gave no report"}
+    log(f"database files held in memory: {report}")
+    return p, report
+
+
 def measure_runs(a, runs, paths_dir, classes, failed, pg=None):
     """Starts every prepared run's server side by side, then measures read, the search classes with $summary, and
     create on all of them, taking turns (interleaved()); a run whose server or workload fails moves to `failed`."""
@@ -391,6 +405,7 @@ def measure_runs(a, runs, paths_dir, classes, failed, pg=None):
         return {k: v for k, v in done.items() if any(x["run"] == k[0] for x in runs)}
 
     pg_cpu0 = pg.cpu_seconds() if pg else None
+    pinner, a.pinned = pin_databases(runs, pg)
     try:
         for res in list(runs):
             r = res["run"]
@@ -449,6 +464,8 @@ def measure_runs(a, runs, paths_dir, classes, failed, pg=None):
         for proc, _, logf in servers.values():
             stop_server(proc)
             logf.close()
+        pinner.stdin.close()
+        pinner.wait()
     if pg and runs:  # the database server's CPU over the workloads, shared evenly by the runs that took turns
         share = (pg.cpu_seconds() - pg_cpu0) / len(runs)
         for res in runs:
@@ -569,6 +586,14 @@ def slices_note(doc):
             "workload taking turns; a run's figure for a workload is the median of its slices)")
 
 
+def pinned_note(doc):
+    p = doc.get("pinned")
+    if not p:
+        return ""
+    return (f"Database files held in memory (mlock, bench/harness/pin.py) while the workloads ran: {p['pinned_mb']:,.0f} MB"
+            + (f"; not all of them: {p['error']}." if p.get("error") else ".") + "\n")
+
+
 def markdown(doc):
     m, mc, lim = doc["median"], doc["machine"], doc["median"].get("limit") or {}
     L = [f"# Benchmark: {doc['store']}, {doc['patients']:,} patients ({doc['date']})", "",
@@ -624,6 +649,7 @@ def markdown(doc):
               "taken at its start ({:.3f} s); waited {:.1f} s at the median, {:.1f} s at most.".format(
                   doc["settle_max_s"], (QUIET - 1) * 100, doc["quiet_probe_s"], *sw)
               if doc.get("quiet_probe_s") and (sw := settle_waits(doc)) else ""), "",
+          pinned_note(doc),
           "Per run: " + "; ".join(
               f"run {r['run']}: import {fmt(r['import']['rps'])}/s ({r['import'].get('cpu_s')} s CPU), read {fmt(r['read']['rps'])}/s, "
               f"create {fmt(r['create']['rps'])}/s, load {r['load_start'][0]}→{r['load_end'][0]}" for r in doc["run_results"]) + ".",
@@ -723,7 +749,8 @@ def main():
     date = datetime.datetime.now(datetime.timezone.utc)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     doc = {"date": date.strftime("%Y-%m-%dT%H:%MZ"), "commit": commit or None, "store": a.store, "patients": a.patients, "seed": a.seed,
-           "duration_s": a.duration, "warmup_s": a.warmup, "slices": a.slices, "connections": a.connections, "threads": a.threads, "runs": a.runs,
+           "duration_s": a.duration, "warmup_s": a.warmup, "slices": a.slices,
+           "pinned": getattr(a, "pinned", None), "connections": a.connections, "threads": a.threads, "runs": a.runs,
            "load_start": load_start, "load_end": loadavg(), "machine": machine(),
            "quiet_probe_s": a.quiet_probe, "settle_max_s": a.settle,
            "population": {"resources": info["population_resources"], "files": info["population_files"],

@@ -60,6 +60,11 @@ class PgCluster:
     def drop_database(self, name):
         self.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
+    def database_files(self, name):
+        """The files of one database (its directory under base/), e.g. to hold them in memory while measuring."""
+        d = os.path.join(self.data, "base", self.psql(f"SELECT oid FROM pg_database WHERE datname = '{name}'"))
+        return [os.path.join(d, f) for f in sorted(os.listdir(d)) if os.path.isfile(os.path.join(d, f))]
+
     def database_size_mb(self, name):
         return round(int(self.psql(f"SELECT pg_database_size('{name}')")) / 1048576, 1)
 
