@@ -47,10 +47,18 @@ def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
 
-def headers():
+TOKENS = {}  # server base URL -> a token from that server's development issuer (each server signs its own)
+
+
+def token_for(url):
+    p = urllib.parse.urlsplit(url)
+    return TOKENS.get(f"{p.scheme}://{p.netloc}")
+
+
+def headers(url):
     h = {"Accept": "application/fhir+json"}
-    if os.environ.get("BENCH_TOKEN"):
-        h["Authorization"] = "Bearer " + os.environ["BENCH_TOKEN"]
+    if token := token_for(url):
+        h["Authorization"] = "Bearer " + token
     return h
 
 
@@ -65,7 +73,7 @@ def warm_up_create(url):
     """One create before the workload: the validator's first use (seconds on a loaded machine) is start-up cost,
     not throughput, and with short durations it would leave the create workload without a single answer."""
     body = open(os.path.join(ROOT, "bench/http/create.lua")).read().split("[[", 1)[1].split("]]", 1)[0]
-    h = dict(headers(), **{"Content-Type": "application/fhir+json"})
+    h = dict(headers(url), **{"Content-Type": "application/fhir+json"})
     try:
         with urllib.request.urlopen(urllib.request.Request(url + "/fhir/Patient", data=body.encode(), headers=h, method="POST"),
                                     timeout=120) as r:
@@ -76,7 +84,7 @@ def warm_up_create(url):
 
 def http_status(url, timeout=5):
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers()),
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers(url)),
                                     timeout=timeout) as r:
             r.read(); return r.status
     except urllib.error.HTTPError as e:
@@ -90,7 +98,7 @@ def result_rows(url, paths_file, limit=10):
     rows = []
     for path in open(paths_file).read().split()[:limit]:
         try:
-            with urllib.request.urlopen(urllib.request.Request(url + path, headers=headers()),
+            with urllib.request.urlopen(urllib.request.Request(url + path, headers=headers(url)),
                                         timeout=20) as r:
                 b = json.load(r)
         except Exception:
@@ -163,8 +171,11 @@ def after_import(pg, db):
     return round(time.monotonic() - t0, 1)
 
 
-def wrk_env(env_paths):
+def wrk_env(env_paths, url):
     env = dict(os.environ)
+    env.pop("BENCH_TOKEN", None)
+    if token := token_for(url):
+        env["BENCH_TOKEN"] = token
     if env_paths:
         env["BENCH_PATHS"] = env_paths
     return env
@@ -175,7 +186,7 @@ def warm(a, script, url, env_paths=None):
     cached before the measured seconds, so the first measurement of a workload is not slower for that alone."""
     if a.warmup > 0:
         subprocess.run(["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.warmup}s", "--timeout", "10s", "-s", script, url],
-                       cwd=ROOT, env=wrk_env(env_paths), capture_output=True, text=True, timeout=a.warmup + 60)
+                       cwd=ROOT, env=wrk_env(env_paths, url), capture_output=True, text=True, timeout=a.warmup + 60)
 
 
 def measure(a, script, url, env_paths=None, duration=None):
@@ -183,13 +194,15 @@ def measure(a, script, url, env_paths=None, duration=None):
     duration = duration or a.duration
     probe, settle_s = settle(a)
     cmd = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{duration}s", "--timeout", "10s", "-s", script, url]
-    p = subprocess.run(cmd, cwd=ROOT, env=wrk_env(env_paths), capture_output=True, text=True, timeout=duration + 60)
+    p = subprocess.run(cmd, cwd=ROOT, env=wrk_env(env_paths, url), capture_output=True, text=True, timeout=duration + 60)
     line = next((l for l in p.stdout.split("\n") if l.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no result ({' '.join(cmd)}):\n{p.stdout}\n{p.stderr}")
     r = json.loads(line[6:])
     if r["requests"] == 0:  # nothing answered within the timeout: no latency figures
         r.update(rps=0.0, p50_ms=None, p95_ms=None, p99_ms=None, max_ms=None)
+    elif r["non2xx"] > r["requests"] / 100:  # refusals answer fast: a throughput made of them means nothing
+        raise RuntimeError(f"{r['non2xx']} of {r['requests']} responses were not 2xx ({' '.join(cmd)})")
     return {k: r[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "requests", "non2xx", "socket_errors")} | {
         "probe_s": probe, "settle_s": settle_s}
 
@@ -267,7 +280,7 @@ def start_server(a, data, store_opts, logf):
             raise RuntimeError(f"server exited with {proc.returncode}; see {logf.name}")
         if http_status(url + "/fhir/metadata", timeout=2) == 200:
             started = round(time.monotonic() - t0, 3)
-            os.environ["BENCH_TOKEN"] = fetch_token(url)  # wrk and the checks inherit it
+            TOKENS[url] = fetch_token(url)  # the checks and wrk (wrk_env) send it to this server only
             return proc, url, started
         time.sleep(0.05)
     proc.kill()
