@@ -69,10 +69,15 @@ def fetch_token(url):
         return json.load(r)["access_token"]
 
 
+def create_body():
+    """The small Patient that bench/http/create.lua posts (the harness's create workload and its limit)."""
+    return open(os.path.join(ROOT, "bench/http/create.lua")).read().split("[[", 1)[1].split("]]", 1)[0]
+
+
 def warm_up_create(url):
     """One create before the workload: the validator's first use (seconds on a loaded machine) is start-up cost,
     not throughput, and with short durations it would leave the create workload without a single answer."""
-    body = open(os.path.join(ROOT, "bench/http/create.lua")).read().split("[[", 1)[1].split("]]", 1)[0]
+    body = create_body()
     h = dict(headers(url), **{"Content-Type": "application/fhir+json"})
     try:
         with urllib.request.urlopen(urllib.request.Request(url + "/fhir/Patient", data=body.encode(), headers=h, method="POST"),
@@ -400,22 +405,24 @@ def measure_runs(a, runs, paths_dir, classes, failed, pg=None):
     """Starts every prepared run's server side by side, then measures read, the search classes with $summary, and
     create on all of them, taking turns (interleaved()); a run whose server or workload fails moves to `failed`."""
     servers = {}  # run number -> (process, url, log file)
+    by_run = {res["run"]: res for res in runs}  # the runs still measured
     read_paths = os.path.join(paths_dir, "read.paths")
 
     def fail(r, err):
-        res = next(x for x in runs if x["run"] == r)
         log(f"run {r} FAILED: {err}")
         failed.append({"run": r, "error": str(err)[-2000:], "load": loadavg()})
-        runs.remove(res)
+        runs.remove(by_run.pop(r))
         if r in servers:
-            stop_server(servers.pop(r)[0])
+            proc, _, logf = servers.pop(r)
+            stop_server(proc)
+            logf.close()
 
     def phase(workloads):
         done, errors = interleaved(a, workloads)
         for (r, _), err in errors.items():
-            if any(x["run"] == r for x in runs):
+            if r in by_run:
                 fail(r, err)
-        return {k: v for k, v in done.items() if any(x["run"] == k[0] for x in runs)}
+        return {k: v for k, v in done.items() if k[0] in by_run}
 
     pg_cpu0 = pg.cpu_seconds() if pg else None
     pinner, a.pinned = pin_databases(runs, pg)
@@ -424,17 +431,19 @@ def measure_runs(a, runs, paths_dir, classes, failed, pg=None):
             r = res["run"]
             logpath = os.path.join(a.cache, f"server-{a.store}-{a.patients}-run{r}.log")
             res["server_log"] = logpath
+            logf = open(logpath, "w")
             try:
-                logf = open(logpath, "w")
                 proc, url, res["startup_s"] = start_server(a, res["_data"], res["_opts"], logf)
                 servers[r] = (proc, url, logf)
                 # The first authenticated request pays the first use of the token, policy and audit paths.
                 http_status(url + open(read_paths).read().split()[0], timeout=120)
             except Exception as e:  # noqa: BLE001
+                if r not in servers:
+                    logf.close()
                 fail(r, e)
 
         for (r, _), v in phase({(r, "read"): (u, READ_SCRIPT, read_paths) for r, (_, u, _) in servers.items()}).items():
-            next(x for x in runs if x["run"] == r)["read"] = v
+            by_run[r]["read"] = v
             log(f"run {r}: read {v['rps']}/s (slices {v['slices_rps']})")
 
         # The search classes and $summary: every (run, workload) in turn.
@@ -458,18 +467,17 @@ def measure_runs(a, runs, paths_dir, classes, failed, pg=None):
             else:
                 res["summary"] = {"skipped": f"$summary answered HTTP {st}"}
         for (r, name), v in phase(workloads).items():
-            res = next(x for x in runs if x["run"] == r)
             if name == SUMMARY:
-                res["summary"] = v
+                by_run[r]["summary"] = v
             else:
-                res["search"][name] = v
+                by_run[r]["search"][name] = v
             log(f"run {r}: {name} {v['rps']}/s p99 {v['p99_ms']} ms (slices {v['slices_rps']})")
 
         for r, (_, url, _) in servers.items():
             warm_up_create(url)
         for (r, _), v in phase({(r, "create"): (u + "/fhir/Patient", CREATE_SCRIPT, None)
                                 for r, (_, u, _) in servers.items()}).items():
-            next(x for x in runs if x["run"] == r)["create"] = v
+            by_run[r]["create"] = v
             log(f"run {r}: create {v['rps']}/s (slices {v['slices_rps']})")
         for res in runs:
             res.update(proc_stats(servers[res["run"]][0].pid))
@@ -493,9 +501,8 @@ def finish_run(a, res, pop, paths_dir, pg=None):
         pg.drop_database(res["_db"])
     elif not res["_opts"] or res["_opts"][1] == "sqlite":
         db = os.path.join(data, "fellesjournal.db")
-        body = open(os.path.join(ROOT, "bench/http/create.lua")).read().split("[[", 1)[1].split("]]", 1)[0]
         res["limit"] = sqlite_limits(a, db, pop, open(os.path.join(paths_dir, "read.paths")).read().split(),
-                                     body, res.get("search_rows"))
+                                     create_body(), res.get("search_rows"))
     log(f"run {r}: limit {res.get('limit')}")
     for k in ("search_rows", "_data", "_opts", "_db"):
         res.pop(k, None)
