@@ -22,6 +22,11 @@ public interface IChangeMarkers
     /// <summary>The highest <c>seq</c> over every version of a type (versions are never removed, and a delete writes a
     /// tombstone version), so any write of a resource of that type raises it. One index seek.</summary>
     Task<long> TypeMarkerAsync(string resourceType, CancellationToken ct = default);
+
+    /// <summary>The highest <c>seq</c> over every version of every type: any committed write raises it (one seek at
+    /// the end of the primary key). While it is unchanged nothing at all was written, so a cache validated at that
+    /// value is still valid without its finer marker.</summary>
+    Task<long> StoreMarkerAsync(CancellationToken ct = default);
 }
 
 /// <summary>See <see cref="IChangeMarkers.ReferenceMarkerAsync"/>.</summary>
@@ -33,22 +38,25 @@ public sealed record ChangeMarker(long Rows, long MaxSeq, IReadOnlyList<long> Ve
 
 /// <summary>The statement behind <see cref="IChangeMarkers"/>, shared by the SQLite and PostgreSQL stores (both have
 /// <c>idx_reference(h_ident, target_id)</c> and <c>resource_version(res_type, res_id, version)</c> indexes).
-/// <paramref name="p"/> names the i-th parameter in the store's syntax.</summary>
+/// Parameters are named <c>{prefix}{i}</c> in the store's syntax (<c>$p</c>, <c>@p</c>).</summary>
 internal static class ChangeMarkerSql
 {
-    public static string Reference(int via, int resources, Func<int, string> p)
-    {
-        var hashes = string.Join(", ", Enumerable.Range(1, via).Select(p));
-        var refs = $"FROM idx_reference WHERE h_ident IN ({hashes}) AND target_id = {p(0)}";
-        var sql = new System.Text.StringBuilder($"SELECT (SELECT count(*) {refs}), (SELECT coalesce(max(seq), 0) {refs})");
-        for (var i = 0; i < resources; i++)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int Via, int Resources, string Prefix), string> Texts = new();
+
+    /// <summary>The statement for one shape, built once: the policy's facts cache reads a marker on every request
+    /// about a patient, and building its text each time was a visible share of that. The reference rows are
+    /// counted and their highest seq taken in one pass over the index (two subqueries walked the same range twice).</summary>
+    public static string Reference(int via, int resources, string prefix) =>
+        Texts.GetOrAdd((via, resources, prefix), static k =>
         {
-            var t = p(1 + via + 2 * i);
-            var id = p(2 + via + 2 * i);
-            sql.Append($", (SELECT coalesce(max(version), 0) FROM resource_version WHERE res_type = {t} AND res_id = {id})");
-        }
-        return sql.ToString();
-    }
+            string P(int i) => k.Prefix + i;
+            var hashes = string.Join(", ", Enumerable.Range(1, k.Via).Select(P));
+            var sql = new System.Text.StringBuilder("SELECT refs.n, refs.m");
+            for (var i = 0; i < k.Resources; i++)
+                sql.Append($", (SELECT coalesce(max(version), 0) FROM resource_version WHERE res_type = {P(1 + k.Via + 2 * i)} AND res_id = {P(2 + k.Via + 2 * i)})");
+            sql.Append($" FROM (SELECT count(*) AS n, coalesce(max(seq), 0) AS m FROM idx_reference WHERE h_ident IN ({hashes}) AND target_id = {P(0)}) refs");
+            return sql.ToString();
+        });
 
     /// <summary>Parameter values in the order <see cref="Reference"/> numbers them.</summary>
     public static IEnumerable<object> Arguments(string targetId, IReadOnlyList<(string Type, string Param)> via, IReadOnlyList<(string Type, string Id)> resources)
@@ -59,4 +67,6 @@ internal static class ChangeMarkerSql
     }
 
     public const string Type = "SELECT coalesce(max(seq), 0) FROM resource_version WHERE res_type = ";
+
+    public const string Store = "SELECT coalesce(max(seq), 0) FROM resource_version";
 }

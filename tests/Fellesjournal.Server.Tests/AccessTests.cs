@@ -134,6 +134,26 @@ public class AccessTests(ServerFixture server) : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task A_patient_named_by_fnr_is_looked_up_again_once_anything_was_written()
+    {
+        // The lookup of a number is kept only while nothing at all was written: moving the number to another
+        // patient decides the very next request.
+        await SeedAsync();
+        const string number = "01028012019";
+        JsonObject gpOf() => new() { ["identifier"] = new JsonObject { ["system"] = Hpr, ["value"] = "565501872" } };
+        Assert.True((await _admin.PutAsync("/fhir/Patient/ac-fnr-first", Fhir.Json(Patient("ac-fnr-first", number, "1980-02-01", gpOf())))).IsSuccessStatusCode);
+        var c = server.ClientFor("gp");
+        var url = $"/fhir/Patient?identifier={Fnr}|{number}";
+        Assert.Equal(["ac-fnr-first"], await Ids(await c.GetAsync(url), "Patient"));
+        Assert.Equal(["ac-fnr-first"], await Ids(await c.GetAsync(url), "Patient")); // the kept lookup
+
+        Assert.True((await _admin.PutAsync("/fhir/Patient/ac-fnr-first", Fhir.Json(Patient("ac-fnr-first", null, "1980-02-01", gpOf())))).IsSuccessStatusCode);
+        Assert.True((await _admin.PutAsync("/fhir/Patient/ac-fnr-second", Fhir.Json(Patient("ac-fnr-second", number, "1980-02-01")))).IsSuccessStatusCode);
+        // Now the number names a patient the GP has no relation with.
+        await Fhir.AssertOutcome(await c.GetAsync(url), 403);
+    }
+
+    [Fact]
     public async Task Conditional_matches_in_a_transaction_stay_within_the_callers_reach()
     {
         await SeedAsync();

@@ -84,4 +84,39 @@ public class StoreReadSnapshotTests
         gate.SetResult();
         Assert.Equal(2, await late);
     }
+
+    [Theory, SqliteStore, PostgresStore]
+    public async Task The_store_marker_rises_with_every_write_and_only_then(string store)
+    {
+        await using var t = new TempStore(store);
+        var markers = (IChangeMarkers)t.Store;
+        var empty = await markers.StoreMarkerAsync();
+        await t.Store.MergeAsync([Patient("Berg")]);
+        var created = await markers.StoreMarkerAsync();
+        Assert.True(created > empty);
+        await t.Store.GetAsync("Patient", "a");
+        await Found(t.Store, "Berg");
+        Assert.Equal(created, await markers.StoreMarkerAsync()); // reads move nothing
+        await t.Store.MergeAsync([Patient("Dahl")]);
+        var updated = await markers.StoreMarkerAsync();
+        Assert.True(updated > created);
+        await t.Store.MergeAsync([new ResourceWrite("Patient", "a", null)]);
+        Assert.True(await markers.StoreMarkerAsync() > updated); // a delete writes a tombstone version
+    }
+
+    [Fact]
+    public async Task Sqlite_the_store_marker_is_the_snapshots_until_the_flow_writes()
+    {
+        await using var t = new TempStore("sqlite");
+        var markers = (IChangeMarkers)t.Store;
+        await t.Store.MergeAsync([Patient("Berg")]);
+        using (t.Store.ReadSnapshot())
+        {
+            var seen = await markers.StoreMarkerAsync();
+            await WriteElsewhere(t.Store, Patient("Dahl"));
+            Assert.Equal(seen, await markers.StoreMarkerAsync()); // the snapshot's state, as every other read in it
+            await t.Store.MergeAsync([Patient("Lie")]); // the flow's own write ends the snapshot's transaction
+            Assert.True(await markers.StoreMarkerAsync() > seen);
+        }
+    }
 }

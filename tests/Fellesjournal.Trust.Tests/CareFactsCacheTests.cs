@@ -63,10 +63,27 @@ public sealed class CareFactsCacheTests : IAsyncDisposable
         Assert.True(_counted.Reads > 0);
         _counted.Reset();
         var (second, controls) = await _reader.ReadAsync("kari");
-        Assert.Equal(0, _counted.Reads); // no search, no read: the marker matched
-        Assert.Equal(1, _counted.Markers);
+        Assert.Equal(0, _counted.Reads); // no search, no read: nothing was written since
+        Assert.Equal(1, _counted.StoreMarkers);
+        Assert.Equal(0, _counted.Markers);
         Assert.Same(first, second);
         Assert.Single(controls.Locks);
+    }
+
+    [Fact]
+    public async Task After_an_unrelated_write_the_patients_own_marker_decides_and_the_entry_is_kept()
+    {
+        await Seed();
+        var (first, _) = await _reader.ReadAsync("kari");
+        await Write(_store, Encounter("e5", "emma", "in-progress")); // another patient's fact
+        _counted.Reset();
+        var (second, _) = await _reader.ReadAsync("kari");
+        Assert.Equal(0, _counted.Reads);
+        Assert.Equal(1, _counted.Markers); // the store's marker moved, so Kari's rows were checked: unchanged
+        Assert.Same(first, second);
+        _counted.Reset();
+        await _reader.ReadAsync("kari");
+        Assert.Equal((1, 0, 0), (_counted.StoreMarkers, _counted.Markers, _counted.Reads)); // validated at the new marker
     }
 
     [Fact]
@@ -161,7 +178,8 @@ public sealed class CareFactsCacheTests : IAsyncDisposable
     {
         public int Reads;
         public int Markers;
-        public void Reset() { Reads = 0; Markers = 0; }
+        public int StoreMarkers;
+        public void Reset() { Reads = 0; Markers = 0; StoreMarkers = 0; }
 
         public Task<IReadOnlyList<StoredResource>> MergeAsync(IReadOnlyList<ResourceWrite> batch, CancellationToken ct = default) => inner.MergeAsync(batch, ct);
         public Task<T> InTransactionAsync<T>(Func<IStoreTransaction, Task<T>> work, CancellationToken ct = default) => inner.InTransactionAsync(work, ct);
@@ -172,6 +190,7 @@ public sealed class CareFactsCacheTests : IAsyncDisposable
         public Task<ChangeMarker> ReferenceMarkerAsync(string targetId, IReadOnlyList<(string Type, string Param)> via, IReadOnlyList<(string Type, string Id)> resources, CancellationToken ct = default)
         { Interlocked.Increment(ref Markers); return inner.ReferenceMarkerAsync(targetId, via, resources, ct); }
         public Task<long> TypeMarkerAsync(string resourceType, CancellationToken ct = default) { Interlocked.Increment(ref Markers); return inner.TypeMarkerAsync(resourceType, ct); }
+        public Task<long> StoreMarkerAsync(CancellationToken ct = default) { Interlocked.Increment(ref StoreMarkers); return inner.StoreMarkerAsync(ct); }
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

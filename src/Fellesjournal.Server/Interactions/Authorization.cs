@@ -106,6 +106,9 @@ public sealed partial class FhirService
         if (types.Count == 0) RequireSystemWide(p, scope);
         foreach (var t in types) ScopeCheck.Require(p, t, scope);
 
+        // A system client's reach is every compartment whichever patient is named, so the patient is not looked up
+        // (naming one by identifier would cost a search of its own).
+        if (p.Kind == PrincipalKind.System) return await guard!.ForUnnamedAsync(p, ct);
         if (await guard!.NamedPatientAsync(type, query, ct) is { } patient)
             return await guard.ForPatientAsync(p, patient, ct);
         if (p.Kind == PrincipalKind.Personnel && (types.Count == 0 || types.Any(guard.IsCompartmentType)))

@@ -126,15 +126,32 @@ public sealed class AccessGuard(CompartmentResolver resolver, IResourceStore sto
         {
             if (Single("_id") is { } id) return id;
             if (Single("identifier") is { } ident && ident.Contains('|'))
-            {
-                // Finding the patient by FNR is how a professional names one: resolved with the server's authority,
-                // the result then goes through the policy like any named patient.
-                var page = await store.SearchAsync(new SearchQuery("Patient", [new SearchCriterion("identifier", null, [ident])], Count: 2), ct);
-                if (page.Resources.Count == 1) return page.Resources[0].Id;
-            }
+                return await PatientByIdentifierAsync(ident, ct);
         }
         return null;
     }
+
+    /// <summary>
+    /// Finding the patient by FNR is how a professional names one: resolved with the server's authority, the result
+    /// then goes through the policy like any named patient. The answer is kept with the store's marker read before
+    /// the search (<see cref="IChangeMarkers.StoreMarkerAsync"/>) and reused while nothing at all has been written
+    /// since: the search cost as much as the rest of the policy's work for such a request.
+    /// </summary>
+    private async Task<string?> PatientByIdentifierAsync(string identifier, CancellationToken ct)
+    {
+        var markers = store as IChangeMarkers;
+        var before = markers is null ? 0 : await markers.StoreMarkerAsync(ct);
+        if (markers is not null && _byIdentifier.TryGetValue(identifier, out var known) && known.Store == before) return known.PatientId;
+        var page = await store.SearchAsync(new SearchQuery("Patient", [new SearchCriterion("identifier", null, [identifier])], Count: 2), ct);
+        var id = page.Resources.Count == 1 ? page.Resources[0].Id : null;
+        if (markers is null) return id;
+        if (_byIdentifier.Count >= MaxIdentifiers) _byIdentifier.Clear();
+        _byIdentifier[identifier] = (before, id);
+        return id;
+    }
+
+    private const int MaxIdentifiers = 20_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Store, string? PatientId)> _byIdentifier = new(StringComparer.Ordinal);
 
     /// <summary>Whether a type holds patient data (is the Patient or in its compartment).</summary>
     public bool IsCompartmentType(string type) => type == "Patient" || defs.PatientCompartment.TryGetValue(type, out var p) && p.Count > 0;

@@ -304,7 +304,7 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
         IReadOnlyList<(string Type, string Id)> resources, CancellationToken ct = default) =>
         Read(async c =>
         {
-            await using var cmd = new NpgsqlCommand(ChangeMarkerSql.Reference(via.Count, resources.Count, i => "@p" + i), c);
+            await using var cmd = new NpgsqlCommand(ChangeMarkerSql.Reference(via.Count, resources.Count, "@p"), c);
             var n = 0;
             foreach (var a in ChangeMarkerSql.Arguments(targetId, via, resources)) cmd.Parameters.AddWithValue("p" + n++, a);
             await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -319,6 +319,13 @@ public sealed class PostgresResourceStore : IResourceStore, ISearchIndexedStore,
         {
             await using var cmd = new NpgsqlCommand(ChangeMarkerSql.Type + "@t", c);
             cmd.Parameters.AddWithValue("t", resourceType);
+            return (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }, ct);
+
+    public Task<long> StoreMarkerAsync(CancellationToken ct = default) =>
+        Read(async c =>
+        {
+            await using var cmd = new NpgsqlCommand(ChangeMarkerSql.Store, c);
             return (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
         }, ct);
 

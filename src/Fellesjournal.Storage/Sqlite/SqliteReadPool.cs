@@ -73,6 +73,9 @@ internal sealed class SqliteReadPool(string connectionString) : IDisposable
     {
         public SqliteConnection Connection => connection;
 
+        /// <summary>The request's snapshot this lease reads in, or null for a connection of its own.</summary>
+        public SqliteReadSnapshot? Snapshot => snapshot;
+
         public void Dispose()
         {
             if (snapshot is not null) snapshot.Exit();

@@ -258,7 +258,7 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore, I
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var lease = OpenRead();
         using var cmd = lease.Connection.CreateCommand();
-        cmd.CommandText = ChangeMarkerSql.Reference(via.Count, resources.Count, i => "$p" + i);
+        cmd.CommandText = ChangeMarkerSql.Reference(via.Count, resources.Count, "$p");
         var n = 0;
         foreach (var a in ChangeMarkerSql.Arguments(targetId, via, resources)) cmd.Parameters.AddWithValue("$p" + n++, a);
         using var r = SqliteStatements.Reader(cmd);
@@ -276,6 +276,18 @@ public sealed class SqliteResourceStore : IResourceStore, ISearchIndexedStore, I
         cmd.CommandText = ChangeMarkerSql.Type + "$t";
         cmd.Parameters.AddWithValue("$t", resourceType);
         return Task.FromResult((long)SqliteStatements.Scalar(cmd)!);
+    }
+
+    public Task<long> StoreMarkerAsync(CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_snapshot.Value?.StoreMarker is { } known) return Task.FromResult(known);
+        using var lease = OpenRead();
+        using var cmd = lease.Connection.CreateCommand();
+        cmd.CommandText = ChangeMarkerSql.Store;
+        var value = (long)SqliteStatements.Scalar(cmd)!;
+        lease.Snapshot?.RememberStoreMarker(value); // only a value read inside the snapshot's transaction
+        return Task.FromResult(value);
     }
 
     public async ValueTask DisposeAsync()

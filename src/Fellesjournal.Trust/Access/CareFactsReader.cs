@@ -8,8 +8,9 @@ namespace Fellesjournal.Trust.Access;
 /// the basic search (reference parameters) and reads. Organisations and practitioners referenced by id are
 /// resolved to their organisation / HPR numbers. Runs with the server's own authority, never the caller's.
 /// When the store offers <see cref="IChangeMarkers"/>, the facts are cached per patient and every use is validated
-/// against a marker read from the database (one statement), so a change takes effect on the next request, also
-/// when another server process on the same database made it (docs/decisions/0013-policy-facts-cache.md).
+/// against markers read from the database (one seek while nothing was written, one more statement otherwise), so a
+/// change takes effect on the next request, also when another server process on the same database made it
+/// (docs/decisions/0013-policy-facts-cache.md).
 /// </summary>
 public sealed class CareFactsReader(IResourceStore store)
 {
@@ -32,12 +33,13 @@ public sealed class CareFactsReader(IResourceStore store)
     {
         if (_cache is null) return await ReadFromStoreAsync(patientId, new Reads(), ct);
         if (await _cache.GetValidAsync(patientId, ct) is { } hit) return (hit.Facts, hit.Controls);
-        // The marker of the searched rows is read before the rows: a write in between leaves an entry that the next
-        // validation finds changed (a miss), never one that is wrongly valid. Single reads record the version used.
-        var rows = await _cache.RowsMarkerAsync(patientId, ct);
+        // The markers (the store's, then the searched rows') are read before the rows: a write in between leaves an
+        // entry that the next validation finds changed (a miss), never one that is wrongly valid. Single reads record
+        // the version used.
+        var before = await _cache.MarkersBeforeReadAsync(patientId, ct);
         var reads = new Reads();
         var result = await ReadFromStoreAsync(patientId, reads, ct);
-        _cache.Put(patientId, rows, reads.Resources, reads.Versions, result.Facts, result.Controls);
+        _cache.Put(patientId, before, reads.Resources, reads.Versions, result.Facts, result.Controls);
         return result;
     }
 
