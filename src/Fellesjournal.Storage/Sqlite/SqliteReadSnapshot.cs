@@ -13,16 +13,16 @@ internal sealed class SqliteReadSnapshot(SqliteReadPool.Lease lease) : IDisposab
     private const int Idle = 0, InUse = 1, Closed = 2;
     private int _state;
     private bool _begun;
-    private long? _storeMarker;
+    private long _storeMarker = -1; // -1: not read in the current transaction (one word, so reads are never torn)
 
     /// <summary>The store's marker as this transaction sees it, once read in it (it cannot change until the
     /// transaction ends, and several caches of one request check it).</summary>
-    public long? StoreMarker => _begun ? _storeMarker : null;
+    public long? StoreMarker => Volatile.Read(ref _storeMarker) is >= 0 and var m ? m : null;
 
     /// <summary>Remembers the store's marker read on this snapshot's own connection, inside its transaction.</summary>
     public void RememberStoreMarker(long value)
     {
-        if (_begun) _storeMarker = value;
+        if (_begun) Volatile.Write(ref _storeMarker, value);
     }
 
     /// <summary>The connection for one read, or null when the scope has ended or another read of the same flow is
@@ -52,7 +52,7 @@ internal sealed class SqliteReadSnapshot(SqliteReadPool.Lease lease) : IDisposab
     {
         if (!_begun) return;
         _begun = false;
-        _storeMarker = null;
+        Volatile.Write(ref _storeMarker, -1);
         SqliteStatements.NonQuery(lease.Connection, "COMMIT");
     }
 
