@@ -558,6 +558,47 @@ def spread(values):
     return "–" if p is None else f"{p:.1f} %"
 
 
+def slice_noise_spread(per_run_slices, factor=1, trials=1000):
+    """The run-to-run spread the slices' own noise would give alone. Each run's slices are taken relative to that
+    run's median (so whatever differs between runs drops out); their relative standard deviation drives runs of k
+    normal slices, and the median spread of their medians over many simulated sets of runs is returned. Beside the
+    measured spread it tells how much of it is the slices' noise (more slices shrink it) and how much the runs
+    themselves differ; with `factor`, what that many times the slices per run would give. None without slices."""
+    runs = [s for s in per_run_slices if isinstance(s, list) and len(s) > 1 and statistics.median(s) > 0]
+    if len(runs) < 2 or len(runs) != len(per_run_slices):
+        return None
+    pool = [x / statistics.median(s) for s in runs for x in s]
+    sd = statistics.stdev(pool)
+    rng = random.Random(0)  # the same report from the same results
+    k = len(runs[0]) * factor
+    return statistics.median(
+        spread_pct([statistics.median([rng.gauss(1, sd) for _ in range(k)]) for _ in runs]) for _ in range(trials))
+
+
+def noise_note(doc):
+    """The sentence comparing the measured spreads with what the slices' noise alone gives (sliced results only)."""
+    runs = doc["run_results"]
+    if doc.get("slices", 1) < 2 or len(runs) < 2:
+        return ""
+    def of(key, factor):
+        return slice_noise_spread([(r.get(key) or {}).get("slices_rps") for r in runs], factor)
+    def classes(factor):
+        v = [slice_noise_spread([(r["search"].get(c) or {}).get("slices_rps") for r in runs], factor)
+             for c in doc["median"]["search"]]
+        v = [x for x in v if x is not None]
+        return statistics.median(v) if v else None
+    def line(factor):
+        parts = [f"{name} {pct(of(key, factor))}" for name, key in (("read", "read"), ("create", "create"), ("$summary", "summary"))]
+        return ", ".join(parts + [f"search classes {pct(classes(factor))} (median)"])
+    return (" Expected from the slices' own noise alone, as if every run were the same server on the same machine: "
+            + line(1) + f"; with four times the slices per run: " + line(4) + ". A measured spread well above the "
+            "first figure means the runs themselves differed.")
+
+
+def pct(p):
+    return "–" if p is None else f"{p:.1f} %"
+
+
 def measured(doc, key):
     """The value of `key` of every measured workload (import, read, create, $summary, search classes) of every run."""
     return [w[key] for r in doc["run_results"] for w in [r.get("import"), r.get("read"), r.get("create"), r.get("summary")]
@@ -660,7 +701,7 @@ def markdown(doc):
           "Run-to-run spread, (max − min) / median: " + ", ".join(
               f"{name} {spread([(r.get(key) or {}).get('rps') for r in doc['run_results']])}"
               for name, key in (("import", "import"), ("read", "read"), ("create", "create"), ("$summary", "summary")))
-          + ", search classes (median of their spreads) " + search_spread(doc) + "." + (
+          + ", search classes (median of their spreads) " + search_spread(doc) + "." + noise_note(doc) + (
               " Machine probe (a fixed CPU loop on every core, taken just before each measured workload): "
               "{:.3f} / {:.3f} / {:.3f} s (min / median / max); a slow probe means the machine, or work left over "
               "from the previous step, was slowing everything at that moment.".format(*pr)

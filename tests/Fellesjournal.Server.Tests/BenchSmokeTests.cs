@@ -99,6 +99,8 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
             Assert.Equal(2, run.GetProperty("search").GetProperty(classes[0]).GetProperty("slices_rps").GetArrayLength());
             Assert.True(run.GetProperty("import").GetProperty("maintenance_s").GetDouble() >= 0);
             Assert.True(File.Exists(Path.ChangeExtension(json, ".md")));
+            // The report sets the measured spreads beside what the slices' own noise gives alone.
+            Assert.Contains("Expected from the slices' own noise alone", File.ReadAllText(Path.ChangeExtension(json, ".md")));
         }
         finally
         {
