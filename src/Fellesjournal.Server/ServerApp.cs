@@ -66,6 +66,8 @@ public static class ServerApp
         services.AddSingleton<DemoPopulation>();
         services.AddSingleton(Audit.AccessAuditor.FromServices);
         services.AddSingleton<IAccessAudit>(sp => sp.GetRequiredService<Audit.AccessAuditor>());
+        services.AddSingleton<Audit.CitizenNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<Audit.CitizenNotifier>());
         services.AddSingleton(sp => new Fellesjournal.Services.Medication.PrescriptionService(sp.GetRequiredService<IResourceStore>()));
         services.AddSingleton(sp => new Fellesjournal.Services.Medication.MedicationListService(sp.GetRequiredService<IResourceStore>()));
         services.AddSingleton<Fellesjournal.Services.Medication.IMedicationList>(sp => sp.GetRequiredService<Fellesjournal.Services.Medication.MedicationListService>());

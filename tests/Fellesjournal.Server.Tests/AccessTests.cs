@@ -185,6 +185,48 @@ public class AccessTests(ServerFixture server) : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task Emergency_access_notifies_the_patient_once_a_day_in_her_own_record()
+    {
+        await SeedAsync();
+        // A patient of her own, so no other test's emergency access has notified her today.
+        Assert.True((await _admin.PutAsync("/fhir/Patient/ac-varsel", Fhir.Json(Patient("ac-varsel", null, "1950-05-05")))).IsSuccessStatusCode);
+        Assert.True((await _admin.PutAsync("/fhir/Observation/ac-obs-varsel", Fhir.Json(Observation("ac-obs-varsel", "ac-varsel", "varsel")))).IsSuccessStatusCode);
+        var emergency = server.ClientFor("gp", new MintOptions { Purpose = PurposeOfUse.EmergencyTreat, PurposeDetails = "Bevisstløs i akuttmottak" });
+        Assert.Equal(["ac-obs-varsel"], await Ids(await emergency.GetAsync("/fhir/Observation?patient=ac-varsel")));
+        Assert.Equal(["ac-obs-varsel"], await Ids(await emergency.GetAsync("/fhir/Observation?patient=ac-varsel")));
+
+        // Written after the access log's record is durable, so it may take a moment to appear.
+        var reader = server.ClientFor("registry"); // the patient's own view is tested through the compartment rules
+        var url = $"/fhir/Communication?subject=Patient/ac-varsel&category={CitizenNotifier.System}|{CitizenNotifier.EmergencyCode}";
+        JsonArray notices = [];
+        for (var i = 0; i < 200 && notices.Count == 0; i++)
+        {
+            var r = await reader.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            notices = JsonNode.Parse(await r.Content.ReadAsStringAsync())!["entry"]?.AsArray() ?? [];
+            if (notices.Count == 0) await Task.Delay(50);
+        }
+        var notice = Assert.Single(notices)!["resource"]!; // two accesses, one notice
+        Assert.Equal("Patient/ac-varsel", (string?)notice["recipient"]![0]!["reference"]);
+        var text = (string)notice["payload"]![0]!["contentString"]!;
+        Assert.Contains("akuttilgang", text);
+        Assert.Contains("«Bevisstløs i akuttmottak»", text);
+        Assert.Contains("HPR-nummer 565501872", text);
+
+        // The notice is patient data written by the server: its write is in the access log too.
+        var log = server.Services.GetRequiredService<AccessAuditor>().Log;
+        var records = await log.QueryByPatientAsync("ac-varsel");
+        Assert.Contains(records, r => r.ClientId == CitizenNotifier.ClientId && r.Action == AuditAction.Create
+            && r.Resources.Contains("Communication/" + (string)notice["id"]!));
+        // The citizen reads her notices in her own compartment; a GP without a relationship is refused.
+        var kari = server.ClientFor("citizen");
+        var own = await kari.GetAsync($"/fhir/Communication?subject=Patient/ac-kari&category={CitizenNotifier.System}|{CitizenNotifier.EmergencyCode}");
+        Assert.True(own.StatusCode == HttpStatusCode.OK, await own.Content.ReadAsStringAsync());
+        await Fhir.AssertOutcome(await kari.GetAsync(url), 404);
+        await Fhir.AssertOutcome(await server.ClientFor("gp").GetAsync(url), 403);
+    }
+
+    [Fact]
     public async Task System_client_sees_all_within_its_scopes()
     {
         await SeedAsync();

@@ -81,6 +81,10 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable, IDisposable
         return new AccessAuditor(new PostgresAuditLog(connection, signer), ownsLog: true, logger);
     }
 
+    /// <summary>Raised with each group of records once it is durable (after its requests were released), on the log's
+    /// own loop: subscribers must only hand the records on (<see cref="CitizenNotifier"/> queues the few it needs).</summary>
+    public event Action<IReadOnlyList<AuditRecord>>? Durable;
+
     /// <summary>The underlying log (verification, checkpoints, tests).</summary>
     public IAuditLog Log => _log;
 
@@ -112,6 +116,8 @@ public sealed class AccessAuditor : IAccessAudit, IAsyncDisposable, IDisposable
                 var stored = await _log.AppendBatchAsync(batch.Select(p => p.Record).ToList());
                 Interlocked.Increment(ref _batches);
                 for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(stored[i]);
+                try { Durable?.Invoke(stored); }
+                catch (Exception e) { _logger?.LogError(e, "A subscriber to the access log's durable records failed."); }
             }
             catch (Exception e)
             {
