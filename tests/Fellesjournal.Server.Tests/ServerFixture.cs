@@ -30,8 +30,12 @@ public class ServerFixture : WebApplicationFactory<Program>
     /// <summary>The token the clients from <c>CreateClient()</c> carry; null for none.</summary>
     public string? DefaultToken { get; init; } = TestTokens.System();
 
+    /// <summary>Whether emergency accesses notify the patient (<c>Trust:Varsling</c>); on by default, as in production.</summary>
+    public bool Varsling { get; init; } = true;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        if (!Varsling) builder.UseSetting(Fellesjournal.Server.Audit.CitizenNotifier.ConfigKey, "false");
         builder.UseSetting("Fellesjournal:DataDir", DataDir);
         builder.UseSetting("Fellesjournal:DevIdentity", "true");
         builder.ConfigureTestServices(s => s.AddSingleton(TestTokens.Issuer));

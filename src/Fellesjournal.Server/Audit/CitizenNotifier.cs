@@ -38,12 +38,15 @@ public sealed class CitizenNotifier : BackgroundService
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _seen = new(StringComparer.Ordinal);
     private int _remembered; // counted here: ConcurrentDictionary.Count takes every lock; only the log's loop adds
 
-    public CitizenNotifier(IResourceStore store, AccessAuditor audit, ILogger<CitizenNotifier>? logger = null)
+    /// <summary>Set to <c>false</c> where notices are delivered by another service; on by default.</summary>
+    public const string ConfigKey = "Trust:Varsling";
+
+    public CitizenNotifier(IResourceStore store, AccessAuditor audit, IConfiguration config, ILogger<CitizenNotifier>? logger = null)
     {
         _store = store;
         _audit = audit;
         _logger = logger;
-        audit.Durable += Observe;
+        if (!string.Equals(config[ConfigKey], "false", StringComparison.OrdinalIgnoreCase)) audit.Durable += Observe;
     }
 
     /// <summary>Whether a record calls for a notice: personnel reached a patient's data by emergency access or through
