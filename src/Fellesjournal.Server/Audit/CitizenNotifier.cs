@@ -110,14 +110,17 @@ public sealed class CitizenNotifier : BackgroundService
         {
             await _store.MergeAsync([new ResourceWrite("Communication", id, json, MustNotExist: true)], ct);
         }
-        catch (VersionConflictException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Written already (another node, or before a restart): nothing was written now, and the log says so.
+            // Nothing was written, and the log says so: the notice existed already (another node, or before a
+            // restart), or the store failed (then a later access tries again).
+            var exists = e is VersionConflictException;
             await _audit.AppendAsync(audited with
             {
                 Sequence = 0, Time = DateTimeOffset.UtcNow, Outcome = AuditOutcome.Failed,
-                OutcomeDetail = "The notice exists already; nothing was written.",
+                OutcomeDetail = exists ? "The notice exists already; nothing was written." : "The notice was not written: " + e.Message,
             }, ct);
+            if (!exists) throw;
         }
     }
 
