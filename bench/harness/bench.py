@@ -234,7 +234,7 @@ def interleaved(a, workloads):
         todo = keys if i < a.slices else unsettled(a, slices, errors)
         if not todo or i >= max(a.slices, a.max_slices):
             break
-        for k in todo[i % len(todo):] + todo[:i % len(todo)]:
+        for k in round_order(todo, i):
             if k in errors:
                 continue
             url, script, paths = workloads[k]
@@ -244,6 +244,18 @@ def interleaved(a, workloads):
                 errors[k] = str(e)[-2000:]
         i += 1
     return {k: combine_slices(v) for k, v in slices.items() if k not in errors and v}, errors
+
+
+def round_order(keys, i):
+    """Round i's order of the (run, workload) keys: the workloads rotated by i, and within each workload its runs
+    one right after another, rotated by i too. The runs' slices of one workload are seconds apart, so they meet the
+    same phase of the machine, and a run's figure differs from another's by what differs between the runs."""
+    names = list(dict.fromkeys(k[1] for k in keys))
+    out = []
+    for name in names[i % len(names):] + names[:i % len(names)]:
+        ks = [k for k in keys if k[1] == name]
+        out += ks[i % len(ks):] + ks[:i % len(ks)]
+    return out
 
 
 def unsettled(a, slices, errors):
@@ -592,8 +604,15 @@ def slice_noise_spread(per_run_slices, factor=1, trials=1000):
     runs = [s for s in per_run_slices if isinstance(s, list) and len(s) > 1 and statistics.median(s) > 0]
     if len(runs) < 2 or len(runs) != len(per_run_slices):
         return None
-    pool = [x / statistics.median(s) for s in runs for x in s]
-    sd = statistics.stdev(pool)
+    rel = [[x / statistics.median(s) for x in s] for s in runs]
+    k, n = len(rel[0]), len(rel)
+    if all(len(s) == k for s in rel):
+        # Slices taken in rounds: slice i of every run met the same phase of the machine, which moves them alike and
+        # does not part the runs; it drops out with each round's mean (the residuals' variance shrinks by (n-1)/n).
+        resid = [rel[r][i] / statistics.fmean(rel[q][i] for q in range(n)) for r in range(n) for i in range(k)]
+        sd = statistics.stdev(resid) * (n / (n - 1)) ** 0.5
+    else:
+        sd = statistics.stdev([x for s in rel for x in s])
     rng = random.Random(0)  # the same report from the same results
     return statistics.median(
         spread_pct([statistics.median([rng.gauss(1, sd) for _ in range(len(s) * factor)]) for s in runs])
@@ -700,7 +719,10 @@ def markdown(doc):
     m, mc, lim = doc["median"], doc["machine"], doc["median"].get("limit") or {}
     L = [f"# Benchmark: {doc['store']}, {doc['patients']:,} patients ({doc['date']})", "",
          f"`bench/run.sh --patients {doc['patients']} --store {doc['store']} --duration {doc['duration_s']} "
-         f"--connections {doc['connections']} --runs {doc['runs']}` — wrk {doc['threads']} threads, "
+         f"--connections {doc['connections']} --runs {doc['runs']}"
+         + "".join(f" --{flag} {doc[key]:g}" for flag, key in (("warmup", "warmup_s"), ("slices", "slices"),
+                   ("precision", "precision_pct"), ("max-slices", "max_slices")) if doc.get(key) is not None)
+         + f"` — wrk {doc['threads']} threads, "
          f"{doc['connections']} keep-alive connections, {doc['duration_s']} s per workload"
          f"{f' after {w} s of unrecorded warm-up load' if (w := doc.get('warmup_s')) else ''}"
          f"{slices_note(doc)}; medians of "
