@@ -262,7 +262,7 @@ def unsettled(a, slices, errors):
     """The (run, workload) keys whose workload is not yet measured precisely enough: after the first --slices
     rounds, a workload gets further rounds (on every run, taking turns as before) while the run-to-run spread its
     slices' own noise would give alone (slice_noise_spread) is above --precision percent, up to --max-slices. Why:
-    at 10,000 patients five slices left 4.7-9.6 % of spread from noise alone, and the workloads differ in how noisy
+    at 10,000 patients five slices left 2.2-7.4 % of spread from noise alone, and the workloads differ in how noisy
     they are (create, with an fsync per request, most), so each gets the slices it needs, not all the most."""
     if not a.precision:
         return []
