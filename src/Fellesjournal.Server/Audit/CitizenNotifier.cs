@@ -59,11 +59,13 @@ public sealed class CitizenNotifier : BackgroundService
     {
         foreach (var r in stored)
         {
-            if (!Notifies(r) || !_seen.TryAdd(Key(r), 0)) continue;
+            if (!Notifies(r)) continue;
+            var key = Key(r);
+            if (!_seen.TryAdd(key, 0)) continue;
             if (++_remembered > MaxRemembered) { _seen.Clear(); _remembered = 0; }
             if (!_queue.Writer.TryWrite(r))
             {
-                _seen.TryRemove(Key(r), out _);
+                _seen.TryRemove(key, out _);
                 _logger?.LogWarning("Notice queue full: access log record {Sequence} was not notified.", r.Sequence);
             }
         }
@@ -137,12 +139,12 @@ public sealed class CitizenNotifier : BackgroundService
     {
         var who = r.PersonName ?? "Helsepersonell";
         if (r.HprNumber is { } hpr) who += $" (HPR-nummer {hpr})";
-        var where = r.OrganisationName ?? (r.Organisation is { } org ? "organisasjonsnummer " + org : null);
+        if ((r.OrganisationName ?? (r.Organisation is { } org ? "organisasjonsnummer " + org : null)) is { } where) who += ", " + where;
         var at = $"{local:dd.MM.yyyy} kl. {local:HH:mm}";
         var text = kind == EmergencyCode
-            ? $"Journalen din ble åpnet med akuttilgang {at} av {who}{(where is null ? "" : ", " + where)}."
+            ? $"Journalen din ble åpnet med akuttilgang {at} av {who}."
               + (r.EmergencyReason is { Length: > 0 } reason ? $" Begrunnelse: «{reason}»." : "")
-            : $"Sperrede opplysninger i journalen din ble åpnet {at} av {who}{(where is null ? "" : ", " + where)}.";
+            : $"Sperrede opplysninger i journalen din ble åpnet {at} av {who}.";
         text += " Alle oppslag står i loggen over hvem som har sett journalen din.";
         return new JsonObject
         {
