@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The benchmark harness behind bench/run.sh (see docs/performance.md). Standard library only.
 
-Per run: import the seeded population into a fresh store (timed) and start a server on it as a separate process
-(start-up time until /fhir/metadata answers). The runs' servers then run side by side and take turns: each workload
+Per run: import the seeded population into a fresh store (timed; the runs' import processes take turns,
+imports_in_turns()) and start a server on it as a separate process (start-up time until /fhir/metadata answers). The runs' servers then run side by side and take turns: each workload
 with wrk (read by id, each search-mix class, $summary when the server has it, create) in short slices, rotating over
 every (run, workload), so each run meets the machine's slow and fast phases alike (interleaved()). Then each
 server's peak RSS and CPU time from /proc, the servers stopped, and the plain-SQL "limit" for import, create and read
@@ -304,11 +304,81 @@ def timed_import(app, source, data, store_opts=()):
     return loaded, wall, cpu
 
 
-def import_population(a, pop, data, store_opts):
-    probe, settle_s = settle(a)
-    loaded, wall, cpu = timed_import(a.app, pop, data, store_opts)
-    return {"resources": loaded, "wall_s": round(wall, 2), "rps": round(loaded / wall, 1) if loaded else None,
-            "cpu_s": round(cpu, 2), "probe_s": probe, "settle_s": settle_s}
+def imports_in_turns(a, jobs, pg=None):
+    """Every run's `fellesjournal import` as one whole process, all of them started but taking turns: one runs for
+    --import-turn seconds while the others are stopped (SIGSTOP), the order rotated each round, each turn after a
+    quiet probe (settle()). A run's wall time is the sum of its turns (its process start included), its CPU time
+    the process's own (wait4). Why: one import after another, each met its own phase of the machine (13,437,
+    12,408 and 12,101/s at 10,000 patients, 10.8 % apart, while three imports after dropping the page cache were
+    2.3 % apart and half an hour earlier 8 % slower); taking turns, every run meets every phase alike, as the
+    workloads' slices do. jobs: {run: (source, data dir, store options, log path)}. Returns ({run: figures},
+    {run: error})."""
+    procs, logs, out, errors = {}, {}, {}, {}
+    acc = {r: {"wall_s": 0.0, "turns": 0, "probes": [], "settle_s": 0.0, "db_cpu_s": 0.0} for r in jobs}
+    todo, i = list(jobs), 0
+    try:
+        while todo:
+            for r in todo[i % len(todo):] + todo[:i % len(todo)]:
+                probe, settle_s = settle(a)
+                c0 = pg.cpu_seconds() if pg else 0
+                t0 = time.monotonic()
+                if r not in procs:
+                    source, data, opts, logpath = jobs[r]
+                    logs[r] = open(logpath, "w")
+                    procs[r] = subprocess.Popen(["dotnet", a.app, "import", source, "--data", data, *opts],
+                                                stdout=logs[r], stderr=subprocess.STDOUT, start_new_session=True)
+                else:
+                    os.killpg(procs[r].pid, signal.SIGCONT)
+                ended = wait_turn(procs[r], a.import_turn)
+                t = acc[r]
+                t["wall_s"] += time.monotonic() - t0
+                t["turns"] += 1
+                t["probes"].append(probe)
+                t["settle_s"] += settle_s
+                t["db_cpu_s"] += (pg.cpu_seconds() - c0) if pg else 0
+                if ended is None:
+                    continue
+                todo.remove(r)
+                logs[r].close()
+                status, usage = ended
+                text = open(jobs[r][3]).read()
+                if os.waitstatus_to_exitcode(status) != 0:
+                    errors[r] = f"import failed ({os.waitstatus_to_exitcode(status)}):\n{text[-3000:]}"
+                    continue
+                loaded = next((int(l.split(":")[1].strip().replace(",", "")) for l in text.split("\n")
+                               if "loaded (new versions)" in l), None)
+                out[r] = {"resources": loaded, "wall_s": round(t["wall_s"], 2),
+                          "rps": round(loaded / t["wall_s"], 1) if loaded else None,
+                          "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "turns": t["turns"],
+                          "probe_s": med(t["probes"]), "settle_s": round(t["settle_s"], 1)}
+                if pg:
+                    out[r]["db_cpu_s"] = round(t["db_cpu_s"], 2)
+            i += 1
+    finally:
+        for r, p in procs.items():  # a harness that fails leaves no stopped import behind
+            if r in todo:
+                os.killpg(p.pid, signal.SIGKILL)
+                os.wait4(p.pid, 0)
+                logs[r].close()
+    return out, errors
+
+
+def wait_turn(proc, seconds):
+    """Lets a started or continued import run for `seconds`, then stops it (SIGSTOP, waiting until it has stopped).
+    Returns (wait status, resource usage) once it has exited, None while it is stopped."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return status, usage
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGSTOP)
+    _, status, usage = os.wait4(proc.pid, os.WUNTRACED)
+    if os.WIFSTOPPED(status):
+        return None
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return status, usage
 
 
 def start_server(a, data, store_opts, logf):
@@ -403,25 +473,33 @@ SUMMARY = "$summary"
 READ_SCRIPT, CREATE_SCRIPT = "bench/harness/paths.lua", "bench/harness/create.lua"
 
 
-def prepare_run(a, r, pop, store_opts, work, pg=None):
-    """Run r's store: a fresh data directory (and on PostgreSQL a fresh database), the population imported (timed),
-    then the operator's maintenance. Returns the run's result dict with its private fields (_data, _opts, _db)."""
-    data = os.path.join(work, f"data-{r}")
-    shutil.rmtree(data, ignore_errors=True)
-    res = {"run": r, "load_start": loadavg(), "_data": data, "_opts": store_opts, "_db": None}
-    if pg:  # a fresh database per run, like the fresh SQLite file
-        res["_db"] = db = f"fj_bench_{r}"
-        pg.create_database(db)
-        res["_opts"] = store_opts + ["--connection", pg.connection(db)]
-        pg_cpu0 = pg.cpu_seconds()
-    log(f"run {r}: import")
-    res["import"] = import_population(a, pop, data, res["_opts"])
-    if pg:
-        res["import"]["db_cpu_s"] = round(pg.cpu_seconds() - pg_cpu0, 2)
-        res["database_mb"] = pg.database_size_mb(res["_db"])
-    res["import"]["maintenance_s"] = after_import(pg, res["_db"])
-    log(f"run {r}: import {res['import']}")
-    return res
+def prepare_runs(a, pop, store_opts, work, failed, pg=None):
+    """Every run's store: a fresh data directory (and on PostgreSQL a fresh database), the population imported
+    (timed, the runs taking turns: imports_in_turns()), then the operator's maintenance. Returns the runs' result
+    dicts with their private fields (_data, _opts, _db); a run whose import fails goes to `failed`."""
+    runs, jobs = {}, {}
+    for r in range(1, a.runs + 1):
+        data = os.path.join(work, f"data-{r}")
+        shutil.rmtree(data, ignore_errors=True)
+        res = runs[r] = {"run": r, "load_start": loadavg(), "_data": data, "_opts": store_opts, "_db": None}
+        if pg:  # a fresh database per run, like the fresh SQLite file
+            res["_db"] = db = f"fj_bench_{r}"
+            pg.create_database(db)
+            res["_opts"] = store_opts + ["--connection", pg.connection(db)]
+        jobs[r] = (pop, data, res["_opts"], os.path.join(work, f"import-run{r}.log"))
+    log(f"importing {a.runs} runs, taking turns of {a.import_turn:g} s")
+    done, errors = imports_in_turns(a, jobs, pg)
+    for r, err in errors.items():
+        log(f"run {r} FAILED: {err}")
+        failed.append({"run": r, "error": err[-2000:], "load": loadavg()})
+    for r in done:
+        res = runs[r]
+        res["import"] = done[r]
+        if pg:
+            res["database_mb"] = pg.database_size_mb(res["_db"])
+        res["import"]["maintenance_s"] = after_import(pg, res["_db"])
+        log(f"run {r}: import {res['import']}")
+    return [runs[r] for r in sorted(done)]
 
 
 def pin_databases(runs, pg=None):
@@ -707,6 +785,11 @@ def slices_taken(doc):
     return ", ".join(parts) or "none"
 
 
+def import_turns(doc):
+    n = [r["import"].get("turns") for r in doc["run_results"] if r["import"].get("turns")]
+    return "–" if not n else f"{min(n)}" + (f"–{max(n)}" if max(n) > min(n) else "") + " turns"
+
+
 def pinned_note(doc):
     p = doc.get("pinned")
     if not p:
@@ -721,7 +804,8 @@ def markdown(doc):
          f"`bench/run.sh --patients {doc['patients']} --store {doc['store']} --duration {doc['duration_s']} "
          f"--connections {doc['connections']} --runs {doc['runs']}"
          + "".join(f" --{flag} {doc[key]:g}" for flag, key in (("warmup", "warmup_s"), ("slices", "slices"),
-                   ("precision", "precision_pct"), ("max-slices", "max_slices")) if doc.get(key) is not None)
+                   ("precision", "precision_pct"), ("max-slices", "max_slices"), ("import-turn", "import_turn_s"))
+                   if doc.get(key) is not None)
          + f"` — wrk {doc['threads']} threads, "
          f"{doc['connections']} keep-alive connections, {doc['duration_s']} s per workload"
          f"{f' after {w} s of unrecorded warm-up load' if (w := doc.get('warmup_s')) else ''}"
@@ -780,7 +864,10 @@ def markdown(doc):
           "", ("Failed runs (left out of the medians): " + "; ".join(
               f"run {f['run']}: {f['error'][:300]}" for f in doc.get("failed_runs", [])) + "."
               if doc.get("failed_runs") else "No failed runs."),
-          "", "Notes: import = resources loaded / wall time of `fellesjournal import` (process start included). "
+          "", "Notes: import = resources loaded / wall time of `fellesjournal import` (process start included)"
+          + (f"; the runs' imports ran side by side, taking turns of {t:g} s while the others were stopped "
+             f"(SIGSTOP), so a run's wall time is the sum of its turns ({import_turns(doc)} each)"
+             if (t := doc.get("import_turn_s")) else "") + ". "
           "Limit = the same rows through Python's sqlite3 on the same database file, one thread, WAL, "
           "synchronous=FULL: import = raw NDJSON lines into a plain table in 1,000-row transactions; create = one "
           "row per transaction; read = the current version's (compressed) JSON by primary key over the same ids. "
@@ -810,6 +897,8 @@ def main():
                          "spread the runs by more than this many percent (0: never)")
     ap.add_argument("--max-slices", type=int, default=None,
                     help="slices per workload and run at most (default: four times --slices)")
+    ap.add_argument("--import-turn", type=float, default=5,
+                    help="the runs' imports run side by side, taking turns of this many seconds (the others stopped)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--limit-duration", type=float, default=None)
     ap.add_argument("--settle", type=float, default=30,
@@ -859,12 +948,7 @@ def main():
         log("starting a private PostgreSQL server")
         pg = PgCluster()
     try:
-        for r in range(1, a.runs + 1):
-            try:
-                runs.append(prepare_run(a, r, pop, store_opts, work, pg))
-            except Exception as e:  # a failed run is recorded and left out of the medians
-                log(f"run {r} FAILED: {e}")
-                failed.append({"run": r, "error": str(e)[-2000:], "load": loadavg()})
+        runs = prepare_runs(a, pop, store_opts, work, failed, pg)
         if runs:
             measure_runs(a, runs, paths_dir, classes, failed, pg)
         for res in runs:
@@ -880,7 +964,7 @@ def main():
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     doc = {"date": date.strftime("%Y-%m-%dT%H:%MZ"), "commit": commit or None, "store": a.store, "patients": a.patients, "seed": a.seed,
            "duration_s": a.duration, "warmup_s": a.warmup, "slices": a.slices,
-           "precision_pct": a.precision, "max_slices": a.max_slices,
+           "precision_pct": a.precision, "max_slices": a.max_slices, "import_turn_s": a.import_turn,
            "pinned": getattr(a, "pinned", None), "connections": a.connections, "threads": a.threads, "runs": a.runs,
            "load_start": load_start, "load_end": loadavg(), "machine": machine(),
            "quiet_probe_s": a.quiet_probe, "settle_max_s": a.settle,

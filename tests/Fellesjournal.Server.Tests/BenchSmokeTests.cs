@@ -36,7 +36,7 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
                 UseShellExecute = false,
             };
             foreach (var arg in new[] { "bench/run.sh", "--no-build", "--app", dll, "--patients", patients.ToString(), "--store", store, "--duration", "2",
-                         "--runs", "2", "--slices", "2", "--precision", "0.001", "--max-slices", "3", "--connections", "8", "--settle", "1", "--out-dir", Path.Combine(tmp, "out"), "--cache", Path.Combine(tmp, "cache") })
+                         "--runs", "2", "--slices", "2", "--precision", "0.001", "--max-slices", "3", "--import-turn", "1", "--connections", "8", "--settle", "1", "--out-dir", Path.Combine(tmp, "out"), "--cache", Path.Combine(tmp, "cache") })
                 psi.ArgumentList.Add(arg);
             using var p = Process.Start(psi)!;
             var stdout = p.StandardOutput.ReadToEndAsync();
@@ -104,6 +104,12 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
                 Assert.All(classes, c => Assert.Equal(3, r.GetProperty("search").GetProperty(c).GetProperty("slices_rps").GetArrayLength()));
             }
             Assert.True(run.GetProperty("import").GetProperty("maintenance_s").GetDouble() >= 0);
+            // The runs' imports took turns of a second (the 1,000-patient import takes several), each run loading the
+            // whole population; on PostgreSQL 20 patients may load within one turn.
+            var imports = doc.RootElement.GetProperty("run_results").EnumerateArray().Select(r => r.GetProperty("import")).ToList();
+            Assert.All(imports, i => Assert.InRange(i.GetProperty("turns").GetInt32(), store == "sqlite" ? 2 : 1, 1000));
+            Assert.Single(imports.Select(i => i.GetProperty("resources").GetInt64()).Distinct());
+            Assert.Equal(doc.RootElement.GetProperty("population").GetProperty("resources").GetInt64(), imports[0].GetProperty("resources").GetInt64());
             Assert.True(File.Exists(Path.ChangeExtension(json, ".md")));
             // The report sets the measured spreads beside what the slices' own noise gives alone.
             var md = File.ReadAllText(Path.ChangeExtension(json, ".md"));
