@@ -48,6 +48,7 @@ def free_port():
 
 
 TOKENS = {}  # server base URL -> a token from that server's development issuer (each server signs its own)
+PIDS = {}  # server base URL -> its process id (measure() reads the server's CPU and disk writes around a slice)
 
 
 def token_for(url):
@@ -111,6 +112,23 @@ def result_rows(url, paths_file, limit=10):
         rows.append([[e["resource"]["resourceType"], e["resource"]["id"]] for e in b.get("entry", [])
                      if "resource" in e and e.get("search", {}).get("mode", "match") == "match"])
     return rows
+
+
+def server_pid(url):
+    p = urllib.parse.urlsplit(url)
+    return PIDS.get(f"{p.scheme}://{p.netloc}")
+
+
+def cpu_and_writes(pid):
+    """(CPU seconds, bytes written to disk) of a server process so far; None when it is unknown or gone."""
+    if pid is None:
+        return None
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        io = dict(l.split(": ") for l in open(f"/proc/{pid}/io").read().split("\n") if ": " in l)
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(io.get("write_bytes", 0))
 
 
 def proc_stats(pid):
@@ -199,7 +217,9 @@ def measure(a, script, url, env_paths=None, duration=None):
     duration = duration or a.duration
     probe, settle_s = settle(a)
     cmd = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{duration}s", "--timeout", "10s", "-s", script, url]
+    before = cpu_and_writes(server_pid(url))
     p = subprocess.run(cmd, cwd=ROOT, env=wrk_env(env_paths, url), capture_output=True, text=True, timeout=duration + 60)
+    after = cpu_and_writes(server_pid(url))
     line = next((l for l in p.stdout.split("\n") if l.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no result ({' '.join(cmd)}):\n{p.stdout}\n{p.stderr}")
@@ -208,8 +228,12 @@ def measure(a, script, url, env_paths=None, duration=None):
         r.update(rps=0.0, p50_ms=None, p95_ms=None, p99_ms=None, max_ms=None)
     elif r["non2xx"] > r["requests"] / 100:  # refusals answer fast: a throughput made of them means nothing
         raise RuntimeError(f"{r['non2xx']} of {r['requests']} responses were not 2xx ({' '.join(cmd)})")
-    return {k: r[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "requests", "non2xx", "socket_errors")} | {
+    out = {k: r[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "requests", "non2xx", "socket_errors")} | {
         "probe_s": probe, "settle_s": settle_s}
+    if before and after and r["requests"]:  # the server's own cost per request: tells a slower server from a busier machine
+        out["cpu_us"] = round((after[0] - before[0]) / r["requests"] * 1e6, 1)
+        out["write_bytes"] = round((after[1] - before[1]) / r["requests"])
+    return out
 
 
 def interleaved(a, workloads):
@@ -280,7 +304,7 @@ def unsettled(a, slices, errors):
 
 def combine_slices(items):
     """One workload's figure from its slices: median throughput and percentiles, every request and error counted."""
-    out = {k: med([i[k] for i in items]) for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "probe_s")}
+    out = {k: med([i.get(k) for i in items]) for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "probe_s", "cpu_us", "write_bytes")}
     out["max_ms"] = max((i["max_ms"] for i in items if i["max_ms"] is not None), default=None)
     for k in ("requests", "non2xx", "socket_errors"):
         out[k] = sum(i[k] for i in items)
@@ -393,6 +417,7 @@ def start_server(a, data, store_opts, logf):
         if http_status(url + "/fhir/metadata", timeout=2) == 200:
             started = round(time.monotonic() - t0, 3)
             TOKENS[url] = fetch_token(url)  # the checks and wrk (wrk_env) send it to this server only
+            PIDS[url] = proc.pid
             return proc, url, started
         time.sleep(0.05)
     proc.kill()
@@ -785,6 +810,13 @@ def slices_taken(doc):
     return ", ".join(parts) or "none"
 
 
+def server_cost(w):
+    """The server's CPU time and disk writes per request (medians over the slices), when measured."""
+    if not isinstance(w, dict) or w.get("cpu_us") is None:
+        return ""
+    return f" ({w['cpu_us']:.0f} µs CPU, {w['write_bytes'] / 1024:.1f} KB written per request)"
+
+
 def import_turns(doc):
     n = [r["import"].get("turns") for r in doc["run_results"] if r["import"].get("turns")]
     return "–" if not n else f"{min(n)}" + (f"–{max(n)}" if max(n) > min(n) else "") + " turns"
@@ -859,8 +891,9 @@ def markdown(doc):
               if doc.get("quiet_probe_s") and (sw := settle_waits(doc)) else ""), "",
           pinned_note(doc),
           "Per run: " + "; ".join(
-              f"run {r['run']}: import {fmt(r['import']['rps'])}/s ({r['import'].get('cpu_s')} s CPU), read {fmt(r['read']['rps'])}/s, "
-              f"create {fmt(r['create']['rps'])}/s, load {r['load_start'][0]}→{r['load_end'][0]}" for r in doc["run_results"]) + ".",
+              f"run {r['run']}: import {fmt(r['import']['rps'])}/s ({r['import'].get('cpu_s')} s CPU), read {fmt(r['read']['rps'])}/s"
+              f"{server_cost(r['read'])}, create {fmt(r['create']['rps'])}/s{server_cost(r['create'])}, "
+              f"load {r['load_start'][0]}→{r['load_end'][0]}" for r in doc["run_results"]) + ".",
           "", ("Failed runs (left out of the medians): " + "; ".join(
               f"run {f['run']}: {f['error'][:300]}" for f in doc.get("failed_runs", [])) + "."
               if doc.get("failed_runs") else "No failed runs."),
