@@ -136,7 +136,9 @@ def proc_stats(pid):
     hwm = next((int(l.split()[1]) for l in status if l.startswith("VmHWM")), 0)
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     tck = os.sysconf("SC_CLK_TCK")
-    return {"peak_rss_mb": round(hwm / 1024, 1), "cpu_s": round((int(fields[11]) + int(fields[12])) / tck, 2)}
+    threads = next((int(l.split()[1]) for l in status if l.startswith("Threads")), None)
+    return {"peak_rss_mb": round(hwm / 1024, 1), "cpu_s": round((int(fields[11]) + int(fields[12])) / tck, 2),
+            "threads": threads}
 
 
 def store_args(app, store):
@@ -310,6 +312,8 @@ def combine_slices(items):
         out[k] = sum(i[k] for i in items)
     out["settle_s"] = round(sum(i["settle_s"] for i in items), 1)
     out["slices_rps"] = [i["rps"] for i in items]
+    if all(i.get("cpu_us") is not None for i in items):
+        out["slices_cpu_us"] = [i["cpu_us"] for i in items]
     return out
 
 
