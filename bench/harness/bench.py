@@ -2,11 +2,12 @@
 """The benchmark harness behind bench/run.sh (see docs/performance.md). Standard library only.
 
 Per run: import the seeded population into a fresh store (timed; the runs' import processes take turns,
-imports_in_turns()) and start a server on it as a separate process (start-up time until /fhir/metadata answers). The runs' servers then run side by side and take turns: each workload
-with wrk (read by id, each search-mix class, $summary when the server has it, create) in short slices, rotating over
-every (run, workload), so each run meets the machine's slow and fast phases alike (interleaved()). Then each
-server's peak RSS and CPU time from /proc, the servers stopped, and the plain-SQL "limit" for import, create and read
-on each run's database file. Medians over the runs go to <out-dir>/<date>-<store>-<N>.json and .md.
+imports_in_turns()) and start a server on it as a separate process (start-up time until /fhir/metadata answers).
+The runs' servers then run side by side and take turns: each workload with wrk (read by id, each search-mix class,
+$summary when the server has it, create) in short slices, rotating over every (run, workload), so each run meets the
+machine's slow and fast phases alike (interleaved()); around each slice the server's CPU time and disk writes. Then
+each server's peak RSS and CPU time from /proc, the servers stopped, and the plain-SQL "limit" for import, create and
+read on each run's database file. Medians over the runs go to <out-dir>/<date>-<store>-<N>.json and .md.
 """
 import argparse, datetime, json, os, platform, random, shutil, signal, socket, sqlite3, statistics
 import subprocess, sys, time, urllib.parse, urllib.request, urllib.error
