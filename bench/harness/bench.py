@@ -120,26 +120,28 @@ def server_pid(url):
     return PIDS.get(f"{p.scheme}://{p.netloc}")
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process so far (/proc/PID/stat)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_and_writes(pid):
     """(CPU seconds, bytes written to disk) of a server process so far; None when it is unknown or gone."""
     if pid is None:
         return None
     try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
         io = dict(l.split(": ") for l in open(f"/proc/{pid}/io").read().split("\n") if ": " in l)
+        return cpu_seconds(pid), int(io.get("write_bytes", 0))
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(io.get("write_bytes", 0))
 
 
 def proc_stats(pid):
     status = open(f"/proc/{pid}/status").read().split("\n")
     hwm = next((int(l.split()[1]) for l in status if l.startswith("VmHWM")), 0)
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    tck = os.sysconf("SC_CLK_TCK")
     threads = next((int(l.split()[1]) for l in status if l.startswith("Threads")), None)
-    return {"peak_rss_mb": round(hwm / 1024, 1), "cpu_s": round((int(fields[11]) + int(fields[12])) / tck, 2),
-            "threads": threads}
+    return {"peak_rss_mb": round(hwm / 1024, 1), "cpu_s": round(cpu_seconds(pid), 2), "threads": threads}
 
 
 def store_args(app, store):
@@ -220,9 +222,10 @@ def measure(a, script, url, env_paths=None, duration=None):
     duration = duration or a.duration
     probe, settle_s = settle(a)
     cmd = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{duration}s", "--timeout", "10s", "-s", script, url]
-    before = cpu_and_writes(server_pid(url))
+    pid = server_pid(url)
+    before = cpu_and_writes(pid)
     p = subprocess.run(cmd, cwd=ROOT, env=wrk_env(env_paths, url), capture_output=True, text=True, timeout=duration + 60)
-    after = cpu_and_writes(server_pid(url))
+    after = cpu_and_writes(pid)
     line = next((l for l in p.stdout.split("\n") if l.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no result ({' '.join(cmd)}):\n{p.stdout}\n{p.stderr}")
@@ -328,9 +331,13 @@ def timed_import(app, source, data, store_opts=()):
     out = p.stdout + p.stderr
     if p.returncode != 0:
         raise RuntimeError(f"import failed ({p.returncode}):\n{out[-3000:]}")
-    loaded = next((int(l.split(":")[1].strip().replace(",", "")) for l in out.split("\n")
-                   if "loaded (new versions)" in l), None)
-    return loaded, wall, cpu
+    return loaded_count(out), wall, cpu
+
+
+def loaded_count(output):
+    """The resources `fellesjournal import` reports as loaded, from its output."""
+    return next((int(l.split(":")[1].strip().replace(",", "")) for l in output.split("\n")
+                 if "loaded (new versions)" in l), None)
 
 
 def imports_in_turns(a, jobs, pg=None):
@@ -358,24 +365,22 @@ def imports_in_turns(a, jobs, pg=None):
                                                 stdout=logs[r], stderr=subprocess.STDOUT, start_new_session=True)
                 else:
                     os.killpg(procs[r].pid, signal.SIGCONT)
-                ended = wait_turn(procs[r], a.import_turn)
+                usage = wait_turn(procs[r], a.import_turn)
                 t = acc[r]
                 t["wall_s"] += time.monotonic() - t0
                 t["turns"] += 1
                 t["probes"].append(probe)
                 t["settle_s"] += settle_s
                 t["db_cpu_s"] += (pg.cpu_seconds() - c0) if pg else 0
-                if ended is None:
+                if usage is None:
                     continue
                 todo.remove(r)
                 logs[r].close()
-                status, usage = ended
                 text = open(jobs[r][3]).read()
-                if os.waitstatus_to_exitcode(status) != 0:
-                    errors[r] = f"import failed ({os.waitstatus_to_exitcode(status)}):\n{text[-3000:]}"
+                if procs[r].returncode != 0:
+                    errors[r] = f"import failed ({procs[r].returncode}):\n{text[-3000:]}"
                     continue
-                loaded = next((int(l.split(":")[1].strip().replace(",", "")) for l in text.split("\n")
-                               if "loaded (new versions)" in l), None)
+                loaded = loaded_count(text)
                 out[r] = {"resources": loaded, "wall_s": round(t["wall_s"], 2),
                           "rps": round(loaded / t["wall_s"], 1) if loaded else None,
                           "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "turns": t["turns"],
@@ -394,20 +399,20 @@ def imports_in_turns(a, jobs, pg=None):
 
 def wait_turn(proc, seconds):
     """Lets a started or continued import run for `seconds`, then stops it (SIGSTOP, waiting until it has stopped).
-    Returns (wait status, resource usage) once it has exited, None while it is stopped."""
+    Returns its resource usage once it has exited (proc.returncode set), None while it is stopped."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            return status, usage
+            break
         time.sleep(0.02)
-    os.killpg(proc.pid, signal.SIGSTOP)
-    _, status, usage = os.wait4(proc.pid, os.WUNTRACED)
-    if os.WIFSTOPPED(status):
-        return None
+    else:
+        os.killpg(proc.pid, signal.SIGSTOP)
+        _, status, usage = os.wait4(proc.pid, os.WUNTRACED)
+        if os.WIFSTOPPED(status):
+            return None
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return status, usage
+    return usage
 
 
 def start_server(a, data, store_opts, logf):
